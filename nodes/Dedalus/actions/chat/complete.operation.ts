@@ -1,0 +1,383 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import {
+	outputAuthorizationItem,
+	pauseForAuthorization,
+	readAuthorizationSettings,
+	resultOutputs,
+	toolAuthorizationItem,
+} from '../../authorization';
+import { completeItems, finishedItem, throwFirstFailure } from '../../completion';
+import type { ItemOutcome } from '../../completion';
+import { modelLocator } from '../common.descriptions';
+
+export const DEFAULT_CONCURRENCY = 5;
+
+const properties: INodeProperties[] = [
+	modelLocator,
+	{
+		displayName: 'Input Type',
+		name: 'inputType',
+		type: 'options',
+		options: [
+			{ name: 'Prompt', value: 'prompt', description: 'One user message, with an optional system message' },
+			{ name: 'Message List', value: 'messages', description: 'A conversation built message by message' },
+			{ name: 'JSON', value: 'json', description: 'A conversation as a JSON array of {role, content}, e.g. from an expression' },
+		],
+		default: 'prompt',
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		required: true,
+		placeholder: "e.g. Summarize yesterday's emails",
+		displayOptions: { show: { inputType: ['prompt'] } },
+	},
+	{
+		displayName: 'System Message',
+		name: 'systemMessage',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'e.g. You are a concise assistant',
+		displayOptions: { show: { inputType: ['prompt'] } },
+	},
+	{
+		displayName: 'Messages',
+		name: 'messages',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		default: { values: [{ role: 'user', content: '' }] },
+		displayOptions: { show: { inputType: ['messages'] } },
+		options: [
+			{
+				displayName: 'Message',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						options: [
+							{ name: 'Assistant', value: 'assistant' },
+							{ name: 'Developer', value: 'developer' },
+							{ name: 'System', value: 'system' },
+							{ name: 'User', value: 'user' },
+						],
+						default: 'user',
+					},
+					{
+						displayName: 'Content',
+						name: 'content',
+						type: 'string',
+						typeOptions: { rows: 2 },
+						default: '',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Messages (JSON)',
+		name: 'messagesJson',
+		type: 'json',
+		default: '[\n  { "role": "user", "content": "Hello" }\n]',
+		description: 'An array of messages with role and content',
+		displayOptions: { show: { inputType: ['json'] } },
+	},
+	{
+		displayName: 'MCP Servers',
+		name: 'mcpServers',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'e.g. dedalus-labs/brave-search, dedalus-labs/gmail',
+		description:
+			'MCP servers that Dedalus runs for this request: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. An expression may return a list. Empty means none.',
+	},
+	{
+		displayName: 'Simplify Output',
+		name: 'simplifyOutput',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to return only the answer, the MCP tool results, the server errors, the model, the usage and the finish reason instead of the full response',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Automatic Tool Execution',
+				name: 'automaticToolExecution',
+				type: 'boolean',
+				default: true,
+				description: 'Whether Dedalus runs the MCP tools the model calls',
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: DEFAULT_CONCURRENCY,
+				description: 'Maximum number of requests in flight at once. 1 sends the items one after another.',
+			},
+			{
+				displayName: 'JSON Schema',
+				name: 'jsonSchema',
+				type: 'json',
+				default: '{\n  "type": "object",\n  "properties": {\n    "answer": { "type": "string" }\n  }\n}',
+				displayOptions: { show: { responseFormat: ['json_schema'] } },
+			},
+			{
+				displayName: 'Limit Wait Time',
+				name: 'limitWaitTime',
+				type: 'fixedCollection',
+				description:
+					'Whether to stop waiting for authorization after a while. When set, timed-out items leave through a first output and results through a second one.',
+				default: { values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' } },
+				options: [
+					{
+						displayName: 'Values',
+						name: 'values',
+						values: [
+							{
+								displayName: 'Limit Type',
+								name: 'limitType',
+								type: 'options',
+								default: 'afterTimeInterval',
+								options: [
+									{ name: 'After Time Interval', value: 'afterTimeInterval', description: 'Waits for a certain amount of time' },
+									{ name: 'At Specified Time', value: 'atSpecifiedTime', description: 'Waits until the set date and time' },
+								],
+							},
+							{
+								displayName: 'Amount',
+								name: 'resumeAmount',
+								type: 'number',
+								displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+								typeOptions: { minValue: 0, numberPrecision: 2 },
+								default: 1,
+								description: 'The time to wait',
+							},
+							{
+								displayName: 'Unit',
+								name: 'resumeUnit',
+								type: 'options',
+								displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+								options: [
+									{ name: 'Seconds', value: 'seconds' },
+									{ name: 'Minutes', value: 'minutes' },
+									{ name: 'Hours', value: 'hours' },
+									{ name: 'Days', value: 'days' },
+								],
+								default: 'hours',
+								description: 'Unit of the interval value',
+							},
+							{
+								displayName: 'Max Date and Time',
+								name: 'maxDateAndTime',
+								type: 'dateTime',
+								displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
+								default: '',
+								description: 'Stop waiting after this date and time',
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10 },
+				default: 2,
+				description: 'How often to retry a request after a rate limit, a server error or a connection error',
+			},
+			{
+				displayName: 'Max Turns',
+				name: 'maxTurns',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 10,
+				description: 'Maximum number of model and tool rounds Dedalus runs for one request',
+			},
+			{
+				displayName: 'Maximum Number of Tokens',
+				name: 'maxTokens',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1024,
+				description: 'Maximum number of tokens in the answer',
+			},
+			{
+				displayName: 'Metadata',
+				name: 'metadata',
+				type: 'json',
+				default: '{}',
+				description: 'Key-value pairs (text values) stored with the request',
+			},
+			{
+				displayName: 'Notify URL',
+				name: 'notifyUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://hooks.slack.com/services/...',
+				description:
+					'When the node pauses for authorization, POST a JSON notice with both links here: a Slack, Discord or Mattermost incoming webhook, or an n8n Webhook URL',
+			},
+			{
+				displayName: 'Request Timeout',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60000,
+				description: 'Milliseconds to wait for one answer before giving up on that attempt',
+			},
+			{
+				displayName: 'Response Format',
+				name: 'responseFormat',
+				type: 'options',
+				options: [
+					{ name: 'Text', value: 'text' },
+					{ name: 'JSON Object', value: 'json_object', description: 'The answer is a JSON object' },
+					{ name: 'JSON Schema', value: 'json_schema', description: 'The answer follows a JSON schema' },
+				],
+				default: 'text',
+			},
+			{
+				displayName: 'Schema Name',
+				name: 'jsonSchemaName',
+				type: 'string',
+				default: 'response',
+				displayOptions: { show: { responseFormat: ['json_schema'] } },
+			},
+			{
+				displayName: 'Seed',
+				name: 'seed',
+				type: 'number',
+				default: 0,
+				description: 'A fixed seed asks for repeatable answers',
+			},
+			{
+				displayName: 'Stop Sequences',
+				name: 'stop',
+				type: 'string',
+				default: '',
+				description: 'Up to 4 sequences, separated by commas or new lines, where the model stops',
+			},
+			{
+				displayName: 'Temperature',
+				name: 'temperature',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+				default: 1,
+				description: 'Higher values give more varied answers',
+			},
+			{
+				displayName: 'Tool Choice',
+				name: 'toolChoice',
+				type: 'options',
+				options: [
+					{ name: 'Auto', value: 'auto' },
+					{ name: 'None', value: 'none' },
+					{ name: 'Required', value: 'required' },
+				],
+				default: 'auto',
+				description: 'Whether the model may, must not, or must call tools',
+			},
+			{
+				displayName: 'Top P',
+				name: 'topP',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+				default: 1,
+				description: 'Nucleus sampling: only the most likely tokens whose probabilities add up to this value',
+			},
+			{
+				displayName: 'User',
+				name: 'user',
+				type: 'string',
+				default: '',
+				description: 'An ID for the end user, passed to the provider',
+			},
+			{
+				displayName: 'When Authorization Is Required',
+				name: 'whenAuthorizationRequired',
+				type: 'options',
+				options: [
+					{
+						name: 'Wait for Consent',
+						value: 'wait',
+						description: 'Pause the execution and show a page where a person grants access, then continue',
+					},
+					{
+						name: 'Output the Link',
+						value: 'output',
+						description: 'Do not pause: affected items come out with status authorization_required and connect_url',
+					},
+					{
+						name: 'Fail the Item',
+						value: 'error',
+						description: 'Treat it as an item error whose message carries connect_url',
+					},
+				],
+				default: 'wait',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['complete'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const settings = readAuthorizationSettings(this.getNode(), options);
+	const continueOnFail = this.continueOnFail();
+	// An AI agent cannot wait for a person: as a tool the node hands the link to the agent instead.
+	const asTool = this.isToolExecution();
+	const pauses = settings.whenRequired === 'wait' && !asTool;
+
+	const outcomes = await completeItems(this, {
+		source: (name, itemIndex, fallback) => this.getNodeParameter(name, itemIndex, fallback),
+		itemIndices: items.map((_, itemIndex) => itemIndex),
+		concurrency: Number(options.concurrency ?? DEFAULT_CONCURRENCY),
+		continueOnFail,
+		stopOnAuthorization: pauses || (settings.whenRequired === 'error' && !continueOnFail),
+		signal: this.getExecutionCancelSignal(),
+	});
+	throwFirstFailure(outcomes, continueOnFail);
+
+	for (const outcome of outcomes) {
+		if (outcome.status === 'completed' && outcome.hints.length > 0) {
+			this.addExecutionHints(...outcome.hints.map((message) => ({ message, location: 'outputPane' as const })));
+		}
+	}
+
+	if (pauses && outcomes.some((outcome) => outcome.status === 'authorization_required')) {
+		return resultOutputs(settings, await pauseForAuthorization(this, outcomes, settings, continueOnFail));
+	}
+
+	const output = outcomes.map((outcome: ItemOutcome): INodeExecutionData => {
+		if (outcome.status === 'authorization_required' && settings.whenRequired !== 'error') {
+			const { connectUrl, server } = outcome.error;
+			return asTool
+				? toolAuthorizationItem(connectUrl, server, outcome.itemIndex)
+				: outputAuthorizationItem(connectUrl, server, outcome.itemIndex);
+		}
+		if (outcome.status === 'not_sent') {
+			// Only a cancelled execution leaves items unsent here; n8n discards this run's output then.
+			return { json: { status: 'not_sent' }, pairedItem: { item: outcome.itemIndex } };
+		}
+		return finishedItem(outcome, continueOnFail);
+	});
+	return resultOutputs(settings, output);
+}

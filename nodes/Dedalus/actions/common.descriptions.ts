@@ -1,0 +1,30 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const modelLocator: INodeProperties = {
+	displayName: 'Model',
+	name: 'model',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: 'openai/gpt-4.1' },
+	required: true,
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a model...',
+			typeOptions: { searchListMethod: 'searchModels', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. openai/gpt-4.1',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[^\\s/]+/\\S+$', errorMessage: 'Use a provider-prefixed ID such as openai/gpt-4.1' },
+				},
+			],
+		},
+	],
+};

@@ -1,0 +1,23 @@
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { DedalusClient, modelSchema } from '../../transport';
+import { modelLocator } from '../common.descriptions';
+
+const properties: INodeProperties[] = [modelLocator];
+
+export const description = updateDisplayOptions({ show: { resource: ['model'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: DedalusClient): Promise<INodeExecutionData[]> {
+	const id = String(this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '').trim();
+	if (!/^[^\s/]+\/\S+$/.test(id)) {
+		throw new NodeOperationError(this.getNode(), `Model in item ${itemIndex} "${id}" is not a provider-prefixed model ID`, {
+			itemIndex,
+			description: 'Use an ID such as openai/gpt-4.1, or pick one from the list.',
+		});
+	}
+	// The ID keeps its slash in the path (`/v1/models/openai/gpt-4.1`); each part is encoded on its own.
+	const path = `/v1/models/${id.split('/').map(encodeURIComponent).join('/')}`;
+	const model = await client.request({ method: 'GET', path, schema: modelSchema, itemIndex });
+	return [{ json: model as IDataObject, pairedItem: { item: itemIndex } }];
+}

@@ -1,0 +1,9 @@
+export { handleResumeRequest } from './resume';
+export {
+	AUTHORIZATION_REQUIRED,
+	outputAuthorizationItem,
+	pauseForAuthorization,
+	toolAuthorizationItem,
+} from './pause';
+export { readAuthorizationSettings, resultOutputs } from './settings';
+export type { AuthorizationSettings, WhenAuthorizationRequired } from './settings';

@@ -1,0 +1,109 @@
+import { randomString } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { finishedItem } from '../completion';
+import type { ItemOutcome } from '../completion';
+import { sendAuthorizationNotice } from './notify';
+import type { NotificationResult } from './notify';
+import { waitDeadline, waitTill } from './settings';
+import type { AuthorizationSettings } from './settings';
+import { savePendingAuthorization } from './state';
+
+export const AUTHORIZATION_REQUIRED = 'authorization_required';
+
+/** What the agent reads when the node runs as an AI tool: it never pauses, it hands the link on. */
+export function toolAuthorizationItem(connectUrl: string, server: string | undefined, itemIndex: number): INodeExecutionData {
+	return {
+		json: {
+			status: AUTHORIZATION_REQUIRED,
+			connect_url: connectUrl,
+			...(server ? { server } : {}),
+			message:
+				`Authorization is needed${server ? ` for MCP server ${server}` : ''} before this tool can answer. ` +
+				`Ask the user to open ${connectUrl}, grant access, and then try again.`,
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+export function outputAuthorizationItem(connectUrl: string, server: string | undefined, itemIndex: number): INodeExecutionData {
+	return {
+		json: { status: AUTHORIZATION_REQUIRED, connect_url: connectUrl, ...(server ? { server } : {}) },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+function uniqueServers(outcomes: ItemOutcome[]): string[] {
+	const servers = new Set<string>();
+	for (const outcome of outcomes) {
+		if (outcome.status === 'authorization_required' && outcome.error.server) servers.add(outcome.error.server);
+	}
+	return [...servers];
+}
+
+/**
+ * Puts the execution to wait on the resume webhook and returns what the editor shows meanwhile:
+ * one item per input item that is held back. Items that finished keep their results in the saved
+ * state and are never sent again, because MCP tools can have side effects.
+ */
+export async function pauseForAuthorization(
+	context: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+	settings: AuthorizationSettings,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[]> {
+	const node = context.getNode();
+	const waiting = outcomes.filter((outcome) => outcome.status === 'authorization_required');
+	const last = waiting[waiting.length - 1];
+	if (!last || last.status !== 'authorization_required') throw new Error('pauseForAuthorization needs an item that requires authorization');
+
+	const finishedItems: Array<{ itemIndex: number; json: IDataObject }> = [];
+	const pendingItems: number[] = [];
+	for (const outcome of outcomes) {
+		if (outcome.status === 'completed' || outcome.status === 'failed') {
+			finishedItems.push({ itemIndex: outcome.itemIndex, json: finishedItem(outcome, continueOnFail).json });
+		} else {
+			pendingItems.push(outcome.itemIndex);
+		}
+	}
+
+	const deadline = waitDeadline(node, settings.waitLimit);
+	const expiresAt = deadline?.toISOString();
+	const connectUrl = last.error.connectUrl;
+	const servers = uniqueServers(outcomes);
+	const authorizationUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+
+	savePendingAuthorization(context, {
+		pauseId: randomString(16),
+		connectUrl,
+		servers,
+		pendingItems,
+		finishedItems,
+		pausedAt: new Date().toISOString(),
+		...(expiresAt ? { expiresAt } : {}),
+	});
+	await context.putExecutionToWait(waitTill(deadline));
+
+	let notification: NotificationResult | undefined;
+	if (settings.notifyUrl) {
+		notification = await sendAuthorizationNotice(context, settings.notifyUrl, { connectUrl, authorizationUrl, servers, expiresAt });
+	}
+	if (context.getMode() === 'manual') {
+		context.sendMessageToUI(
+			`Dedalus: ${servers.length ? `MCP server ${servers.join(', ')} needs` : 'an MCP server needs'} authorization.\n` +
+				`1. Grant access: ${connectUrl}\n2. Then continue the execution: ${authorizationUrl}`,
+		);
+	}
+
+	return pendingItems.map((itemIndex) => ({
+		json: {
+			status: AUTHORIZATION_REQUIRED,
+			connect_url: connectUrl,
+			authorization_url: authorizationUrl,
+			servers,
+			...(expiresAt ? { expires_at: expiresAt } : {}),
+			...(notification ? { notification } : {}),
+		},
+		pairedItem: { item: itemIndex },
+	}));
+}

@@ -1,0 +1,64 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+/**
+ * What one n8n process remembers about a pause between resume requests.
+ *
+ * n8n runs `webhook()` in full for every resume request, even two that arrive together, and
+ * `webhook()` cannot save node context. So this memory is what guarantees that a completion is
+ * sent once: concurrent POSTs share one attempt, and items that finished during an attempt that
+ * could not resume yet are not sent again by the next one. It lives in the process; in queue mode
+ * with several webhook processes the guarantee holds per process only.
+ */
+export type ResendResult =
+	| { state: 'continued'; outputs: INodeExecutionData[][] }
+	| { state: 'still_waiting'; connectUrl: string; servers: string[] }
+	| { state: 'failed'; message: string };
+
+interface PauseMemory {
+	finishedItems: Map<number, IDataObject>;
+	connectUrl?: string;
+	attempt?: Promise<ResendResult>;
+	continued: boolean;
+}
+
+const MAX_REMEMBERED_PAUSES = 1000;
+const pauses = new Map<string, PauseMemory>();
+
+export function pauseMemory(pauseId: string): PauseMemory {
+	let memory = pauses.get(pauseId);
+	if (!memory) {
+		memory = { finishedItems: new Map(), continued: false };
+		pauses.set(pauseId, memory);
+		// Oldest first: Map keeps insertion order. Bounded so abandoned pauses cannot grow without end.
+		if (pauses.size > MAX_REMEMBERED_PAUSES) pauses.delete(pauses.keys().next().value as string);
+	}
+	return memory;
+}
+
+/**
+ * Runs `attempt` unless one is already running for this pause (then waits for it) or the pause
+ * has already continued. `first` tells the caller whether its own request did the work: only
+ * that request may hand n8n the data to resume with.
+ */
+export async function resendOnce(
+	pauseId: string,
+	attempt: (memory: PauseMemory) => Promise<ResendResult>,
+): Promise<{ result: ResendResult | 'already_continued'; first: boolean }> {
+	const memory = pauseMemory(pauseId);
+	if (memory.continued) return { result: 'already_continued', first: false };
+	if (memory.attempt) {
+		const result = await memory.attempt;
+		return { result: result.state === 'continued' ? 'already_continued' : result, first: false };
+	}
+	memory.attempt = attempt(memory);
+	try {
+		const result = await memory.attempt;
+		if (result.state === 'continued') {
+			memory.continued = true;
+			memory.finishedItems.clear();
+		}
+		return { result, first: true };
+	} finally {
+		memory.attempt = undefined;
+	}
+}

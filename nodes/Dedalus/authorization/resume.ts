@@ -1,0 +1,140 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { completeItems, finishedItem } from '../completion';
+import type { ParameterSource } from '../completion';
+import { renderPage, pageJson } from './page';
+import type { PageModel } from './page';
+import { resendOnce } from './resume-guard';
+import type { ResendResult } from './resume-guard';
+import { readAuthorizationSettings, resultOutputs } from './settings';
+import { loadPendingAuthorization } from './state';
+import type { PendingAuthorization } from './state';
+
+const DEFAULT_CONCURRENCY = 5;
+
+/**
+ * In `webhook()`, getNodeParameter() resolves expressions against input item 0 only. For item i,
+ * take the raw value and evaluate each expression in it against item i (n8n-wait-resume.md).
+ */
+export function webhookParameterSource(context: IWebhookFunctions): ParameterSource {
+	const resolve = (value: unknown, itemIndex: number): unknown => {
+		if (typeof value === 'string') {
+			return value.startsWith('=') ? context.evaluateExpression(value.slice(1), itemIndex) : value;
+		}
+		if (Array.isArray(value)) return value.map((entry) => resolve(entry, itemIndex));
+		if (value && typeof value === 'object') {
+			return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, resolve(entry, itemIndex)]));
+		}
+		return value;
+	};
+	return (name, itemIndex, fallback) =>
+		resolve(context.getNodeParameter(name, fallback, { rawExpressions: true }), itemIndex);
+}
+
+function continuesOnFail(context: IWebhookFunctions): boolean {
+	// IWebhookFunctions has no continueOnFail(); this is the rule n8n's engine applies to the node.
+	const node = context.getNode();
+	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
+}
+
+async function resend(context: IWebhookFunctions, state: PendingAuthorization, memory: { finishedItems: Map<number, IDataObject>; connectUrl?: string }): Promise<ResendResult> {
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const settings = readAuthorizationSettings(context.getNode(), options);
+	const continueOnFail = continuesOnFail(context);
+	const toSend = state.pendingItems.filter((itemIndex) => !memory.finishedItems.has(itemIndex));
+
+	let outcomes;
+	try {
+		outcomes = await completeItems(context, {
+			source: webhookParameterSource(context),
+			itemIndices: toSend,
+			concurrency: Number(options.concurrency ?? DEFAULT_CONCURRENCY) || DEFAULT_CONCURRENCY,
+			continueOnFail,
+			stopOnAuthorization: true,
+		});
+	} catch (error) {
+		return { state: 'failed', message: (error as Error).message };
+	}
+
+	let stillWaiting: { connectUrl: string; server?: string } | undefined;
+	let failure: string | undefined;
+	for (const outcome of outcomes) {
+		if (outcome.status === 'authorization_required') {
+			stillWaiting = { connectUrl: outcome.error.connectUrl, server: outcome.error.server };
+		} else if (outcome.status === 'failed' && !continueOnFail) {
+			failure ??= outcome.error.message;
+		} else if (outcome.status !== 'not_sent') {
+			// Kept, so the next attempt does not send this item again.
+			memory.finishedItems.set(outcome.itemIndex, finishedItem(outcome, continueOnFail).json);
+		}
+	}
+	if (stillWaiting) {
+		memory.connectUrl = stillWaiting.connectUrl;
+		return {
+			state: 'still_waiting',
+			connectUrl: stillWaiting.connectUrl,
+			servers: stillWaiting.server ? [stillWaiting.server] : state.servers,
+		};
+	}
+	if (failure !== undefined) return { state: 'failed', message: failure };
+
+	const byIndex = new Map<number, IDataObject>(state.finishedItems.map(({ itemIndex, json }) => [itemIndex, json as IDataObject]));
+	for (const [itemIndex, json] of memory.finishedItems) byIndex.set(itemIndex, json);
+	const items: INodeExecutionData[] = [...byIndex.keys()]
+		.sort((a, b) => a - b)
+		.map((itemIndex) => ({ json: byIndex.get(itemIndex) as IDataObject, pairedItem: { item: itemIndex } }));
+	return { state: 'continued', outputs: resultOutputs(settings, items) };
+}
+
+function respond(context: IWebhookFunctions, model: PageModel, statusCode = 200): void {
+	const request = context.getRequestObject();
+	const response = context.getResponseObject();
+	const wantsJson = String(request.headers.accept ?? '').includes('application/json');
+	if (wantsJson) {
+		response.status(statusCode).setHeader('Cache-Control', 'no-store');
+		response.json(pageJson(model));
+		return;
+	}
+	const { html, headers } = renderPage(model);
+	response.status(statusCode);
+	for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+	response.send(html);
+}
+
+/**
+ * The resume URL. GET shows the authorization page and never has a side effect (link previewers
+ * and mail scanners fetch GETs). POST sends again the requests that had not completed; only when
+ * all of them complete does the execution resume, with every item's result in input order.
+ */
+export async function handleResumeRequest(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const node = context.getNode();
+	const base = { workflowName: context.getWorkflow().name ?? 'Untitled workflow', nodeName: node.name };
+	const state = loadPendingAuthorization(context);
+	if (!state) {
+		respond(context, { ...base, state: 'not_waiting', servers: [] }, 404);
+		return { noWebhookResponse: true };
+	}
+	const page = { ...base, servers: state.servers, expiresAt: state.expiresAt };
+
+	if (context.getRequestObject().method !== 'POST') {
+		respond(context, { ...page, state: 'waiting', connectUrl: state.connectUrl });
+		return { noWebhookResponse: true };
+	}
+
+	const { result, first } = await resendOnce(state.pauseId, async (memory) => await resend(context, state, memory));
+	if (result === 'already_continued') {
+		respond(context, { ...page, state: 'already_continued' });
+		return { noWebhookResponse: true };
+	}
+	if (result.state === 'continued') {
+		respond(context, { ...page, state: 'continued' });
+		// Only the request that did the work resumes; a concurrent one just reports.
+		return first ? { noWebhookResponse: true, workflowData: result.outputs } : { noWebhookResponse: true };
+	}
+	if (result.state === 'still_waiting') {
+		respond(context, { ...page, servers: result.servers, state: 'still_waiting', connectUrl: result.connectUrl });
+		return { noWebhookResponse: true };
+	}
+	respond(context, { ...page, state: 'failed', message: result.message, connectUrl: state.connectUrl }, 502);
+	return { noWebhookResponse: true };
+}

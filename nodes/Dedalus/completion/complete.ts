@@ -1,0 +1,120 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { DedalusClient, asNodeError, chatCompletionSchema, isAuthorizationRequired } from '../transport';
+import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
+import { completionOutput, mcpServerErrorHints } from './output';
+import { readCompletionParameters } from './parameters';
+import type { CompletionParameters, ParameterSource } from './parameters';
+import { buildCompletionBody } from './request';
+
+export type ItemError = NodeError;
+
+export type ItemOutcome =
+	| { status: 'completed'; itemIndex: number; json: IDataObject; hints: string[] }
+	| { status: 'failed'; itemIndex: number; error: ItemError }
+	| { status: 'authorization_required'; itemIndex: number; error: AuthorizationRequiredError }
+	| { status: 'not_sent'; itemIndex: number };
+
+export interface CompleteItemsOptions {
+	source: ParameterSource;
+	itemIndices: number[];
+	/** Requests in flight at most. 1 sends the items one after another. */
+	concurrency: number;
+	continueOnFail: boolean;
+	/** Once an item needs consent, start no new request: the run pauses and sends the rest later. */
+	stopOnAuthorization: boolean;
+	signal?: AbortSignal;
+}
+
+type Prepared = { itemIndex: number; parameters: CompletionParameters; body: IDataObject } | ItemOutcome;
+
+/**
+ * Sends the chat completions of the given items with bounded concurrency and returns one outcome
+ * per item, in the order given, whatever order the answers arrive in.
+ * Parameters of every item are validated before any request; without continue-on-fail the first
+ * invalid item throws before anything is sent.
+ */
+export async function completeItems(context: DedalusContext, options: CompleteItemsOptions): Promise<ItemOutcome[]> {
+	const node = context.getNode();
+	const prepared: Prepared[] = options.itemIndices.map((itemIndex) => {
+		try {
+			const parameters = readCompletionParameters(node, options.source, itemIndex);
+			return { itemIndex, parameters, body: buildCompletionBody(parameters) };
+		} catch (error) {
+			const itemError = asNodeError(node, error, itemIndex);
+			if (!options.continueOnFail) throw itemError;
+			return { status: 'failed', itemIndex, error: itemError };
+		}
+	});
+
+	const outcomes: ItemOutcome[] = prepared.map((entry) =>
+		'status' in entry ? entry : { status: 'not_sent', itemIndex: entry.itemIndex },
+	);
+	const toSend = prepared.filter((entry): entry is Exclude<Prepared, ItemOutcome> => !('status' in entry));
+	if (toSend.length === 0) return outcomes;
+
+	const client = await DedalusClient.connect(context);
+	const positionOf = new Map(options.itemIndices.map((itemIndex, position) => [itemIndex, position]));
+	let next = 0;
+	let stopped = false;
+
+	const sendOne = async ({ itemIndex, parameters, body }: (typeof toSend)[number]): Promise<ItemOutcome> => {
+		try {
+			const response = await client.request({
+				method: 'POST',
+				path: '/v1/chat/completions',
+				body,
+				schema: chatCompletionSchema,
+				itemIndex,
+				timeoutMs: parameters.options.timeoutMs,
+				maxRetries: parameters.options.maxRetries,
+				signal: options.signal,
+			});
+			return {
+				status: 'completed',
+				itemIndex,
+				json: completionOutput(response, parameters),
+				hints: mcpServerErrorHints(response),
+			};
+		} catch (error) {
+			if (isAuthorizationRequired(error)) return { status: 'authorization_required', itemIndex, error };
+			return { status: 'failed', itemIndex, error: asNodeError(node, error, itemIndex) };
+		}
+	};
+
+	const worker = async () => {
+		while (!stopped && !options.signal?.aborted && next < toSend.length) {
+			const entry = toSend[next++];
+			const outcome = await sendOne(entry);
+			outcomes[positionOf.get(entry.itemIndex) as number] = outcome;
+			if (outcome.status === 'authorization_required' && options.stopOnAuthorization) stopped = true;
+			if (outcome.status === 'failed' && !options.continueOnFail) stopped = true;
+		}
+	};
+	const workers = Math.max(1, Math.min(options.concurrency, toSend.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	return outcomes;
+}
+
+export function errorItem(error: ItemError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	if (isAuthorizationRequired(error)) json.connect_url = error.connectUrl;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+export type SentOutcome = Exclude<ItemOutcome, { status: 'not_sent' }>;
+
+/** The output item of a sent item; a failure throws unless continue-on-fail is on. */
+export function finishedItem(outcome: SentOutcome, continueOnFail: boolean): INodeExecutionData {
+	if (outcome.status === 'completed') return { json: outcome.json, pairedItem: { item: outcome.itemIndex } };
+	if (!continueOnFail) throw outcome.error;
+	return errorItem(outcome.error, outcome.itemIndex);
+}
+
+/** Without continue-on-fail, the first failed item (in input order) fails the node. */
+export function throwFirstFailure(outcomes: ItemOutcome[], continueOnFail: boolean): void {
+	if (continueOnFail) return;
+	const failed = outcomes.find((outcome) => outcome.status === 'failed');
+	if (failed && failed.status === 'failed') throw failed.error;
+}

@@ -1,0 +1,194 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { parseMcpServers } from './mcp-servers';
+
+/**
+ * Reads one parameter for one item, expressions resolved against that item.
+ * In `execute()` this is `getNodeParameter(name, itemIndex)`; on the resume webhook it
+ * evaluates the raw expression against the waiting node's input item (n8n-wait-resume.md).
+ */
+export type ParameterSource = (name: string, itemIndex: number, fallback: unknown) => unknown;
+
+export type ChatMessage = { role: string; content: string };
+
+export interface CompletionOptions {
+	temperature?: number;
+	topP?: number;
+	maxTokens?: number;
+	maxTurns?: number;
+	stop?: string[];
+	seed?: number;
+	user?: string;
+	responseFormat?: 'text' | 'json_object' | 'json_schema';
+	jsonSchema?: IDataObject;
+	jsonSchemaName?: string;
+	toolChoice?: 'auto' | 'none' | 'required';
+	automaticToolExecution?: boolean;
+	timeoutMs?: number;
+	maxRetries?: number;
+	metadata?: Record<string, string>;
+}
+
+export interface CompletionParameters {
+	model: string;
+	messages: ChatMessage[];
+	mcpServers: string[];
+	simplifyOutput: boolean;
+	options: CompletionOptions;
+}
+
+const ROLES = ['system', 'developer', 'user', 'assistant'];
+
+class ItemInput {
+	constructor(
+		private readonly node: INode,
+		readonly itemIndex: number,
+	) {}
+
+	fail(field: string, problem: string, description?: string): never {
+		throw new NodeOperationError(this.node, `${field} in item ${this.itemIndex} ${problem}`, {
+			itemIndex: this.itemIndex,
+			description,
+		});
+	}
+
+	text(field: string, value: unknown, { required = false } = {}): string | undefined {
+		if (value === undefined || value === null || value === '') {
+			if (required) this.fail(field, 'is empty');
+			return undefined;
+		}
+		if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+		if (typeof value !== 'string') this.fail(field, `must be text, not ${describe(value)}`);
+		if (required && value.trim() === '') this.fail(field, 'is empty');
+		return value;
+	}
+
+	number(
+		field: string,
+		value: unknown,
+		{ min, max, integer = false }: { min?: number; max?: number; integer?: boolean },
+	): number | undefined {
+		if (value === undefined || value === null || value === '') return undefined;
+		const number = typeof value === 'string' ? Number(value) : value;
+		if (typeof number !== 'number' || !Number.isFinite(number)) this.fail(field, `must be a number, not ${describe(value)}`);
+		if (integer && !Number.isInteger(number)) this.fail(field, `must be a whole number, not ${number}`);
+		if (min !== undefined && number < min) this.fail(field, `must be at least ${min}, not ${number}`);
+		if (max !== undefined && number > max) this.fail(field, `must be at most ${max}, not ${number}`);
+		return number;
+	}
+
+	json(field: string, value: unknown): unknown {
+		if (typeof value !== 'string') return value;
+		try {
+			return JSON.parse(value);
+		} catch {
+			return this.fail(field, 'is not valid JSON');
+		}
+	}
+
+	messages(field: string, value: unknown): ChatMessage[] {
+		if (!Array.isArray(value) || value.length === 0) this.fail(field, 'must be a non-empty list of messages');
+		return value.map((message: unknown, position) => {
+			if (!message || typeof message !== 'object') this.fail(field, `has message ${position} that is not an object`);
+			const { role, content } = message as IDataObject;
+			if (typeof role !== 'string' || !ROLES.includes(role)) {
+				this.fail(field, `has message ${position} with role ${JSON.stringify(role)}`, `Use one of: ${ROLES.join(', ')}.`);
+			}
+			if (typeof content !== 'string' || content.trim() === '') {
+				this.fail(field, `has message ${position} with empty or non-text content`);
+			}
+			return { role, content };
+		});
+	}
+}
+
+function describe(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value === null) return 'null';
+	return typeof value === 'object' ? 'an object' : JSON.stringify(value);
+}
+
+function modelId(value: unknown): unknown {
+	// A resource locator holds `{ __rl, mode, value }`; list and ID modes both keep the plain ID in `value`.
+	if (value && typeof value === 'object' && '__rl' in value) return (value as unknown as { value: unknown }).value;
+	return value;
+}
+
+function readMessages(input: ItemInput, read: (name: string, fallback: unknown) => unknown): ChatMessage[] {
+	const inputType = read('inputType', 'prompt');
+	if (inputType === 'messages') {
+		const list = read('messages', {}) as { values?: unknown[] };
+		return input.messages('Messages', list.values ?? []);
+	}
+	if (inputType === 'json') {
+		return input.messages('Messages (JSON)', input.json('Messages (JSON)', read('messagesJson', '')));
+	}
+	const prompt = input.text('Prompt', read('prompt', ''), { required: true }) as string;
+	const system = input.text('System Message', read('systemMessage', ''));
+	return [...(system ? [{ role: 'system', content: system }] : []), { role: 'user', content: prompt }];
+}
+
+function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
+	const options: CompletionOptions = {
+		temperature: input.number('Temperature', raw.temperature, { min: 0, max: 2 }),
+		topP: input.number('Top P', raw.topP, { min: 0, max: 1 }),
+		maxTokens: input.number('Maximum Tokens', raw.maxTokens, { min: 1, integer: true }),
+		maxTurns: input.number('Max Turns', raw.maxTurns, { min: 1, max: 100, integer: true }),
+		seed: input.number('Seed', raw.seed, { integer: true }),
+		user: input.text('User', raw.user),
+		timeoutMs: input.number('Timeout', raw.timeout, { min: 1, integer: true }),
+		maxRetries: input.number('Max Retries', raw.maxRetries, { min: 0, max: 10, integer: true }),
+	};
+	const stop = input.text('Stop Sequences', raw.stop);
+	if (stop) {
+		options.stop = stop.split(/[\n,]/).map((entry) => entry.trim()).filter((entry) => entry !== '');
+		if (options.stop.length > 4) input.fail('Stop Sequences', 'has more than 4 entries');
+	}
+	if (raw.responseFormat !== undefined && raw.responseFormat !== 'text') {
+		if (raw.responseFormat !== 'json_object' && raw.responseFormat !== 'json_schema') {
+			input.fail('Response Format', `has an unknown value ${JSON.stringify(raw.responseFormat)}`);
+		}
+		options.responseFormat = raw.responseFormat;
+		if (raw.responseFormat === 'json_schema') {
+			const schema = input.json('JSON Schema', raw.jsonSchema ?? '');
+			if (!schema || typeof schema !== 'object' || Array.isArray(schema)) input.fail('JSON Schema', 'must be a JSON object');
+			options.jsonSchema = schema as IDataObject;
+			options.jsonSchemaName = input.text('Schema Name', raw.jsonSchemaName) ?? 'response';
+		}
+	}
+	if (raw.toolChoice !== undefined) {
+		if (!['auto', 'none', 'required'].includes(raw.toolChoice as string)) {
+			input.fail('Tool Choice', `has an unknown value ${JSON.stringify(raw.toolChoice)}`);
+		}
+		options.toolChoice = raw.toolChoice as CompletionOptions['toolChoice'];
+	}
+	if (raw.automaticToolExecution !== undefined) options.automaticToolExecution = Boolean(raw.automaticToolExecution);
+	if (raw.metadata !== undefined && raw.metadata !== '') {
+		const metadata = input.json('Metadata', raw.metadata);
+		if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) input.fail('Metadata', 'must be a JSON object');
+		for (const [key, value] of Object.entries(metadata as IDataObject)) {
+			if (typeof value !== 'string') input.fail('Metadata', `value of "${key}" must be text`);
+		}
+		options.metadata = metadata as Record<string, string>;
+	}
+	return options;
+}
+
+/** Reads and validates everything one completion needs. Throws a NodeOperationError naming the item and field. */
+export function readCompletionParameters(node: INode, source: ParameterSource, itemIndex: number): CompletionParameters {
+	const input = new ItemInput(node, itemIndex);
+	const read = (name: string, fallback: unknown) => source(name, itemIndex, fallback);
+	const model = input.text('Model', modelId(read('model', '')), { required: true }) as string;
+	if (!/^[^\s/]+\/\S+$/.test(model.trim())) {
+		input.fail('Model', `"${model}" is not a provider-prefixed model ID`, 'Use an ID such as openai/gpt-4.1, or pick one from the list.');
+	}
+	const rawOptions = read('options', {});
+	return {
+		model: model.trim(),
+		messages: readMessages(input, read),
+		mcpServers: parseMcpServers(read('mcpServers', ''), node, itemIndex),
+		simplifyOutput: read('simplifyOutput', true) !== false,
+		options: readOptions(input, (rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as IDataObject),
+	};
+}
