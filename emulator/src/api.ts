@@ -1,0 +1,292 @@
+import { buildChatReply, chatCompletionBody, responsesBody } from './completion';
+import { connectUrl, consentRequiredBody, wwwAuthenticate } from './consent';
+import {
+	defaultErrorBody,
+	describeFault,
+	faultHeaders,
+	MALFORMED_BODY,
+	PROXY_HTML,
+	type Fault,
+} from './faults';
+import {
+	baseUrlOf,
+	BodyTooLargeError,
+	headerValue,
+	isPlainObject,
+	parseJsonBody,
+	readBody,
+	sendJson,
+	sendRaw,
+	sleep,
+} from './http';
+import type { RequestLogEntry } from './log';
+import { mcpLogLabels } from './mcp';
+import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
+import type { RouteContext } from './server';
+import { writeChatStream } from './sse';
+import { resolveModel, validateChat, validateResponses, type ValidationItem } from './validation';
+
+const MAX_CONTROL_DELAY_MS = 120_000;
+
+type Body = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; message: string };
+
+function controlNumber(ctx: RouteContext, header: string): number {
+	const raw = headerValue(ctx.req, header);
+	if (!raw) return 0;
+	const n = Number(raw);
+	return Number.isFinite(n) && n > 0 ? Math.min(n, MAX_CONTROL_DELAY_MS) : 0;
+}
+
+/** Everything under /v1: logged, counted in stats, subject to latency and faults. */
+export async function handleApi(ctx: RouteContext): Promise<void> {
+	const { req, res, state } = ctx;
+	const started = performance.now();
+	state.stats.begin();
+	const entry: RequestLogEntry = {
+		seq: state.log.nextSeq(),
+		time: new Date().toISOString(),
+		method: req.method ?? 'GET',
+		path: ctx.path,
+		status: 0,
+		keyId: null,
+		hasProvider: req.headers['x-provider'] !== undefined,
+		hasProviderKey: req.headers['x-provider-key'] !== undefined,
+		durationMs: 0,
+	};
+	const idem = headerValue(req, 'idempotency-key');
+	if (idem) entry.idempotencyKey = idem;
+	// Logged at arrival so the log keeps seq order and shows requests still in flight (status 0);
+	// finalized on 'finish' so a client reading the log right after its response sees the status.
+	state.log.push(entry);
+	let finalized = false;
+	const finalize = () => {
+		if (finalized) return;
+		finalized = true;
+		entry.status = res.headersSent ? res.statusCode : 0;
+		entry.durationMs = Math.round(performance.now() - started);
+		state.stats.end();
+	};
+	res.once('finish', finalize);
+	res.once('close', finalize);
+
+	let raw: Buffer;
+	try {
+		raw = await readBody(req);
+	} catch (err) {
+		if (err instanceof BodyTooLargeError) {
+			sendJson(res, 413, { detail: 'Request body too large' }, { connection: 'close' });
+			return;
+		}
+		throw err;
+	}
+	let body: Body = { kind: 'none' };
+	if (raw.length > 0) {
+		try {
+			body = { kind: 'json', value: parseJsonBody(raw) };
+		} catch (err) {
+			body = { kind: 'invalid', message: (err as Error).message };
+		}
+	}
+	if (body.kind === 'json' && isPlainObject(body.value)) recordBodyFields(entry, body.value);
+
+	const delay = state.latencyMs + controlNumber(ctx, 'x-emulator-latency-ms');
+	if (delay > 0) {
+		await sleep(delay);
+		if (res.destroyed) return;
+	}
+
+	let streamFault = false;
+	const fault = state.faults.take(ctx.path);
+	if (fault) {
+		entry.fault = describeFault(fault);
+		if (fault.streamError) streamFault = true;
+		else {
+			answerFault(ctx, fault);
+			return;
+		}
+	}
+	if (headerValue(req, 'x-emulator-malformed') === '1') {
+		entry.fault = 'header:malformed';
+		sendRaw(res, 200, MALFORMED_BODY, 'application/json');
+		return;
+	}
+	const forced = headerValue(req, 'x-emulator-status');
+	if (forced) {
+		const status = Number(forced);
+		if (Number.isInteger(status) && status >= 100 && status <= 599) {
+			entry.fault = `header:status:${status}`;
+			sendJson(res, status, defaultErrorBody(status), faultHeaders(status, undefined));
+			return;
+		}
+	}
+
+	const method = req.method ?? 'GET';
+	const p = ctx.path;
+	if (p === '/v1/models' || p.startsWith('/v1/models/')) {
+		if (method !== 'GET') return methodNotAllowed(ctx, 'GET');
+		if (!authenticate(ctx, entry)) return;
+		if (p === '/v1/models') {
+			sendRaw(res, 200, MODELS_LIST_JSON, 'application/json');
+			return;
+		}
+		return getModel(ctx, p.slice('/v1/models/'.length));
+	}
+	if (p === '/v1/chat/completions') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) return chat(ctx, entry, obj, streamFault);
+		return;
+	}
+	if (p === '/v1/responses') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) return responses(ctx, obj);
+		return;
+	}
+	sendJson(res, 404, { detail: 'Not Found' });
+}
+
+function recordBodyFields(entry: RequestLogEntry, b: Record<string, unknown>): void {
+	const model = resolveModel(b.model);
+	if (model !== undefined) entry.model = model;
+	const mcp = mcpLogLabels(b.mcp_servers);
+	if (mcp) entry.mcp_servers = mcp;
+	if (typeof b.user === 'string') entry.user = b.user;
+	if (b.metadata !== undefined && b.metadata !== null) entry.metadata = b.metadata;
+	if (b.stream === true) entry.stream = true;
+}
+
+function answerFault(ctx: RouteContext, fault: Fault): void {
+	const { req, res } = ctx;
+	if (fault.drop) {
+		req.socket.destroy();
+		return;
+	}
+	if (fault.html) {
+		sendRaw(res, fault.status ?? 502, PROXY_HTML, 'text/html', fault.headers);
+		return;
+	}
+	if (fault.malformed) {
+		sendRaw(res, fault.status ?? 200, MALFORMED_BODY, 'application/json', fault.headers);
+		return;
+	}
+	const status = fault.status ?? 500;
+	sendJson(res, status, fault.body ?? defaultErrorBody(status), faultHeaders(status, fault.headers));
+}
+
+function methodNotAllowed(ctx: RouteContext, allow: string): void {
+	sendJson(ctx.res, 405, { detail: 'Method Not Allowed' }, { allow });
+}
+
+/**
+ * A bad key answers a bare 401 with no connect_url and no WWW-Authenticate, so it can never be
+ * mistaken for the consent case.
+ */
+function authenticate(ctx: RouteContext, entry: RequestLogEntry): boolean {
+	const auth = ctx.state.keys.authenticate(ctx.req);
+	entry.keyId = auth.keyId;
+	if (auth.ok) return true;
+	sendJson(ctx.res, 401, { detail: 'Invalid API key' });
+	return false;
+}
+
+function requireObject(ctx: RouteContext, body: Body): Record<string, unknown> | undefined {
+	if (body.kind === 'none') {
+		sendJson(ctx.res, 400, { detail: 'A JSON request body is required' });
+		return undefined;
+	}
+	if (body.kind === 'invalid') {
+		sendJson(ctx.res, 400, { detail: `There was an error parsing the body: ${body.message}` });
+		return undefined;
+	}
+	if (!isPlainObject(body.value)) {
+		unprocessable(ctx, [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }]);
+		return undefined;
+	}
+	return body.value;
+}
+
+function unprocessable(ctx: RouteContext, errors: ValidationItem[]): void {
+	sendJson(ctx.res, 422, { detail: errors });
+}
+
+function getModel(ctx: RouteContext, rawId: string): void {
+	let id: string;
+	try {
+		// The SDK sends `openai%2Fgpt-4.1`; browsers and curl send the slash as is.
+		id = decodeURIComponent(rawId);
+	} catch {
+		id = rawId;
+	}
+	const json = modelJson(id);
+	if (json) sendRaw(ctx.res, 200, json, 'application/json');
+	else sendJson(ctx.res, 404, modelNotFound(id));
+}
+
+async function chat(
+	ctx: RouteContext,
+	entry: RequestLogEntry,
+	body: Record<string, unknown>,
+	streamFault: boolean,
+): Promise<void> {
+	const { res, state } = ctx;
+	const v = validateChat(body);
+	if (!v.ok) return unprocessable(ctx, v.errors);
+	const request = v.value;
+	if (!findModel(request.model)) {
+		sendJson(res, 404, modelNotFound(request.model));
+		return;
+	}
+
+	const keyId = entry.keyId!;
+	for (const sel of request.mcp) {
+		const server = sel.server;
+		if (!server || !server.needsConsent || state.consent.isGranted(keyId, server.slug)) continue;
+		const requestId = state.consent.createRequest(keyId, server.slug);
+		const url = connectUrl(baseUrlOf(ctx.req, ctx.fallbackBase), server.slug, requestId);
+		sendJson(res, 401, consentRequiredBody(url, server.slug), { 'www-authenticate': wwwAuthenticate(server) });
+		return;
+	}
+
+	const reply = buildChatReply(request, new Date());
+	const id = `chatcmpl-${++state.chatCounter}`;
+	const created = Math.floor(Date.now() / 1000);
+	if (request.stream) {
+		await writeChatStream(res, {
+			id,
+			created,
+			model: request.model,
+			reply,
+			chunkDelayMs: controlNumber(ctx, 'x-emulator-chunk-delay-ms'),
+			failMidway: streamFault,
+		});
+		return;
+	}
+	if (streamFault) {
+		// A stream-error fault hitting a plain request degrades to the nearest plain failure.
+		sendJson(res, 500, defaultErrorBody(500));
+		return;
+	}
+	sendJson(res, 200, chatCompletionBody(id, created, request.model, reply));
+}
+
+function responses(ctx: RouteContext, body: Record<string, unknown>): void {
+	const { res, state } = ctx;
+	const v = validateResponses(body);
+	if (!v.ok) return unprocessable(ctx, v.errors);
+	const model = findModel(v.value.model);
+	if (!model) {
+		sendJson(res, 404, modelNotFound(v.value.model));
+		return;
+	}
+	if (model.provider !== 'openai') {
+		sendJson(res, 400, { detail: `The Responses API supports OpenAI models only, not '${model.id}'` });
+		return;
+	}
+	const n = ++state.responseCounter;
+	const hex = n.toString(16).padStart(8, '0');
+	const ids = { response: `resp_emu${hex}`, message: `msg_emu${hex}` };
+	sendJson(res, 200, responsesBody(ids, Math.floor(Date.now() / 1000), v.value));
+}

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'http';
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		req.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > MAX_BODY_BYTES) {
+				reject(new BodyTooLargeError('Request body too large'));
+				// Keep draining so the 413 can still be written on this socket.
+				chunks.length = 0;
+				return;
+			}
+			chunks.push(chunk);
+		});
+		req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+		req.on('error', reject);
+	});
+}
+
+export type Headers = Record<string, string | number>;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
+	sendRaw(res, status, typeof body === 'string' ? body : JSON.stringify(body), 'application/json', headers);
+}
+
+export function sendRaw(
+	res: ServerResponse,
+	status: number,
+	text: string,
+	contentType: string,
+	headers?: Headers,
+): void {
+	if (res.writableEnded || res.destroyed) return;
+	res.statusCode = status;
+	res.setHeader('content-type', contentType);
+	res.setHeader('content-length', Buffer.byteLength(text));
+	if (headers) for (const name of Object.keys(headers)) res.setHeader(name, String(headers[name]));
+	res.end(text);
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+	'"': '&quot;',
+	"'": '&#39;',
+};
+
+export function escapeHtml(value: unknown): string {
+	return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+export function sendHtml(res: ServerResponse, status: number, html: string): void {
+	sendRaw(res, status, html, 'text/html; charset=utf-8', {
+		// The page holds a consent decision: never cache it, never frame it, post only to ourselves.
+		'cache-control': 'no-store',
+		'x-frame-options': 'DENY',
+		'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+	});
+}
+
+/** Parses a body as JSON; `undefined` for an empty body, throws SyntaxError when broken. */
+export function parseJsonBody(buf: Buffer): unknown {
+	if (buf.length === 0) return undefined;
+	return JSON.parse(buf.toString('utf8'));
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+	const v = req.headers[name];
+	if (Array.isArray(v)) return v[0];
+	return v;
+}
+
+/** Base URL the client used to reach us, so links work whatever port or host alias was used. */
+export function baseUrlOf(req: IncomingMessage, fallback: string): string {
+	const host = headerValue(req, 'host');
+	if (host && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `http://${host}`;
+	return fallback;
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}

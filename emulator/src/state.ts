@@ -1,0 +1,31 @@
+import { KeyRegistry } from './auth';
+import { ConsentStore } from './consent';
+import { FaultQueue } from './faults';
+import { RequestLog, Stats } from './log';
+
+/** Everything a test can change or inspect; one instance per emulator. */
+export class EmulatorState {
+	readonly keys = new KeyRegistry();
+	readonly consent = new ConsentStore();
+	readonly faults = new FaultQueue();
+	readonly log = new RequestLog();
+	readonly stats = new Stats();
+	latencyMs: number;
+	chatCounter = 0;
+	responseCounter = 0;
+
+	constructor(private readonly initialLatencyMs: number) {
+		this.latencyMs = initialLatencyMs;
+	}
+
+	/** Latency goes back to the value the emulator was started with (e.g. the CLI's --latency). */
+	reset(): void {
+		this.consent.clear();
+		this.faults.clear();
+		this.log.reset();
+		this.stats.reset();
+		this.latencyMs = this.initialLatencyMs;
+		this.chatCounter = 0;
+		this.responseCounter = 0;
+	}
+}
