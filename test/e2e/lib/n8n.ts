@@ -1,0 +1,353 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { ensureArtifactsDir, resolveN8nInstall } from './install';
+import config from './n8n-config.json';
+import { N8nRestClient, sleep } from './rest';
+
+/** A credential as `n8n import:credentials` takes it: `data` in clear, n8n encrypts it on import. */
+export interface CredentialImport {
+	/** Fixed id, so workflows can reference `{ "<type>": { "id": "<id>", "name": "<name>" } }`. */
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+/** A workflow as `n8n import:workflow` takes it (the editor's export format). */
+export interface WorkflowImport {
+	/** Fixed id (any short string); one is generated when missing. */
+	id?: string;
+	name: string;
+	nodes: Array<Record<string, unknown>>;
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+export interface PrepareN8nOptions {
+	/** Folder used as N8N_USER_FOLDER; a fresh temp folder when omitted. */
+	userFolder?: string;
+	credentials?: CredentialImport[];
+	workflows?: WorkflowImport[];
+	/**
+	 * Which imported workflows to publish (= activate their production webhooks). Default: all.
+	 * Imports always land unpublished; 2.41 has no "active" flag on import in regular mode.
+	 */
+	publish?: boolean | string[];
+	/** Same meaning as in startN8n; the CLI loads nodes too, so give it the same folders. */
+	customExtensions?: string;
+	env?: Record<string, string | undefined>;
+	/** Where the CLI output goes; default a file in test/e2e/artifacts. */
+	logFile?: string;
+}
+
+export interface PreparedN8n {
+	userFolder: string;
+	/** Ids of the imported workflows, in the order given. */
+	workflowIds: string[];
+}
+
+export interface StartN8nOptions extends Omit<PrepareN8nOptions, 'logFile'> {
+	/** Folder(s) with the built package's dist (`;`-separated), scanned for *.node.js / *.credentials.js. */
+	customExtensions: string;
+	/** Main HTTP port; a free loopback port when omitted. */
+	port?: number;
+	/** Create the owner account and log in (default true). `rest` is logged in afterwards. */
+	setupOwner?: boolean;
+	/** Short name for the log file (test/e2e/artifacts/n8n-<label>-<time>.log). */
+	label?: string;
+	/** How long to wait for readiness; a first start (migrations) takes longer. Default 180 s. */
+	readyTimeoutMs?: number;
+	/** Keep the user folder after stop() (e.g. to inspect the SQLite file). Also E2E_KEEP_N8N=1. */
+	keepUserFolder?: boolean;
+}
+
+export interface N8nInstance {
+	/** `http://127.0.0.1:<port>` (no trailing slash). */
+	baseUrl: string;
+	port: number;
+	userFolder: string;
+	logFile: string;
+	/** Logged-in REST client (unless setupOwner was false: then not logged in). */
+	rest: N8nRestClient;
+	workflowIds: string[];
+	/** Production webhook URL of a Webhook trigger path. */
+	webhookUrl(path: string): string;
+	/** Everything n8n printed so far (stdout and stderr). */
+	logs(): string;
+	/** Kills the whole process group (n8n and its task runners) and removes the temp user folder. */
+	stop(): Promise<void>;
+}
+
+/** Log line printed once the server, the webhooks of published workflows and the node types are all up. */
+const READY_LINE = 'Editor is now accessible via';
+
+const running = new Set<ChildProcess>();
+
+// Safety net: if the test process dies without calling stop(), do not leave n8n behind.
+process.once('exit', () => {
+	for (const child of running) killGroup(child, 'SIGKILL');
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+	if (child.pid === undefined) return false;
+	try {
+		// Negative pid = the process group: n8n was spawned detached, so it leads its own group,
+		// which also holds its JS task runner (and a Python runner, when one starts).
+		process.kill(-child.pid, signal);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function groupAlive(pgid: number): boolean {
+	try {
+		process.kill(-pgid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export async function freePort(): Promise<number> {
+	return await new Promise((resolvePort, reject) => {
+		const server = createServer();
+		server.unref();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => {
+				if (address && typeof address === 'object') resolvePort(address.port);
+				else reject(new Error('no port'));
+			});
+		});
+	});
+}
+
+function timestamp() {
+	return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+function randomId() {
+	// n8n's own ids are 16 alphanumerics; any short string imports fine.
+	return `e2e${randomBytes(8).toString('hex')}`.slice(0, 16);
+}
+
+/** Environment every n8n process (CLI or server) of one user folder gets. */
+function n8nEnv(
+	userFolder: string,
+	extra: Record<string, string | undefined> & { N8N_CUSTOM_EXTENSIONS?: string },
+): NodeJS.ProcessEnv {
+	const install = resolveN8nInstall();
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		...config.env,
+		// n8n's own sub-processes (the task runner) and any `node` it spawns must be Node 24 too.
+		PATH: `${dirname(install.nodeBin)}:${process.env.PATH ?? ''}`,
+		N8N_USER_FOLDER: userFolder,
+	};
+	// jest sets NODE_ENV=test; n8n reads it (dev-only code paths), so do not pass it on.
+	delete env.NODE_ENV;
+	for (const [key, value] of Object.entries(extra)) {
+		if (value === undefined) delete env[key];
+		else env[key] = value;
+	}
+	return env;
+}
+
+/** Runs one n8n CLI command to completion (`n8n import:workflow ...`), appending its output to logFile. */
+export async function runN8nCli(
+	args: string[],
+	{ userFolder, env = {}, logFile }: { userFolder: string; env?: Record<string, string | undefined>; logFile: string },
+): Promise<string> {
+	const install = resolveN8nInstall();
+	return await new Promise((resolveRun, reject) => {
+		execFile(
+			install.nodeBin,
+			[install.n8nBin, ...args],
+			{ env: n8nEnv(userFolder, env), maxBuffer: 64 * 1024 * 1024, timeout: 180_000 },
+			(error, stdout, stderr) => {
+				const output = `${stdout}${stderr}`;
+				writeFileSync(logFile, `\n$ n8n ${args.join(' ')}\n${output}`, { flag: 'a' });
+				// Failed imports/publishes exit non-zero in 2.41.1; the message check is a second line of
+				// defence, since some commands' catch() only logs ("An error occurred while importing").
+				const failed = error || /An error occurred|Error updating database|Failed to find owner/i.test(output);
+				if (failed) {
+					reject(new Error(`n8n ${args.join(' ')} failed (see ${logFile}):\n${output.slice(-3000)}`));
+				} else {
+					resolveRun(output);
+				}
+			},
+		);
+	});
+}
+
+/**
+ * Imports credentials and workflows into a user folder and publishes the workflows, with the
+ * CLI, before n8n starts: n8n only picks up published webhooks at start, and this needs no
+ * browser and no API key. The first CLI run also creates the database (migrations, ~5 s).
+ * Imports belong to the instance's owner (a shell account until /rest/owner/setup claims it).
+ */
+export async function prepareN8n(options: PrepareN8nOptions = {}): Promise<PreparedN8n> {
+	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+	const logFile = options.logFile ?? join(ensureArtifactsDir(), `n8n-prepare-${timestamp()}.log`);
+	const cli = { userFolder, logFile, env: { ...options.env, N8N_CUSTOM_EXTENSIONS: options.customExtensions } };
+	const importDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-import-'));
+	try {
+		if (options.credentials?.length) {
+			const file = join(importDir, 'credentials.json');
+			writeFileSync(file, JSON.stringify(options.credentials, null, '\t'));
+			await runN8nCli(['import:credentials', `--input=${file}`], cli);
+		}
+		const workflows = (options.workflows ?? []).map((workflow) => ({
+			active: false,
+			settings: { executionOrder: 'v1' },
+			...workflow,
+			id: workflow.id ?? randomId(),
+		}));
+		if (workflows.length) {
+			const file = join(importDir, 'workflows.json');
+			writeFileSync(file, JSON.stringify(workflows, null, '\t'));
+			await runN8nCli(['import:workflow', `--input=${file}`], cli);
+		}
+		const publish = options.publish ?? true;
+		const toPublish = Array.isArray(publish) ? publish : publish ? workflows.map((w) => w.id) : [];
+		for (const id of toPublish) {
+			await runN8nCli(['publish:workflow', `--id=${id}`], cli);
+		}
+		return { userFolder, workflowIds: workflows.map((w) => w.id) };
+	} finally {
+		rmSync(importDir, { recursive: true, force: true });
+	}
+}
+
+async function httpOk(url: string): Promise<boolean> {
+	try {
+		const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+		await res.arrayBuffer();
+		return res.ok;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Starts n8n 2.41.1 (cached Node 24) on loopback with a fresh user folder, imports and publishes
+ * what it is given first, waits until it serves webhooks, then claims the owner account.
+ */
+export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
+	const install = resolveN8nInstall();
+	const artifacts = ensureArtifactsDir();
+	const label = (options.label ?? 'instance').replace(/[^\w.-]+/g, '_');
+	const logFile = join(artifacts, `n8n-${label}-${timestamp()}.log`);
+	const ownsUserFolder = !options.userFolder;
+	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+	const keepUserFolder = options.keepUserFolder ?? process.env.E2E_KEEP_N8N === '1';
+	if (!existsSync(options.customExtensions.split(';')[0])) {
+		throw new Error(`customExtensions folder ${options.customExtensions} does not exist`);
+	}
+
+	const prepared = await prepareN8n({ ...options, userFolder, logFile });
+
+	const port = options.port ?? (await freePort());
+	let brokerPort = await freePort();
+	while (brokerPort === port) brokerPort = await freePort();
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const env = n8nEnv(userFolder, {
+		N8N_PORT: String(port),
+		// The task broker defaults to 5679: two instances (or dev + tests) would collide.
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		// $execution.resumeUrl is built from this; 2.41 names it N8N_WEBHOOK_URL (WEBHOOK_URL is deprecated).
+		N8N_WEBHOOK_URL: `${baseUrl}/`,
+		N8N_EDITOR_BASE_URL: `${baseUrl}/`,
+		N8N_CUSTOM_EXTENSIONS: options.customExtensions,
+		...options.env,
+	});
+
+	const out = openSync(logFile, 'a');
+	const startedAt = Date.now();
+	// detached: n8n leads a new process group, so stop() can signal it and its runners at once.
+	const child = spawn(install.nodeBin, [install.n8nBin, 'start'], {
+		env,
+		detached: true,
+		stdio: ['ignore', out, out],
+	});
+	closeSync(out);
+	running.add(child);
+	let exitCode: number | null | undefined;
+	const exited = new Promise<void>((resolveExit) =>
+		child.once('exit', (code, signal) => {
+			exitCode = code ?? (signal ? -1 : null);
+			running.delete(child);
+			resolveExit();
+		}),
+	);
+
+	const logs = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+	let stopped = false;
+	const stop = async () => {
+		if (stopped) return;
+		stopped = true;
+		const pgid = child.pid;
+		if (exitCode === undefined) {
+			killGroup(child, 'SIGTERM');
+			// n8n shuts down gracefully within N8N_GRACEFUL_SHUTDOWN_TIMEOUT (5 s here). The timer is
+			// cleared afterwards: a pending 15 s timer would keep jest from exiting.
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 15_000)))]);
+			clearTimeout(timer);
+		}
+		// Anything left in the group (a stuck runner, or n8n itself) gets SIGKILL.
+		const leftovers = pgid !== undefined && groupAlive(pgid);
+		if (leftovers) {
+			killGroup(child, 'SIGKILL');
+			for (let i = 0; i < 50 && groupAlive(pgid); i++) await sleep(100);
+		}
+		writeFileSync(logFile, `\n[e2e] stopped${leftovers ? ' (SIGKILL was needed)' : ''}\n`, { flag: 'a' });
+		running.delete(child);
+		if (ownsUserFolder && !keepUserFolder) rmSync(userFolder, { recursive: true, force: true });
+	};
+
+	const rest = new N8nRestClient(baseUrl);
+	const instance: N8nInstance = {
+		baseUrl,
+		port,
+		userFolder,
+		logFile,
+		rest,
+		workflowIds: prepared.workflowIds,
+		webhookUrl: (path) => `${baseUrl}/webhook/${path.replace(/^\//, '')}`,
+		logs,
+		stop,
+	};
+
+	try {
+		const deadline = startedAt + (options.readyTimeoutMs ?? 180_000);
+		// /healthz answers as soon as the HTTP server listens, long before webhooks are registered;
+		// /healthz/readiness turns ok once the server is up, still before published workflows are
+		// activated. The "Editor is now accessible" line comes after both, so wait for all three.
+		let healthy = false;
+		for (;;) {
+			if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} while starting`);
+			if (Date.now() > deadline) throw new Error(`n8n not ready after ${Date.now() - startedAt} ms`);
+			healthy ||= await httpOk(`${baseUrl}/healthz`);
+			if (healthy && logs().includes(READY_LINE) && (await httpOk(`${baseUrl}/healthz/readiness`))) break;
+			await sleep(250);
+		}
+		writeFileSync(logFile, `\n[e2e] ready after ${Date.now() - startedAt} ms\n`, { flag: 'a' });
+		if (options.setupOwner ?? true) await rest.setupOwner();
+	} catch (error) {
+		await stop();
+		const tail = logs().split('\n').slice(-40).join('\n');
+		(error as Error).message += `\n--- ${logFile} (last lines) ---\n${tail}`;
+		throw error;
+	}
+	return instance;
+}
