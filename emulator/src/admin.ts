@@ -2,6 +2,7 @@ import { isValidKey } from './auth';
 import { parseFaults } from './faults';
 import { isPlainObject, parseJsonBody, readBody, sendJson } from './http';
 import { findServer } from './mcp';
+import { MAX_CONTENT_BYTES } from './padding';
 import type { RouteContext } from './server';
 
 type Json = Record<string, unknown>;
@@ -38,6 +39,19 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			}
 			state.latencyMs = ms;
 			return sendJson(res, 200, { ms });
+		}
+
+		case 'GET /__emulator/content-size':
+			return sendJson(res, 200, { bytes: state.contentBytes });
+		case 'POST /__emulator/content-size': {
+			const body = await readJson(ctx);
+			if (!body) return;
+			const bytes = body.bytes;
+			if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0 || bytes > MAX_CONTENT_BYTES) {
+				return sendJson(res, 400, { detail: `Expected {"bytes": <integer from 0 to ${MAX_CONTENT_BYTES}>}` });
+			}
+			state.contentBytes = bytes;
+			return sendJson(res, 200, { bytes });
 		}
 
 		case 'GET /__emulator/faults':

@@ -3,6 +3,7 @@ import { connectUrl, consentRequiredBody, wwwAuthenticate } from './consent';
 import {
 	defaultErrorBody,
 	describeFault,
+	isDelayOnly,
 	faultHeaders,
 	MALFORMED_BODY,
 	PROXY_HTML,
@@ -21,6 +22,7 @@ import {
 } from './http';
 import type { RequestLogEntry } from './log';
 import { mcpLogLabels } from './mcp';
+import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
 import { writeChatStream } from './sse';
@@ -89,18 +91,19 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 	}
 	if (body.kind === 'json' && isPlainObject(body.value)) recordBodyFields(entry, body.value);
 
-	const delay = state.latencyMs + controlNumber(ctx, 'x-emulator-latency-ms');
+	// Taken on arrival, so queued faults follow request order even when delays differ.
+	const fault = state.faults.take(ctx.path);
+	const delay = state.latencyMs + controlNumber(ctx, 'x-emulator-latency-ms') + (fault?.delayMs ?? 0);
 	if (delay > 0) {
 		await sleep(delay);
 		if (res.destroyed) return;
 	}
 
 	let streamFault = false;
-	const fault = state.faults.take(ctx.path);
 	if (fault) {
 		entry.fault = describeFault(fault);
 		if (fault.streamError) streamFault = true;
-		else {
+		else if (!isDelayOnly(fault)) {
 			answerFault(ctx, fault);
 			return;
 		}
@@ -269,7 +272,7 @@ async function chat(
 		sendJson(res, 500, defaultErrorBody(500));
 		return;
 	}
-	sendJson(res, 200, chatCompletionBody(id, created, request.model, reply));
+	sendJson(res, 200, padChatBody(chatCompletionBody(id, created, request.model, reply), state.contentBytes));
 }
 
 function responses(ctx: RouteContext, body: Record<string, unknown>): void {
@@ -288,5 +291,5 @@ function responses(ctx: RouteContext, body: Record<string, unknown>): void {
 	const n = ++state.responseCounter;
 	const hex = n.toString(16).padStart(8, '0');
 	const ids = { response: `resp_emu${hex}`, message: `msg_emu${hex}` };
-	sendJson(res, 200, responsesBody(ids, Math.floor(Date.now() / 1000), v.value));
+	sendJson(res, 200, padResponsesBody(responsesBody(ids, Math.floor(Date.now() / 1000), v.value), state.contentBytes));
 }

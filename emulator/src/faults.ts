@@ -15,6 +15,14 @@ export interface Fault {
 	drop?: boolean;
 	/** For `stream: true` requests: break the stream with an `event: error` after the first chunk. */
 	streamError?: boolean;
+	/** Extra wait before answering. Alone (no other field), the request is then answered normally:
+	 * tests use it to make answers arrive in another order than the requests. */
+	delayMs?: number;
+}
+
+/** A fault that only slows a request down. */
+export function isDelayOnly(f: Fault): boolean {
+	return f.status === undefined && !f.malformed && !f.html && !f.drop && !f.streamError && !f.body && !f.headers;
 }
 
 interface QueuedFault {
@@ -56,6 +64,7 @@ export function describeFault(f: Fault): string {
 	if (f.html) return 'html';
 	if (f.malformed) return 'malformed';
 	if (f.streamError) return 'stream_error';
+	if (isDelayOnly(f)) return `delay:${f.delayMs ?? 0}`;
 	return `status:${f.status ?? 500}`;
 }
 
@@ -94,6 +103,12 @@ export function parseFaults(value: unknown): Fault[] | string {
 			fault.headers = headers;
 		}
 		if (f.body !== undefined) fault.body = f.body;
+		if (f.delayMs !== undefined) {
+			if (typeof f.delayMs !== 'number' || !Number.isFinite(f.delayMs) || f.delayMs < 0 || f.delayMs > 600_000) {
+				return `faults[${i}].delayMs must be a number of milliseconds (0 to 600000)`;
+			}
+			fault.delayMs = f.delayMs;
+		}
 		for (const flag of ['malformed', 'html', 'drop', 'streamError'] as const) {
 			if (f[flag] !== undefined) {
 				if (typeof f[flag] !== 'boolean') return `faults[${i}].${flag} must be a boolean`;

@@ -11,6 +11,8 @@ export class EmulatorState {
 	readonly log = new RequestLog();
 	readonly stats = new Stats();
 	latencyMs: number;
+	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
+	contentBytes = 0;
 	chatCounter = 0;
 	responseCounter = 0;
 
@@ -25,6 +27,7 @@ export class EmulatorState {
 		this.log.reset();
 		this.stats.reset();
 		this.latencyMs = this.initialLatencyMs;
+		this.contentBytes = 0;
 		this.chatCounter = 0;
 		this.responseCounter = 0;
 	}

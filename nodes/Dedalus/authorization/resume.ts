@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { completeItems, finishedItem } from '../completion';
+import { completeItems, finishedItem, readConcurrency } from '../completion';
 import type { ParameterSource } from '../completion';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
@@ -9,8 +9,6 @@ import type { ResendResult } from './resume-guard';
 import { readAuthorizationSettings, resultOutputs } from './settings';
 import { loadPendingAuthorization } from './state';
 import type { PendingAuthorization } from './state';
-
-const DEFAULT_CONCURRENCY = 5;
 
 /**
  * In `webhook()`, getNodeParameter() resolves expressions against input item 0 only. For item i,
@@ -37,24 +35,37 @@ function continuesOnFail(context: IWebhookFunctions): boolean {
 	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
 }
 
-async function resend(context: IWebhookFunctions, state: PendingAuthorization, memory: { finishedItems: Map<number, IDataObject>; connectUrl?: string }): Promise<ResendResult> {
+// A throw from webhook() makes n8n answer 500, wipe the run data and resume with an empty item,
+// so every failure becomes a result that keeps the execution waiting (README, Known limits).
+async function resend(
+	context: IWebhookFunctions,
+	state: PendingAuthorization,
+	memory: { finishedItems: Map<number, IDataObject>; connectUrl?: string },
+): Promise<ResendResult> {
+	try {
+		return await resendPending(context, state, memory);
+	} catch (error) {
+		return { state: 'failed', message: (error as Error).message };
+	}
+}
+
+async function resendPending(
+	context: IWebhookFunctions,
+	state: PendingAuthorization,
+	memory: { finishedItems: Map<number, IDataObject>; connectUrl?: string },
+): Promise<ResendResult> {
 	const options = context.getNodeParameter('options', {}) as IDataObject;
 	const settings = readAuthorizationSettings(context.getNode(), options);
 	const continueOnFail = continuesOnFail(context);
 	const toSend = state.pendingItems.filter((itemIndex) => !memory.finishedItems.has(itemIndex));
 
-	let outcomes;
-	try {
-		outcomes = await completeItems(context, {
-			source: webhookParameterSource(context),
-			itemIndices: toSend,
-			concurrency: Number(options.concurrency ?? DEFAULT_CONCURRENCY) || DEFAULT_CONCURRENCY,
-			continueOnFail,
-			stopOnAuthorization: true,
-		});
-	} catch (error) {
-		return { state: 'failed', message: (error as Error).message };
-	}
+	const outcomes = await completeItems(context, {
+		source: webhookParameterSource(context),
+		itemIndices: toSend,
+		concurrency: readConcurrency(context.getNode(), options.concurrency),
+		continueOnFail,
+		stopOnAuthorization: true,
+	});
 
 	let stillWaiting: { connectUrl: string; server?: string } | undefined;
 	let failure: string | undefined;

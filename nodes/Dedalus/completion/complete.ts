@@ -1,4 +1,5 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { DedalusClient, asNodeError, chatCompletionSchema, isAuthorizationRequired } from '../transport';
 import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
@@ -8,6 +9,20 @@ import type { CompletionParameters, ParameterSource } from './parameters';
 import { buildCompletionBody } from './request';
 
 export type ItemError = NodeError;
+
+/** Requests in flight by default: fast, yet gentle with provider rate limits (README, Throughput). */
+export const DEFAULT_CONCURRENCY = 5;
+const MAX_CONCURRENCY = 50;
+
+/** The Concurrency option, checked: a node-level setting, read once per run. */
+export function readConcurrency(node: INode, value: unknown): number {
+	if (value === undefined || value === null || value === '') return DEFAULT_CONCURRENCY;
+	const concurrency = Number(value);
+	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+		throw new NodeOperationError(node, `Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${JSON.stringify(value)}`);
+	}
+	return concurrency;
+}
 
 export type ItemOutcome =
 	| { status: 'completed'; itemIndex: number; json: IDataObject; hints: string[] }

@@ -1,3 +1,4 @@
-export { completeItems, errorItem, finishedItem, throwFirstFailure } from './complete';
+export { completeItems, readConcurrency, errorItem, finishedItem, throwFirstFailure } from './complete';
+export { DEFAULT_CONCURRENCY } from './complete';
 export type { CompleteItemsOptions, ItemError, ItemOutcome, SentOutcome } from './complete';
 export type { ParameterSource } from './parameters';

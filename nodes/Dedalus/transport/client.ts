@@ -118,17 +118,20 @@ export class DedalusClient {
 
 function throwIfCancelled(signal: AbortSignal | undefined, node: INode, itemIndex?: number) {
 	if (signal?.aborted) {
-		throw new NodeOperationError(node, 'The execution was cancelled before this request was sent', { itemIndex });
+		throw new NodeOperationError(node, 'The execution was canceled before this request was sent', { itemIndex });
 	}
 }
 
 function connectionError(node: INode, error: unknown, itemIndex: number | undefined, retries: number) {
 	// Never wrap the raw error: a request library error carries the request config, headers included.
-	const code = (error as { code?: string })?.code;
-	const reason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'the request timed out' : `the connection failed${code ? ` (${code})` : ''}`;
-	return new NodeApiError(node, { code: code ?? 'CONNECTION_ERROR' } as JsonObject, {
+	// n8n's request helper already wraps network failures (code in httpCode or cause.code); plain errors carry code.
+	const failure = error as { code?: string; httpCode?: string; cause?: { code?: string } };
+	const code = failure?.cause?.code ?? failure?.code ?? failure?.httpCode ?? undefined;
+	const reason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'the request timed out' : 'the connection failed';
+	// No error code in the response object: NodeApiError would swap our message for a generic one.
+	return new NodeApiError(node, {} as JsonObject, {
 		message: `Could not reach Dedalus: ${reason}${retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`,
-		description: 'Check the Base URL in the Dedalus credential and the network between n8n and Dedalus.',
+		description: `${code ? `${code}. ` : ''}Check the Base URL in the Dedalus credential and the network between n8n and Dedalus.`,
 		itemIndex,
 	});
 }

@@ -1,4 +1,4 @@
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import {
@@ -8,11 +8,9 @@ import {
 	resultOutputs,
 	toolAuthorizationItem,
 } from '../../authorization';
-import { completeItems, finishedItem, throwFirstFailure } from '../../completion';
+import { DEFAULT_CONCURRENCY, completeItems, finishedItem, readConcurrency, throwFirstFailure } from '../../completion';
 import type { ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';
-
-export const DEFAULT_CONCURRENCY = 5;
 
 const properties: INodeProperties[] = [
 	modelLocator,
@@ -345,15 +343,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// An AI agent cannot wait for a person: as a tool the node hands the link to the agent instead.
 	const asTool = this.isToolExecution();
 	const pauses = settings.whenRequired === 'wait' && !asTool;
+	const signal = this.getExecutionCancelSignal();
 
 	const outcomes = await completeItems(this, {
 		source: (name, itemIndex, fallback) => this.getNodeParameter(name, itemIndex, fallback),
 		itemIndices: items.map((_, itemIndex) => itemIndex),
-		concurrency: Number(options.concurrency ?? DEFAULT_CONCURRENCY),
+		concurrency: readConcurrency(this.getNode(), options.concurrency),
 		continueOnFail,
 		stopOnAuthorization: pauses || (settings.whenRequired === 'error' && !continueOnFail),
-		signal: this.getExecutionCancelSignal(),
+		signal,
 	});
+	// Cancelled: n8n ends the execution as canceled; nothing of this run is output.
+	if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was canceled');
 	throwFirstFailure(outcomes, continueOnFail);
 
 	for (const outcome of outcomes) {
