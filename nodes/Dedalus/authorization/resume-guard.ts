@@ -14,9 +14,10 @@ export type ResendResult =
 	| { state: 'still_waiting'; connectUrl: string; servers: string[] }
 	| { state: 'failed'; message: string };
 
-interface PauseMemory {
+export interface PauseMemory {
 	finishedItems: Map<number, IDataObject>;
-	connectUrl?: string;
+	/** The newest answer to a resume attempt that still needed consent: the page shows it. */
+	stillNeeded?: { connectUrl: string; servers: string[] };
 	attempt?: Promise<ResendResult>;
 	continued: boolean;
 }
@@ -33,6 +34,11 @@ export function pauseMemory(pauseId: string): PauseMemory {
 		if (pauses.size > MAX_REMEMBERED_PAUSES) pauses.delete(pauses.keys().next().value as string);
 	}
 	return memory;
+}
+
+/** What the newest attempt learnt about the consent still needed; reading it creates nothing. */
+export function stillNeeded(pauseId: string): { connectUrl: string; servers: string[] } | undefined {
+	return pauses.get(pauseId)?.stillNeeded;
 }
 
 /**

@@ -4,8 +4,8 @@ import { completeItems, finishedItem, readConcurrency } from '../completion';
 import type { ParameterSource } from '../completion';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
-import { resendOnce } from './resume-guard';
-import type { ResendResult } from './resume-guard';
+import { resendOnce, stillNeeded } from './resume-guard';
+import type { PauseMemory, ResendResult } from './resume-guard';
 import { readAuthorizationSettings, resultOutputs } from './settings';
 import { loadPendingAuthorization } from './state';
 import type { PendingAuthorization } from './state';
@@ -40,7 +40,7 @@ function continuesOnFail(context: IWebhookFunctions): boolean {
 async function resend(
 	context: IWebhookFunctions,
 	state: PendingAuthorization,
-	memory: { finishedItems: Map<number, IDataObject>; connectUrl?: string },
+	memory: PauseMemory,
 ): Promise<ResendResult> {
 	try {
 		return await resendPending(context, state, memory);
@@ -52,7 +52,7 @@ async function resend(
 async function resendPending(
 	context: IWebhookFunctions,
 	state: PendingAuthorization,
-	memory: { finishedItems: Map<number, IDataObject>; connectUrl?: string },
+	memory: PauseMemory,
 ): Promise<ResendResult> {
 	const options = context.getNodeParameter('options', {}) as IDataObject;
 	const settings = readAuthorizationSettings(context.getNode(), options);
@@ -80,12 +80,11 @@ async function resendPending(
 		}
 	}
 	if (stillWaiting) {
-		memory.connectUrl = stillWaiting.connectUrl;
-		return {
-			state: 'still_waiting',
+		memory.stillNeeded = {
 			connectUrl: stillWaiting.connectUrl,
 			servers: stillWaiting.server ? [stillWaiting.server] : state.servers,
 		};
+		return { state: 'still_waiting', ...memory.stillNeeded };
 	}
 	if (failure !== undefined) return { state: 'failed', message: failure };
 
@@ -128,7 +127,8 @@ export async function handleResumeRequest(context: IWebhookFunctions): Promise<I
 	const page = { ...base, servers: state.servers, expiresAt: state.expiresAt };
 
 	if (context.getRequestObject().method !== 'POST') {
-		respond(context, { ...page, state: 'waiting', connectUrl: state.connectUrl });
+		const newest = stillNeeded(state.pauseId);
+		respond(context, { ...page, state: 'waiting', connectUrl: state.connectUrl, ...newest });
 		return { noWebhookResponse: true };
 	}
 
