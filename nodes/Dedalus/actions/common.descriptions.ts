@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MODEL_ID_PATTERN } from '../completion';
+
 export const modelLocator: INodeProperties = {
 	displayName: 'Model',
 	name: 'model',
@@ -22,7 +24,7 @@ export const modelLocator: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: '^[^\\s/]+/\\S+$', errorMessage: 'Use a provider-prefixed ID such as openai/gpt-4.1' },
+					properties: { regex: MODEL_ID_PATTERN, errorMessage: 'Use a provider-prefixed ID such as openai/gpt-4.1' },
 				},
 			],
 		},

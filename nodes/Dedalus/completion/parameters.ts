@@ -40,6 +40,19 @@ export interface CompletionParameters {
 
 const ROLES = ['system', 'developer', 'user', 'assistant'];
 
+/** Model IDs carry a provider prefix (`openai/gpt-4.1`); the editor's ID mode checks the same pattern. */
+export const MODEL_ID_PATTERN = '^[^\\s/]+/\\S+$';
+
+/** The Model field of one item, as a checked ID. */
+export function readModelId(node: INode, value: unknown, itemIndex: number): string {
+	const input = new ItemInput(node, itemIndex);
+	const model = (input.text('Model', modelId(value), { required: true }) as string).trim();
+	if (!new RegExp(MODEL_ID_PATTERN).test(model)) {
+		input.fail('Model', `"${model}" is not a provider-prefixed model ID`, 'Use an ID such as openai/gpt-4.1, or pick one from the list.');
+	}
+	return model;
+}
+
 class ItemInput {
 	constructor(
 		private readonly node: INode,
@@ -179,13 +192,10 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 export function readCompletionParameters(node: INode, source: ParameterSource, itemIndex: number): CompletionParameters {
 	const input = new ItemInput(node, itemIndex);
 	const read = (name: string, fallback: unknown) => source(name, itemIndex, fallback);
-	const model = input.text('Model', modelId(read('model', '')), { required: true }) as string;
-	if (!/^[^\s/]+\/\S+$/.test(model.trim())) {
-		input.fail('Model', `"${model}" is not a provider-prefixed model ID`, 'Use an ID such as openai/gpt-4.1, or pick one from the list.');
-	}
+	const model = readModelId(node, read('model', ''), itemIndex);
 	const rawOptions = read('options', {});
 	return {
-		model: model.trim(),
+		model,
 		messages: readMessages(input, read),
 		mcpServers: parseMcpServers(read('mcpServers', ''), node, itemIndex),
 		simplifyOutput: read('simplifyOutput', true) !== false,

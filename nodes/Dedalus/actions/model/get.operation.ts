@@ -1,6 +1,7 @@
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { readModelId } from '../../completion';
 import { DedalusClient, modelSchema } from '../../transport';
 import { modelLocator } from '../common.descriptions';
 
@@ -9,13 +10,7 @@ const properties: INodeProperties[] = [modelLocator];
 export const description = updateDisplayOptions({ show: { resource: ['model'], operation: ['get'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: DedalusClient): Promise<INodeExecutionData[]> {
-	const id = String(this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '').trim();
-	if (!/^[^\s/]+\/\S+$/.test(id)) {
-		throw new NodeOperationError(this.getNode(), `Model in item ${itemIndex} "${id}" is not a provider-prefixed model ID`, {
-			itemIndex,
-			description: 'Use an ID such as openai/gpt-4.1, or pick one from the list.',
-		});
-	}
+	const id = readModelId(this.getNode(), this.getNodeParameter('model', itemIndex, ''), itemIndex);
 	// The ID keeps its slash in the path (`/v1/models/openai/gpt-4.1`); each part is encoded on its own.
 	const path = `/v1/models/${id.split('/').map(encodeURIComponent).join('/')}`;
 	const model = await client.request({ method: 'GET', path, schema: modelSchema, itemIndex });
