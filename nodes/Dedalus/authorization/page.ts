@@ -69,7 +69,7 @@ export function pageHeaders(nonce: string): Record<string, string> {
 const STYLE = `
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#1f2328;--muted:#59636e;--line:#d1d9e0;--accent:#ea4b71;--accent-text:#fff;--ok:#1a7f37;--bad:#cf222e}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--text:#e6edf3;--muted:#9198a1;--line:#30363d;--accent:#ff6d8f;--accent-text:#14070b;--ok:#3fb950;--bad:#f85149}}
-*{box-sizing:border-box}body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:24px}
+*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:24px}
 main{background:var(--card);border:1px solid var(--line);border-radius:12px;max-width:560px;width:100%;padding:28px 32px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h1{font-size:1.35rem;margin:0 0 12px}p{margin:8px 0}.muted{color:var(--muted);font-size:.9rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:16px 0;font-size:.95rem}dt{color:var(--muted)}dd{margin:0;word-break:break-word}
@@ -85,6 +85,8 @@ const SCRIPT = `
 	var connect = document.getElementById('connect');
 	var form = document.getElementById('continue-form');
 	var heading = document.querySelector('h1');
+	var intro = document.getElementById('intro');
+	var nojs = document.getElementById('nojs');
 	var checking = false;
 	var done = false;
 	function show(text, kind) { status.textContent = text; status.className = kind || ''; }
@@ -106,7 +108,8 @@ const SCRIPT = `
 	function settle(result) {
 		if (result.state === 'continued' || result.state === 'already_continued' || result.state === 'not_waiting') {
 			done = true; heading.textContent = result.message; show('You can close this tab.', 'ok');
-			if (form) form.hidden = true; if (connect) connect.hidden = true; return true;
+			if (form) form.hidden = true; if (connect) connect.hidden = true;
+			if (intro) intro.hidden = true; if (nojs) nojs.hidden = true; return true;
 		}
 		if (result.state === 'failed' || result.state === 'error') { show(result.message, 'bad'); return true; }
 		if (result.connect_url && connect && isHttp(result.connect_url)) connect.href = result.connect_url;
@@ -174,7 +177,7 @@ export function renderPage(model: PageModel, nonce = randomString(24)): { html: 
 <style nonce="${nonce}">${STYLE}</style></head>
 <body><main data-state="${model.state}">
 <h1>${escapeHtml(HEADLINES[model.state])}</h1>
-<p>${escapeHtml(intro)}</p>
+<p id="intro">${escapeHtml(intro)}</p>
 ${model.message ? `<p class="${model.state === 'failed' ? 'bad' : 'muted'}" id="message">${escapeHtml(model.message)}</p>` : ''}
 <dl>${rows.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>
 ${
@@ -184,7 +187,7 @@ ${connectUrl ? `<a class="button primary" id="connect" href="${escapeHtml(connec
 <form method="post" id="continue-form"><button class="button" id="continue" type="submit">Continue</button></form>
 </div>
 <p id="status" role="status" aria-live="polite"></p>
-<p class="muted">Without JavaScript: connect, then press Continue.</p>`
+<p class="muted" id="nojs">Without JavaScript: connect, then press Continue.</p>`
 		: '<p id="status" role="status" class="ok"></p>'
 }
 </main>

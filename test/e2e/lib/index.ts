@@ -44,3 +44,29 @@ export {
 	type ListenerResponse,
 } from './listener';
 export { CUSTOM_PREFIX, emptyExtensionsFolder, writeEchoExtension } from './custom-nodes';
+export {
+	CALENDAR,
+	CHAT_PATH,
+	EmulatorAdmin,
+	GMAIL,
+	LeakCheck,
+	MODEL_ID,
+	SEARCH,
+	SECRET_MARKER,
+	dedalusCredential,
+	fakeApiKey,
+	grantConsentAsUser,
+	httpCall,
+	keyIdOf,
+	maxOverlap,
+	postResume,
+	rawExecution,
+	startWaitingRun,
+	statusesByUser,
+	waitFinished,
+	type HttpResult,
+	type StartedRun,
+} from './dedalus';
+export { startLatencyProxy, type LatencyProxy } from './latency-proxy';
+export { publishWorkflows, waitForWebhooks } from './publish';
+// Browser helpers (playwright-core) are imported from './lib/browser' directly, so other files do not load it.
