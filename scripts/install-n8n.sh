@@ -36,7 +36,9 @@ fi
 
 say "building sqlite3 from source for Node 24 (about 1-2 minutes)..."
 # Build against Node 24's own headers, not the machine's Node 20 (~/.npmrc may point nodedir at /usr).
-(cd "$CACHE/n8n" && npm_config_nodedir="$NODE24_DIR" npm rebuild sqlite3 --loglevel=error >&2)
+# Under `npm run`, this repo's ignore-scripts=true reaches us as npm_config_ignore_scripts and would
+# turn the rebuild into a silent no-op.
+(cd "$CACHE/n8n" && npm_config_ignore_scripts=false npm_config_nodedir="$NODE24_DIR" npm rebuild sqlite3 --loglevel=error >&2)
 node -e "require('$CACHE/n8n/node_modules/sqlite3')" >&2
 
 date -u +%FT%TZ > "$MARK"
