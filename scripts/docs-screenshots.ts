@@ -5,17 +5,18 @@
 //   docs/waiting-execution.png    the paused execution in the Executions tab
 //   docs/authorization-page.png   the node's authorization page (the resume URL)
 //   docs/finished-run.png         the finished execution with the node's output, after Connect + Allow
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { launchChromium } from '../test/e2e/lib/browser';
+import { REPO_ROOT } from '../test/e2e/lib/install';
+import { freePort } from '../test/e2e/lib/n8n';
+import { OWNER } from '../test/e2e/lib/rest';
 import {
-	OWNER,
-	REPO_ROOT,
 	executionUrl,
-	freePort,
 	isDone,
 	isPausedOrDone,
 	say,
@@ -29,18 +30,8 @@ import {
 } from './demo-lib';
 
 const DOCS_DIR = join(REPO_ROOT, 'docs');
+// launchChromium() (test/e2e/lib/browser.ts) adds the flags that keep it off the network it cannot reach.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without the networking flags Chromium keeps calling hosts this network refuses (toolchain.md).
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
 const VIEWPORT = { width: 1440, height: 900 };
 
 async function shoot(page: Page, file: string, options: { fullPage?: boolean } = {}): Promise<void> {
@@ -104,11 +95,11 @@ async function main(): Promise<number> {
 	const started = Date.now();
 	mkdirSync(DOCS_DIR, { recursive: true });
 	let stopEnvironment: DemoEnvironment['stop'] | undefined;
+	let browser: Browser | undefined;
 	let context: BrowserContext | undefined;
-	const profile = mkdtempSync(join(tmpdir(), 'n8n-dedalus-chromium-'));
 	const stopAll = async (keep = false) => {
-		await context?.close().catch(() => undefined);
-		rmSync(profile, { recursive: true, force: true });
+		// Closing the browser also removes the temporary profile Playwright gave it.
+		await browser?.close().catch(() => undefined);
 		await stopEnvironment?.({ keep });
 	};
 	process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
@@ -122,16 +113,9 @@ async function main(): Promise<number> {
 		if (paused.status !== 'waiting' || !item) throw new Error(`expected a waiting execution, got "${paused.status}"`);
 
 		say(`taking screenshots with ${CHROMIUM}...`);
-		context = await chromium.launchPersistentContext(profile, {
-			executablePath: CHROMIUM,
-			args: CHROMIUM_ARGS,
-			headless: true,
-			viewport: VIEWPORT,
-			colorScheme: 'light',
-			locale: 'en-US',
-			timezoneId: 'UTC',
-		});
-		const page = context.pages()[0] ?? (await context.newPage());
+		browser = await launchChromium(CHROMIUM);
+		context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
+		const page = await context.newPage();
 		page.setDefaultTimeout(30_000);
 		await signIn(page, env);
 

@@ -23,14 +23,15 @@ export const CHROMIUM_ARGS = [
 /**
  * Launches the system Chromium through playwright-core (never `npx playwright install`: it
  * downloads a browser, which fails here). Each launch gets a fresh temporary profile
- * (Playwright creates its own --user-data-dir and deletes it on close).
+ * (Playwright creates its own --user-data-dir and deletes it on close). `executablePath`: another
+ * Chromium (`npm run docs:screenshots` passes its CHROMIUM_PATH).
  */
-export async function launchChromium(): Promise<Browser> {
-	if (!existsSync(CHROMIUM_PATH)) {
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+	if (!existsSync(executablePath)) {
 		throw new Error(
-			`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium), ` +
+			`${executablePath} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium), ` +
 				'which `npm run test:e2e` does by itself when run as root',
 		);
 	}
-	return await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+	return await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }

@@ -10,6 +10,7 @@ export {
 } from './install';
 export {
 	freePort,
+	portFree,
 	prepareN8n,
 	runN8nCli,
 	startN8n,

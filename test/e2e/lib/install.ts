@@ -1,9 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-/** Repository root (test/e2e/lib -> ../../..). */
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/**
+ * The first folder above `from` whose package.json is this package's: test/e2e/lib -> ../../.. when
+ * run from source (jest), and the right answer too when this file is compiled elsewhere
+ * (node_modules/.cache/... by scripts/demo.tsconfig.json, bench/dist by bench/tsconfig.json).
+ */
+function findRepoRoot(from: string): string {
+	for (let dir = from; ; dir = dirname(dir)) {
+		const manifest = join(dir, 'package.json');
+		if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-dedalus') {
+			return dir;
+		}
+		if (dirname(dir) === dir) throw new Error(`no n8n-nodes-dedalus package.json above ${from}`);
+	}
+}
+
+/** Repository root. */
+export const REPO_ROOT = findRepoRoot(__dirname);
 /** Logs and other leftovers worth reading after a failed run; git-ignored. */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
 /** The built package (`npm run build`): pass it as `customExtensions` to load our node as CUSTOM.dedalus. */
@@ -39,9 +54,10 @@ function fromCacheDir(cacheDir: string): N8nInstall {
 }
 
 /**
- * Finds the cached n8n. scripts/e2e.sh runs the installer first and passes its folder in
- * DEDALUS_N8N_HOME; when jest is started directly the installer runs here (a no-op once cached,
- * about 4 minutes the first time).
+ * Finds the cached n8n, for the e2e tests, `npm run demo` and `npm run docs:screenshots` alike.
+ * The .sh wrappers (scripts/e2e.sh, demo.sh, docs-screenshots.sh) run the installer first and pass
+ * its folder in DEDALUS_N8N_HOME, which wins; without it (jest or a compiled script started
+ * directly) the installer runs here (a no-op once cached, about 4 minutes the first time).
  */
 export function resolveN8nInstall(): N8nInstall {
 	if (cached) return cached;

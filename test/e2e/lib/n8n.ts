@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,7 +42,14 @@ export interface PrepareN8nOptions {
 	/** Same meaning as in startN8n; the CLI loads nodes too, so give it the same folders. */
 	customExtensions?: string;
 	env?: Record<string, string | undefined>;
-	/** Where the CLI output goes; default a file in test/e2e/artifacts. */
+	/**
+	 * Variables already set in this process's environment win over n8n-config.json's settings (and,
+	 * in startN8n, over the instance's N8N_WEBHOOK_URL / N8N_EDITOR_BASE_URL), as scripts/n8n-lib.sh
+	 * does for `npm run dev`: e.g. N8N_LISTEN_ADDRESS=0.0.0.0 for `npm run demo` inside a container.
+	 * Default false: a test runs the same whatever the shell exports. `env` wins either way.
+	 */
+	processEnvWins?: boolean;
+	/** Where the CLI output goes (appended); default a file in test/e2e/artifacts. */
 	logFile?: string;
 }
 
@@ -52,7 +59,7 @@ export interface PreparedN8n {
 	workflowIds: string[];
 }
 
-export interface StartN8nOptions extends Omit<PrepareN8nOptions, 'logFile'> {
+export interface StartN8nOptions extends PrepareN8nOptions {
 	/** Folder(s) with the built package's dist (`;`-separated), scanned for *.node.js / *.credentials.js. */
 	customExtensions: string;
 	/** Main HTTP port; a free loopback port when omitted. */
@@ -61,6 +68,13 @@ export interface StartN8nOptions extends Omit<PrepareN8nOptions, 'logFile'> {
 	setupOwner?: boolean;
 	/** Short name for the log file (test/e2e/artifacts/n8n-<label>-<time>.log). */
 	label?: string;
+	/** n8n's output (and the import CLI's), appended; default test/e2e/artifacts/n8n-<label>-<time>.log. */
+	logFile?: string;
+	/**
+	 * Gets stop() as soon as the process exists, before it is ready: a caller that handles Ctrl-C
+	 * (`npm run demo`) can then stop a half-started n8n cleanly.
+	 */
+	onSpawned?: (stop: () => Promise<void>) => void;
 	/** How long to wait for readiness; a first start (migrations) takes longer. Default 180 s. */
 	readyTimeoutMs?: number;
 	/** Keep the user folder after stop() (e.g. to inspect the SQLite file). Also E2E_KEEP_N8N=1. */
@@ -68,8 +82,14 @@ export interface StartN8nOptions extends Omit<PrepareN8nOptions, 'logFile'> {
 }
 
 export interface N8nInstance {
-	/** `http://127.0.0.1:<port>` (no trailing slash). */
+	/** `http://127.0.0.1:<port>` (no trailing slash): what this process calls. */
 	baseUrl: string;
+	/**
+	 * What a person opens in a browser, and what N8N_WEBHOOK_URL ($execution.resumeUrl) and
+	 * N8N_EDITOR_BASE_URL are built from: baseUrl, or `http://localhost:<port>` when n8n listens on
+	 * more than loopback (N8N_LISTEN_ADDRESS=0.0.0.0 with processEnvWins, e.g. in a container).
+	 */
+	editorUrl: string;
 	port: number;
 	userFolder: string;
 	logFile: string;
@@ -80,6 +100,8 @@ export interface N8nInstance {
 	webhookUrl(path: string): string;
 	/** Everything n8n printed so far (stdout and stderr). */
 	logs(): string;
+	/** Whether the n8n process has exited (stopped, or died). */
+	exited(): boolean;
 	/** Kills the whole process group (n8n and its task runners) and removes the temp user folder. */
 	stop(): Promise<void>;
 }
@@ -87,19 +109,19 @@ export interface N8nInstance {
 /** Log line printed once the server, the webhooks of published workflows and the node types are all up. */
 const READY_LINE = 'Editor is now accessible via';
 
-const running = new Set<ChildProcess>();
+/** Process groups of started instances, until stop() has seen them gone. */
+const running = new Set<number>();
 
-// Safety net: if the test process dies without calling stop(), do not leave n8n behind.
+// Safety net: if the process (a test file, the demo) dies without calling stop(), do not leave n8n behind.
 process.once('exit', () => {
-	for (const child of running) killGroup(child, 'SIGKILL');
+	for (const pgid of running) killGroup(pgid, 'SIGKILL');
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
-	if (child.pid === undefined) return false;
+function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
 	try {
 		// Negative pid = the process group: n8n was spawned detached, so it leads its own group,
 		// which also holds its JS task runner (and a Python runner, when one starts).
-		process.kill(-child.pid, signal);
+		process.kill(-pgid, signal);
 		return true;
 	} catch {
 		return false;
@@ -115,20 +137,29 @@ function groupAlive(pgid: number): boolean {
 	}
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-export async function freePort(): Promise<number> {
-	return await new Promise((resolvePort, reject) => {
+/** Listens on 127.0.0.1:<port> (0 = any) for a moment; the port it got, or undefined when busy. */
+async function tryListen(port: number): Promise<number | undefined> {
+	return await new Promise((resolvePort) => {
 		const server = createServer();
 		server.unref();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
+		server.once('error', () => resolvePort(undefined));
+		server.listen(port, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => {
-				if (address && typeof address === 'object') resolvePort(address.port);
-				else reject(new Error('no port'));
-			});
+			server.close(() => resolvePort(address && typeof address === 'object' ? address.port : undefined));
 		});
 	});
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export async function freePort(): Promise<number> {
+	const port = await tryListen(0);
+	if (port === undefined) throw new Error('no free port on 127.0.0.1');
+	return port;
+}
+
+/** Whether nothing listens on 127.0.0.1:<port> right now. */
+export async function portFree(port: number): Promise<boolean> {
+	return (await tryListen(port)) !== undefined;
 }
 
 function timestamp() {
@@ -144,15 +175,16 @@ function randomId() {
 function n8nEnv(
 	userFolder: string,
 	extra: Record<string, string | undefined> & { N8N_CUSTOM_EXTENSIONS?: string },
+	processEnvWins = false,
 ): NodeJS.ProcessEnv {
 	const install = resolveN8nInstall();
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		...config.env,
-		// n8n's own sub-processes (the task runner) and any `node` it spawns must be Node 24 too.
-		PATH: `${dirname(install.nodeBin)}:${process.env.PATH ?? ''}`,
-		N8N_USER_FOLDER: userFolder,
-	};
+	const env: NodeJS.ProcessEnv = { ...process.env };
+	for (const [key, value] of Object.entries(config.env)) {
+		if (!processEnvWins || env[key] === undefined) env[key] = value;
+	}
+	// n8n's own sub-processes (the task runner) and any `node` it spawns must be Node 24 too.
+	env.PATH = `${dirname(install.nodeBin)}:${process.env.PATH ?? ''}`;
+	env.N8N_USER_FOLDER = userFolder;
 	// jest sets NODE_ENV=test; n8n reads it (dev-only code paths), so do not pass it on.
 	delete env.NODE_ENV;
 	for (const [key, value] of Object.entries(extra)) {
@@ -165,14 +197,19 @@ function n8nEnv(
 /** Runs one n8n CLI command to completion (`n8n import:workflow ...`), appending its output to logFile. */
 export async function runN8nCli(
 	args: string[],
-	{ userFolder, env = {}, logFile }: { userFolder: string; env?: Record<string, string | undefined>; logFile: string },
+	{
+		userFolder,
+		env = {},
+		logFile,
+		processEnvWins,
+	}: { userFolder: string; env?: Record<string, string | undefined>; logFile: string; processEnvWins?: boolean },
 ): Promise<string> {
 	const install = resolveN8nInstall();
 	return await new Promise((resolveRun, reject) => {
 		execFile(
 			install.nodeBin,
 			[install.n8nBin, ...args],
-			{ env: n8nEnv(userFolder, env), maxBuffer: 64 * 1024 * 1024, timeout: 180_000 },
+			{ env: n8nEnv(userFolder, env, processEnvWins), maxBuffer: 64 * 1024 * 1024, timeout: 180_000 },
 			(error, stdout, stderr) => {
 				const output = `${stdout}${stderr}`;
 				writeFileSync(logFile, `\n$ n8n ${args.join(' ')}\n${output}`, { flag: 'a' });
@@ -198,7 +235,12 @@ export async function runN8nCli(
 export async function prepareN8n(options: PrepareN8nOptions = {}): Promise<PreparedN8n> {
 	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 	const logFile = options.logFile ?? join(ensureArtifactsDir(), `n8n-prepare-${timestamp()}.log`);
-	const cli = { userFolder, logFile, env: { ...options.env, N8N_CUSTOM_EXTENSIONS: options.customExtensions } };
+	const cli = {
+		userFolder,
+		logFile,
+		env: { ...options.env, N8N_CUSTOM_EXTENSIONS: options.customExtensions },
+		processEnvWins: options.processEnvWins,
+	};
 	const importDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-import-'));
 	try {
 		if (options.credentials?.length) {
@@ -239,14 +281,15 @@ async function httpOk(url: string): Promise<boolean> {
 }
 
 /**
- * Starts n8n 2.41.1 (cached Node 24) on loopback with a fresh user folder, imports and publishes
- * what it is given first, waits until it serves webhooks, then claims the owner account.
+ * Starts n8n 2.41.1 (cached Node 24) on a fresh user folder, imports and publishes what it is given
+ * first, waits until it serves webhooks, then claims the owner account. Used by the e2e tests, the
+ * benchmark, `npm run demo` and `npm run docs:screenshots`.
  */
 export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const install = resolveN8nInstall();
-	const artifacts = ensureArtifactsDir();
 	const label = (options.label ?? 'instance').replace(/[^\w.-]+/g, '_');
-	const logFile = join(artifacts, `n8n-${label}-${timestamp()}.log`);
+	const logFile = options.logFile ?? join(ensureArtifactsDir(), `n8n-${label}-${timestamp()}.log`);
+	mkdirSync(dirname(logFile), { recursive: true });
 	const ownsUserFolder = !options.userFolder;
 	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 	const keepUserFolder = options.keepUserFolder ?? process.env.E2E_KEEP_N8N === '1';
@@ -260,64 +303,76 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	let brokerPort = await freePort();
 	while (brokerPort === port) brokerPort = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const env = n8nEnv(userFolder, {
-		N8N_PORT: String(port),
-		// The task broker defaults to 5679: two instances (or dev + tests) would collide.
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		// $execution.resumeUrl is built from this; 2.41 names it N8N_WEBHOOK_URL (WEBHOOK_URL is deprecated).
-		N8N_WEBHOOK_URL: `${baseUrl}/`,
-		N8N_EDITOR_BASE_URL: `${baseUrl}/`,
-		N8N_CUSTOM_EXTENSIONS: options.customExtensions,
-		...options.env,
-	});
+	const env = n8nEnv(
+		userFolder,
+		{
+			N8N_PORT: String(port),
+			// The task broker defaults to 5679: two instances (or dev + tests) would collide.
+			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+			N8N_CUSTOM_EXTENSIONS: options.customExtensions,
+			...options.env,
+		},
+		options.processEnvWins,
+	);
+	const editorUrl = env.N8N_LISTEN_ADDRESS === '127.0.0.1' ? baseUrl : `http://localhost:${port}`;
+	// $execution.resumeUrl is built from N8N_WEBHOOK_URL (2.41's name; WEBHOOK_URL is deprecated).
+	for (const key of ['N8N_WEBHOOK_URL', 'N8N_EDITOR_BASE_URL']) {
+		const given = (options.env && key in options.env) || (options.processEnvWins && process.env[key] !== undefined);
+		if (!given) env[key] = `${editorUrl}/`;
+	}
 
 	const out = openSync(logFile, 'a');
 	const startedAt = Date.now();
-	// detached: n8n leads a new process group, so stop() can signal it and its runners at once.
-	const child = spawn(install.nodeBin, [install.n8nBin, 'start'], {
+	// detached: n8n leads a new process group, so stop() can signal it and its runners at once, and a
+	// Ctrl-C in the terminal reaches only the caller, which then stops n8n in order.
+	const child: ChildProcess = spawn(install.nodeBin, [install.n8nBin, 'start'], {
 		env,
 		detached: true,
 		stdio: ['ignore', out, out],
 	});
 	closeSync(out);
-	running.add(child);
+	const pgid = child.pid;
+	if (pgid === undefined) throw new Error(`could not start n8n (${install.nodeBin})`);
+	running.add(pgid);
 	let exitCode: number | null | undefined;
 	const exited = new Promise<void>((resolveExit) =>
 		child.once('exit', (code, signal) => {
 			exitCode = code ?? (signal ? -1 : null);
-			running.delete(child);
 			resolveExit();
 		}),
 	);
 
 	const logs = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-	let stopped = false;
+	// One stop for every caller: a second call (a Ctrl-C while the start gives up) waits for the first.
+	let stopping: Promise<void> | undefined;
 	const stop = async () => {
-		if (stopped) return;
-		stopped = true;
-		const pgid = child.pid;
-		if (exitCode === undefined) {
-			killGroup(child, 'SIGTERM');
-			// n8n shuts down gracefully within N8N_GRACEFUL_SHUTDOWN_TIMEOUT (5 s here). The timer is
-			// cleared afterwards: a pending 15 s timer would keep jest from exiting.
-			let timer: NodeJS.Timeout | undefined;
-			await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 15_000)))]);
-			clearTimeout(timer);
-		}
-		// Anything left in the group (a stuck runner, or n8n itself) gets SIGKILL.
-		const leftovers = pgid !== undefined && groupAlive(pgid);
-		if (leftovers) {
-			killGroup(child, 'SIGKILL');
-			for (let i = 0; i < 50 && groupAlive(pgid); i++) await sleep(100);
-		}
-		writeFileSync(logFile, `\n[e2e] stopped${leftovers ? ' (SIGKILL was needed)' : ''}\n`, { flag: 'a' });
-		running.delete(child);
-		if (ownsUserFolder && !keepUserFolder) rmSync(userFolder, { recursive: true, force: true });
+		stopping ??= (async () => {
+			if (exitCode === undefined) {
+				killGroup(pgid, 'SIGTERM');
+				// n8n shuts down gracefully within N8N_GRACEFUL_SHUTDOWN_TIMEOUT (5 s here). The timer is
+				// cleared afterwards: a pending 15 s timer would keep jest from exiting.
+				let timer: NodeJS.Timeout | undefined;
+				await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 15_000)))]);
+				clearTimeout(timer);
+			}
+			// Anything left in the group (a stuck runner, or n8n itself) gets SIGKILL.
+			const leftovers = groupAlive(pgid);
+			if (leftovers) {
+				killGroup(pgid, 'SIGKILL');
+				for (let i = 0; i < 50 && groupAlive(pgid); i++) await sleep(100);
+			}
+			writeFileSync(logFile, `\n[e2e] stopped${leftovers ? ' (SIGKILL was needed)' : ''}\n`, { flag: 'a' });
+			running.delete(pgid);
+			if (ownsUserFolder && !keepUserFolder) rmSync(userFolder, { recursive: true, force: true });
+		})();
+		await stopping;
 	};
+	options.onSpawned?.(stop);
 
 	const rest = new N8nRestClient(baseUrl);
 	const instance: N8nInstance = {
 		baseUrl,
+		editorUrl,
 		port,
 		userFolder,
 		logFile,
@@ -325,6 +380,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		workflowIds: prepared.workflowIds,
 		webhookUrl: (path) => `${baseUrl}/webhook/${path.replace(/^\//, '')}`,
 		logs,
+		exited: () => exitCode !== undefined,
 		stop,
 	};
 
