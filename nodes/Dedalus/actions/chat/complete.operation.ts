@@ -375,8 +375,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				: outputAuthorizationItem(connectUrl, server, outcome.itemIndex);
 		}
 		if (outcome.status === 'not_sent') {
-			// Only a cancelled execution leaves items unsent here; n8n discards this run's output then.
-			return { json: { status: 'not_sent' }, pairedItem: { item: outcome.itemIndex } };
+			// Sending stops early only to pause, on cancel, or before an error that fails the node: all handled above.
+			throw new NodeOperationError(this.getNode(), `Item ${outcome.itemIndex} was not sent`, { itemIndex: outcome.itemIndex });
 		}
 		return finishedItem(outcome, continueOnFail);
 	});
