@@ -41,6 +41,9 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			return sendJson(res, 200, { ms });
 		}
 
+		case 'GET /__emulator/connections':
+			return sendJson(res, 200, { opened: state.connectionsOpened });
+
 		case 'GET /__emulator/content-size':
 			return sendJson(res, 200, { bytes: state.contentBytes });
 		case 'POST /__emulator/content-size': {

@@ -35,6 +35,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	server.keepAliveTimeout = 10_000;
 	const sockets = new Set<Socket>();
 	server.on('connection', (s: Socket) => {
+		state.connectionsOpened++;
 		sockets.add(s);
 		s.once('close', () => sockets.delete(s));
 	});

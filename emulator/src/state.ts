@@ -13,6 +13,8 @@ export class EmulatorState {
 	latencyMs: number;
 	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
 	contentBytes = 0;
+	/** TCP connections accepted since the last reset (benchmarks: does a client reuse connections?). */
+	connectionsOpened = 0;
 	chatCounter = 0;
 	responseCounter = 0;
 
@@ -28,6 +30,7 @@ export class EmulatorState {
 		this.stats.reset();
 		this.latencyMs = this.initialLatencyMs;
 		this.contentBytes = 0;
+		this.connectionsOpened = 0;
 		this.chatCounter = 0;
 		this.responseCounter = 0;
 	}

@@ -1,0 +1,111 @@
+export interface BenchArgs {
+	/** Fixed model latency of the emulator for table 1, ms. */
+	latencyMs: number;
+	sizes: number[];
+	/** Items per run for the node CPU measurement (emulator at zero latency). */
+	cpuItems: number;
+	cpuRepeats: number;
+	/** Items and answer size for the memory measurement. */
+	memoryItems: number;
+	memoryBytes: number;
+	/** Also run n8n's OpenAI node in its default version 2.3 (POST /responses), at these sizes. */
+	responsesSizes: number[];
+	quick: boolean;
+	/** Where the report goes; undefined = do not write (quick runs, unless --out is given). */
+	out?: string;
+	/** The built package n8n loads (default the repository's dist/), e.g. to compare a change. */
+	dist?: string;
+}
+
+const USAGE = `usage: npm run bench [-- options]
+  --latency <ms>         emulator model latency for the throughput table (default 200)
+  --sizes <n,n,...>      item counts for the throughput table (default 10,200,1000)
+  --quick                small sizes for a fast check (5,20,50; CPU 300 items; memory 500 items);
+                         prints only, docs/benchmarks.md is left alone unless --out is given
+  --cpu-items <n>        items per run for the node CPU measurement (default 2000)
+  --memory-items <n>     items for the memory measurement (default 5000)
+  --memory-bytes <n>     answer size for the memory measurement (default 4096)
+  --responses-sizes <..> sizes at which n8n's OpenAI node v2.3 (/v1/responses) also runs,
+                         e.g. 200 (default: none)
+  --out <file>           write the report there (default docs/benchmarks.md for full runs)
+  --dist <folder>        load the node from this build instead of dist/ (to compare a change)
+`;
+
+function positiveInt(name: string, value: string | undefined): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive whole number\n${USAGE}`);
+	return n;
+}
+
+function sizeList(name: string, value: string | undefined): number[] {
+	if (value === 'none') return [];
+	return (value ?? '').split(',').map((part) => positiveInt(name, part.trim()));
+}
+
+export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
+	const args: BenchArgs = {
+		latencyMs: 200,
+		sizes: [10, 200, 1000],
+		cpuItems: 2000,
+		cpuRepeats: 3,
+		memoryItems: 5000,
+		memoryBytes: 4096,
+		responsesSizes: [],
+		quick: false,
+	};
+	const explicit = new Set<string>();
+	let out: string | undefined;
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		const eq = arg.indexOf('=');
+		const name = eq >= 0 ? arg.slice(0, eq) : arg;
+		const value = () => (eq >= 0 ? arg.slice(eq + 1) : argv[++i]);
+		explicit.add(name);
+		switch (name) {
+			case '--latency': {
+				const ms = Number(value());
+				if (!Number.isFinite(ms) || ms < 0) throw new Error(`--latency needs a number of ms >= 0\n${USAGE}`);
+				args.latencyMs = ms;
+				break;
+			}
+			case '--sizes':
+				args.sizes = sizeList(name, value());
+				break;
+			case '--quick':
+				args.quick = true;
+				break;
+			case '--cpu-items':
+				args.cpuItems = positiveInt(name, value());
+				break;
+			case '--memory-items':
+				args.memoryItems = positiveInt(name, value());
+				break;
+			case '--memory-bytes':
+				args.memoryBytes = positiveInt(name, value());
+				break;
+			case '--responses-sizes':
+				args.responsesSizes = sizeList(name, value());
+				break;
+			case '--out':
+				out = value();
+				break;
+			case '--dist':
+				args.dist = value();
+				break;
+			case '--help':
+			case '-h':
+				process.stdout.write(USAGE);
+				process.exit(0);
+				break;
+			default:
+				throw new Error(`unknown option ${arg}\n${USAGE}`);
+		}
+	}
+	if (args.quick) {
+		if (!explicit.has('--sizes')) args.sizes = [5, 20, 50];
+		if (!explicit.has('--cpu-items')) args.cpuItems = 300;
+		if (!explicit.has('--memory-items')) args.memoryItems = 500;
+	}
+	args.out = out ?? (args.quick ? undefined : defaultOut);
+	return args;
+}

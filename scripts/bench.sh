@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm run bench [-- options]`: the throughput benchmark (bench/src, see docs/benchmarks.md).
+#   1. installs (first time, ~4 min) or reuses the cached n8n 2.41.1 (scripts/n8n-lib.sh);
+#   2. builds the package (n8n loads dist/ as custom nodes) and the bench project (bench/dist);
+#   3. runs it: one real n8n, the emulator, the plain HTTP floor; prints the tables and, for a
+#      full run, writes docs/benchmarks.md.
+# Options: `npm run bench -- --help` (e.g. --latency 100, --quick).
+# BENCH_SKIP_BUILD=1 skips building the package (the bench project is always compiled).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+N8N_LIB_TAG=bench
+. "$ROOT/scripts/n8n-lib.sh"
+
+n8n_resolve_install
+if [ "${BENCH_SKIP_BUILD:-}" = 1 ]; then
+  n8n_say "skipping the package build (BENCH_SKIP_BUILD=1), using the current dist/"
+else
+  n8n_say "building the package (npm run build)..."
+  npm run --silent build >/dev/null
+fi
+n8n_say "compiling the benchmark (bench/tsconfig.json -> bench/dist)..."
+rm -rf bench/dist
+npx tsc -p bench/tsconfig.json
+exec node bench/dist/bench/src/cli.js "$@"
