@@ -1,27 +1,14 @@
 // The benchmark's connection counter: GET /__emulator/connections.
 import { Agent, request } from 'http';
 
-import { startEmulator, type Emulator } from '../../emulator/src';
-import { KEY_A, admin, chatBody } from './helpers';
+import { KEY_A, admin, chatBody, useEmulator } from './helpers';
 
-let emu: Emulator;
-
-beforeAll(async () => {
-	emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-	await emu.close();
-});
-
-beforeEach(() => {
-	emu.reset();
-});
+const bed = useEmulator();
 
 function post(agent: Agent): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const req = request(
-			`${emu.url}/v1/chat/completions`,
+			`${bed.emu.url}/v1/chat/completions`,
 			{ method: 'POST', agent, headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' } },
 			(res) => {
 				res.resume();
@@ -34,7 +21,7 @@ function post(agent: Agent): Promise<number> {
 }
 
 async function opened(): Promise<number> {
-	return ((await admin(emu.url, 'connections')).body as { opened: number }).opened;
+	return ((await admin(bed.emu.url, 'connections')).body as { opened: number }).opened;
 }
 
 describe('connections counter', () => {
@@ -52,7 +39,7 @@ describe('connections counter', () => {
 		const agent = new Agent({ keepAlive: false });
 		for (let i = 0; i < 3; i++) expect(await post(agent)).toBe(200);
 		expect((await opened()) - before).toBe(3);
-		await admin(emu.url, 'reset', {});
+		await admin(bed.emu.url, 'reset', {});
 		expect(await opened()).toBeLessThanOrEqual(1);
 	});
 });

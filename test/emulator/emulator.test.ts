@@ -1,7 +1,6 @@
 import { spawn, execFileSync } from 'child_process';
 import * as path from 'path';
 
-import { startEmulator, type Emulator } from '../../emulator/src';
 import { escapeHtml } from '../../emulator/src/http';
 import {
 	admin,
@@ -15,40 +14,29 @@ import {
 	KEY_B,
 	parseSse,
 	SEARCH,
+	useEmulator,
 } from './helpers';
 
-let emu: Emulator;
-
-beforeAll(async () => {
-	emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-	await emu.close();
-});
-
-beforeEach(() => {
-	emu.reset();
-});
+const bed = useEmulator();
 
 async function consentUrl(key = KEY_A, server = GMAIL): Promise<string> {
-	const res = await chat(emu.url, { mcp_servers: [server] }, key);
+	const res = await chat(bed.emu.url, { mcp_servers: [server] }, key);
 	expect(res.status).toBe(401);
 	return res.body.connect_url as string;
 }
 
 describe('startEmulator', () => {
 	it('listens on a random port and answers /healthz', async () => {
-		expect(emu.url).toBe(`http://127.0.0.1:${emu.port}`);
-		const res = await call(emu.url, '/healthz', { key: null });
+		expect(bed.emu.url).toBe(`http://127.0.0.1:${bed.emu.port}`);
+		const res = await call(bed.emu.url, '/healthz', { key: null });
 		expect(res.status).toBe(200);
 		expect(res.body).toEqual({ status: 'ok' });
 	});
 
 	it('answers 404 {"detail":"Not Found"} for unknown routes and 405 for a wrong method', async () => {
-		expect(await call(emu.url, '/v1/nope')).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
-		expect(await call(emu.url, '/elsewhere', { key: null })).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
-		const wrong = await call(emu.url, '/v1/chat/completions');
+		expect(await call(bed.emu.url, '/v1/nope')).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
+		expect(await call(bed.emu.url, '/elsewhere', { key: null })).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
+		const wrong = await call(bed.emu.url, '/v1/chat/completions');
 		expect(wrong.status).toBe(405);
 		expect(wrong.headers.get('allow')).toBe('POST');
 	});
@@ -60,7 +48,7 @@ describe('authentication', () => {
 		['a revoked-style key', BAD_KEY],
 		['a key of the wrong shape', 'sk-test-nope'],
 	])('rejects %s with a bare 401 and no connect_url', async (_label, key) => {
-		const res = await call(emu.url, '/v1/chat/completions', {
+		const res = await call(bed.emu.url, '/v1/chat/completions', {
 			key,
 			body: { model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hi' }], mcp_servers: [GMAIL] },
 		});
@@ -71,14 +59,14 @@ describe('authentication', () => {
 	});
 
 	it('accepts the x-api-key header and dsk_ keys', async () => {
-		const res = await call(emu.url, '/v1/models', { key: null, headers: { 'x-api-key': 'dsk_test_underscore' } });
+		const res = await call(bed.emu.url, '/v1/models', { key: null, headers: { 'x-api-key': 'dsk_test_underscore' } });
 		expect(res.status).toBe(200);
 	});
 });
 
 describe('models', () => {
 	it('lists models in both the Dedalus and the older OpenAI shape', async () => {
-		const res = await call(emu.url, '/v1/models');
+		const res = await call(bed.emu.url, '/v1/models');
 		expect(res.status).toBe(200);
 		expect(res.body.object).toBe('list');
 		const ids = res.body.data.map((m: any) => m.id);
@@ -95,19 +83,19 @@ describe('models', () => {
 	});
 
 	it('gets one model by a slashed or URL-encoded id, and 404s unknown ones', async () => {
-		const plain = await call(emu.url, '/v1/models/openai/gpt-4.1');
-		const encoded = await call(emu.url, '/v1/models/openai%2Fgpt-4.1');
+		const plain = await call(bed.emu.url, '/v1/models/openai/gpt-4.1');
+		const encoded = await call(bed.emu.url, '/v1/models/openai%2Fgpt-4.1');
 		expect(plain.status).toBe(200);
 		expect(plain.body.id).toBe('openai/gpt-4.1');
 		expect(encoded.body).toEqual(plain.body);
-		const missing = await call(emu.url, '/v1/models/openai/gpt-0');
+		const missing = await call(bed.emu.url, '/v1/models/openai/gpt-0');
 		expect(missing).toMatchObject({ status: 404, body: { detail: "Model 'openai/gpt-0' not found" } });
 	});
 });
 
 describe('chat completions: validation', () => {
 	it('answers 400 with a string detail for broken JSON', async () => {
-		const res = await call(emu.url, '/v1/chat/completions', { body: '{"model": "openai/gpt-4.1", ' });
+		const res = await call(bed.emu.url, '/v1/chat/completions', { body: '{"model": "openai/gpt-4.1", ' });
 		expect(res.status).toBe(400);
 		expect(typeof res.body.detail).toBe('string');
 	});
@@ -119,21 +107,21 @@ describe('chat completions: validation', () => {
 		['temperature above 2', { temperature: 2.5 }, ['body', 'temperature']],
 		['a broken mcp_servers entry', { mcp_servers: ['not a slug'] }, ['body', 'mcp_servers', 0]],
 	])('answers 422 with a FastAPI detail list for %s', async (_label, extra, loc) => {
-		const res = await chat(emu.url, extra);
+		const res = await chat(bed.emu.url, extra);
 		expect(res.status).toBe(422);
 		expect(Array.isArray(res.body.detail)).toBe(true);
 		expect(res.body.detail[0]).toMatchObject({ loc, msg: expect.any(String), type: expect.any(String) });
 	});
 
 	it('answers 404 for an unknown model', async () => {
-		const res = await chat(emu.url, { model: 'openai/gpt-0' });
+		const res = await chat(bed.emu.url, { model: 'openai/gpt-0' });
 		expect(res).toMatchObject({ status: 404, body: { detail: "Model 'openai/gpt-0' not found" } });
 	});
 });
 
 describe('chat completions: replies', () => {
 	it('echoes without tools and omits the Dedalus fields', async () => {
-		const res = await chat(emu.url, {
+		const res = await chat(bed.emu.url, {
 			model: 'dedalus/echo',
 			messages: [
 				{ role: 'system', content: 'You are terse.' },
@@ -154,9 +142,9 @@ describe('chat completions: replies', () => {
 	});
 
 	it('accepts a routing list and {model, settings}', async () => {
-		const list = await chat(emu.url, { model: ['anthropic/claude-sonnet-4-20250514', 'openai/gpt-4.1'] });
+		const list = await chat(bed.emu.url, { model: ['anthropic/claude-sonnet-4-20250514', 'openai/gpt-4.1'] });
 		expect(list.body.model).toBe('anthropic/claude-sonnet-4-20250514');
-		const obj = await chat(emu.url, { model: { model: 'google/gemini-2.5-flash', settings: { temperature: 0.2 } } });
+		const obj = await chat(bed.emu.url, { model: { model: 'google/gemini-2.5-flash', settings: { temperature: 0.2 } } });
 		expect(obj.body.model).toBe('google/gemini-2.5-flash');
 	});
 
@@ -167,7 +155,7 @@ describe('chat completions: replies', () => {
 			[{ name: 'web', slug: SEARCH }],
 			`${SEARCH}@1.0.0`,
 		]) {
-			const res = await chat(emu.url, { mcp_servers: entry, messages: [{ role: 'user', content: 'n8n dedalus' }] });
+			const res = await chat(bed.emu.url, { mcp_servers: entry, messages: [{ role: 'user', content: 'n8n dedalus' }] });
 			expect(res.status).toBe(200);
 			expect(res.body.choices[0].message.content).toMatch(/^Top results for "n8n dedalus":\n1\. /);
 			expect(res.body.tools_executed).toEqual(['search']);
@@ -179,7 +167,7 @@ describe('chat completions: replies', () => {
 	});
 
 	it('reports unknown servers in mcp_server_errors without failing', async () => {
-		const res = await chat(emu.url, { mcp_servers: ['acme/unknown', SEARCH, 'https://example.com/mcp'] });
+		const res = await chat(bed.emu.url, { mcp_servers: ['acme/unknown', SEARCH, 'https://example.com/mcp'] });
 		expect(res.status).toBe(200);
 		expect(res.body.mcp_server_errors).toEqual({
 			'acme/unknown': { message: 'MCP server not found', code: 'server_not_found', recommendation: 'Check the slug in the marketplace' },
@@ -189,19 +177,19 @@ describe('chat completions: replies', () => {
 	});
 
 	it('runs no tools when automatic_tool_execution is false', async () => {
-		const res = await chat(emu.url, { mcp_servers: [SEARCH], automatic_tool_execution: false });
+		const res = await chat(bed.emu.url, { mcp_servers: [SEARCH], automatic_tool_execution: false });
 		expect(res.body.choices[0].message.content).toBe('Echo from openai/gpt-4.1: What came in yesterday?');
 		expect(res.body).not.toHaveProperty('mcp_tool_results');
 	});
 
 	it('honours max_tokens, stop and response_format', async () => {
-		const long = await chat(emu.url, { max_tokens: 3 });
+		const long = await chat(bed.emu.url, { max_tokens: 3 });
 		expect(long.body.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'Echo from op' } });
-		const stopped = await chat(emu.url, { stop: ['gpt', 'from'] });
+		const stopped = await chat(bed.emu.url, { stop: ['gpt', 'from'] });
 		expect(stopped.body.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Echo ' } });
-		const obj = await chat(emu.url, { response_format: { type: 'json_object' } });
+		const obj = await chat(bed.emu.url, { response_format: { type: 'json_object' } });
 		expect(JSON.parse(obj.body.choices[0].message.content)).toEqual({ reply: 'Echo from openai/gpt-4.1: What came in yesterday?' });
-		const schema = await chat(emu.url, {
+		const schema = await chat(bed.emu.url, {
 			response_format: {
 				type: 'json_schema',
 				json_schema: {
@@ -231,14 +219,14 @@ describe('chat completions: replies', () => {
 
 describe('OAuth consent', () => {
 	it('answers 401 with connect_url at the top and under detail, plus WWW-Authenticate', async () => {
-		const res = await chat(emu.url, { mcp_servers: [GMAIL] });
+		const res = await chat(bed.emu.url, { mcp_servers: [GMAIL] });
 		expect(res.status).toBe(401);
 		const url = res.body.connect_url as string;
 		expect(res.body).toEqual({
 			connect_url: url,
 			detail: { connect_url: url, message: 'Authorization required for MCP server dedalus-labs/gmail', server: GMAIL },
 		});
-		expect(url.startsWith(`${emu.url}/oauth/connect?server=dedalus-labs%2Fgmail&request=`)).toBe(true);
+		expect(url.startsWith(`${bed.emu.url}/oauth/connect?server=dedalus-labs%2Fgmail&request=`)).toBe(true);
 		expect(url).not.toContain(KEY_A);
 		expect(res.headers.get('www-authenticate')).toBe(
 			'Bearer error="invalid_token", resource_metadata="https://mcp.dedaluslabs.ai/gmail/mcp/.well-known/oauth-protected-resource"',
@@ -246,7 +234,7 @@ describe('OAuth consent', () => {
 	});
 
 	it('builds connect_url from the Host the client used', async () => {
-		const res = await fetch(`http://localhost:${emu.port}/v1/chat/completions`, {
+		const res = await fetch(`http://localhost:${bed.emu.port}/v1/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
 			body: JSON.stringify({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'x' }], mcp_servers: GMAIL }),
@@ -254,7 +242,7 @@ describe('OAuth consent', () => {
 		// localhost may resolve to ::1 first on some machines, where nothing listens.
 		if (!res) return;
 		const body = (await res.json()) as { connect_url: string };
-		expect(body.connect_url.startsWith(`http://localhost:${emu.port}/oauth/connect?`)).toBe(true);
+		expect(body.connect_url.startsWith(`http://localhost:${bed.emu.port}/oauth/connect?`)).toBe(true);
 	});
 
 	it('serves a consent page on GET without granting anything', async () => {
@@ -268,7 +256,7 @@ describe('OAuth consent', () => {
 		expect(html).toMatch(/<button[^>]*id="deny"[^>]*name="decision"[^>]*value="deny"/);
 		expect(html).toContain('action="/oauth/connect"');
 		await fetch(url);
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] })).status).toBe(401);
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] })).status).toBe(401);
 	});
 
 	it('allow grants consent and the same call then succeeds with the gmail summary', async () => {
@@ -276,7 +264,7 @@ describe('OAuth consent', () => {
 		const result = await decide(url, 'allow');
 		expect(result.status).toBe(200);
 		expect(result.html).toMatch(/<h1 id="result"[^>]*>Connected\. You can close this tab\.<\/h1>/);
-		const res = await chat(emu.url, { mcp_servers: [GMAIL] });
+		const res = await chat(bed.emu.url, { mcp_servers: [GMAIL] });
 		expect(res.status).toBe(200);
 		const content = res.body.choices[0].message.content as string;
 		expect(content.split('\n')[0]).toBe('Summary of 3 emails from yesterday:');
@@ -298,13 +286,13 @@ describe('OAuth consent', () => {
 
 	it('the form also works posted to /oauth/connect with the hidden request field', async () => {
 		const url = new URL(await consentUrl());
-		const res = await fetch(`${emu.url}/oauth/connect`, {
+		const res = await fetch(`${bed.emu.url}/oauth/connect`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/x-www-form-urlencoded' },
 			body: `request=${url.searchParams.get('request')}&server=${encodeURIComponent(GMAIL)}&decision=allow`,
 		});
 		expect(res.status).toBe(200);
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] })).status).toBe(200);
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] })).status).toBe(200);
 	});
 
 	it('deny changes nothing', async () => {
@@ -312,24 +300,24 @@ describe('OAuth consent', () => {
 		const result = await decide(url, 'deny');
 		expect(result.status).toBe(200);
 		expect(result.html).toContain('Access denied');
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] })).status).toBe(401);
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] })).status).toBe(401);
 	});
 
 	it('rejects unknown request ids with a 400 page', async () => {
-		const get = await fetch(`${emu.url}/oauth/connect?server=${encodeURIComponent(GMAIL)}&request=nope`);
+		const get = await fetch(`${bed.emu.url}/oauth/connect?server=${encodeURIComponent(GMAIL)}&request=nope`);
 		expect(get.status).toBe(400);
 		expect(await get.text()).toContain('unknown or has expired');
-		const post = await decide(`${emu.url}/oauth/connect?request=nope`, 'allow');
+		const post = await decide(`${bed.emu.url}/oauth/connect?request=nope`, 'allow');
 		expect(post.status).toBe(400);
 	});
 
 	it('keeps consent per API key and per server', async () => {
 		await decide(await consentUrl(KEY_A), 'allow');
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] }, KEY_A)).status).toBe(200);
-		const b = await chat(emu.url, { mcp_servers: [GMAIL] }, KEY_B);
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_A)).status).toBe(200);
+		const b = await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B);
 		expect(b.status).toBe(401);
 		expect(b.body.connect_url).toBeTruthy();
-		const cal = await chat(emu.url, { mcp_servers: [GMAIL, CALENDAR] }, KEY_A);
+		const cal = await chat(bed.emu.url, { mcp_servers: [GMAIL, CALENDAR] }, KEY_A);
 		expect(cal.status).toBe(401);
 		expect(cal.body.detail.server).toBe(CALENDAR);
 		expect(cal.headers.get('www-authenticate')).toContain('https://mcp.dedaluslabs.ai/google-calendar/mcp/');
@@ -338,23 +326,23 @@ describe('OAuth consent', () => {
 	it('runs gmail and calendar together once both are granted', async () => {
 		await decide(await consentUrl(KEY_A, GMAIL), 'allow');
 		await decide(await consentUrl(KEY_A, CALENDAR), 'allow');
-		const res = await chat(emu.url, { mcp_servers: ['https://mcp.dedaluslabs.ai/gmail/mcp', CALENDAR] });
+		const res = await chat(bed.emu.url, { mcp_servers: ['https://mcp.dedaluslabs.ai/gmail/mcp', CALENDAR] });
 		expect(res.status).toBe(200);
 		expect(res.body.tools_executed).toEqual(['list_messages', 'list_events']);
 		expect(res.body.choices[0].message.content).toMatch(/Summary of 3 emails[\s\S]*\n\nYou have 2 events today:/);
 	});
 
 	it('sets and clears consent through the admin routes', async () => {
-		const set = await admin(emu.url, 'consent', { server: GMAIL, apiKey: KEY_B, granted: true });
+		const set = await admin(bed.emu.url, 'consent', { server: GMAIL, apiKey: KEY_B, granted: true });
 		expect(set.status).toBe(200);
 		expect(set.text).not.toContain(KEY_B);
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(200);
-		await admin(emu.url, 'consent', { server: 'https://mcp.dedaluslabs.ai/gmail/mcp', keyId: set.body.keyId, granted: false });
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(401);
-		await admin(emu.url, 'consent', { server: GMAIL, apiKey: KEY_B, granted: true });
-		await admin(emu.url, 'reset-consent', {});
-		expect((await chat(emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(401);
-		expect((await admin(emu.url, 'consent', { server: 'acme/nothing', apiKey: KEY_B, granted: true })).status).toBe(400);
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(200);
+		await admin(bed.emu.url, 'consent', { server: 'https://mcp.dedaluslabs.ai/gmail/mcp', keyId: set.body.keyId, granted: false });
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(401);
+		await admin(bed.emu.url, 'consent', { server: GMAIL, apiKey: KEY_B, granted: true });
+		await admin(bed.emu.url, 'reset-consent', {});
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(401);
+		expect((await admin(bed.emu.url, 'consent', { server: 'acme/nothing', apiKey: KEY_B, granted: true })).status).toBe(400);
 	});
 
 	it('escapes HTML', () => {
@@ -364,105 +352,105 @@ describe('OAuth consent', () => {
 
 describe('faults and controls', () => {
 	it('queues status faults, consumed in order, with remaining counts visible', async () => {
-		await admin(emu.url, 'faults', { faults: [{ status: 500, count: 2 }, { status: 503 }] });
-		expect((await admin(emu.url, 'faults')).body.faults).toEqual([
+		await admin(bed.emu.url, 'faults', { faults: [{ status: 500, count: 2 }, { status: 503 }] });
+		expect((await admin(bed.emu.url, 'faults')).body.faults).toEqual([
 			{ status: 500, count: 2, remaining: 2 },
 			{ status: 503, remaining: 1 },
 		]);
-		const first = await chat(emu.url);
+		const first = await chat(bed.emu.url);
 		expect(first).toMatchObject({ status: 500, body: { detail: 'Internal server error' } });
-		expect((await chat(emu.url)).status).toBe(500);
-		const third = await chat(emu.url);
+		expect((await chat(bed.emu.url)).status).toBe(500);
+		const third = await chat(bed.emu.url);
 		expect(third.status).toBe(503);
 		expect(third.body.error.message).toEqual(expect.any(String));
-		expect((await chat(emu.url)).status).toBe(200);
-		expect((await admin(emu.url, 'faults')).body.faults).toEqual([]);
-		expect(emu.requests().map((r) => r.fault)).toEqual(['status:500', 'status:500', 'status:503', undefined]);
+		expect((await chat(bed.emu.url)).status).toBe(200);
+		expect((await admin(bed.emu.url, 'faults')).body.faults).toEqual([]);
+		expect(bed.emu.requests().map((r) => r.fault)).toEqual(['status:500', 'status:500', 'status:503', undefined]);
 	});
 
 	it('adds retry-after to 429s unless the fault sets its own headers', async () => {
-		await admin(emu.url, 'faults', {
+		await admin(bed.emu.url, 'faults', {
 			faults: [{ status: 429 }, { status: 429, headers: { 'retry-after-ms': '200' } }, { status: 503, headers: { 'x-should-retry': 'false' }, body: { detail: 'custom' } }],
 		});
-		const a = await chat(emu.url);
+		const a = await chat(bed.emu.url);
 		expect(a.status).toBe(429);
 		expect(a.headers.get('retry-after')).toBe('1');
-		const b = await chat(emu.url);
+		const b = await chat(bed.emu.url);
 		expect(b.headers.get('retry-after')).toBeNull();
 		expect(b.headers.get('retry-after-ms')).toBe('200');
-		const c = await chat(emu.url);
+		const c = await chat(bed.emu.url);
 		expect(c).toMatchObject({ status: 503, body: { detail: 'custom' } });
 		expect(c.headers.get('x-should-retry')).toBe('false');
 	});
 
 	it('matches faults by path prefix', async () => {
-		await admin(emu.url, 'faults', { faults: [{ status: 500, path: '/v1/models' }] });
-		expect((await chat(emu.url)).status).toBe(200);
-		expect((await call(emu.url, '/v1/models/openai/gpt-4.1')).status).toBe(500);
+		await admin(bed.emu.url, 'faults', { faults: [{ status: 500, path: '/v1/models' }] });
+		expect((await chat(bed.emu.url)).status).toBe(200);
+		expect((await call(bed.emu.url, '/v1/models/openai/gpt-4.1')).status).toBe(500);
 	});
 
 	it('serves malformed JSON and proxy HTML', async () => {
-		await admin(emu.url, 'faults', { faults: [{ malformed: true }, { html: true }] });
-		const bad = await chat(emu.url);
+		await admin(bed.emu.url, 'faults', { faults: [{ malformed: true }, { html: true }] });
+		const bad = await chat(bed.emu.url);
 		expect(bad.status).toBe(200);
 		expect(bad.body).toBeUndefined();
-		const html = await chat(emu.url);
+		const html = await chat(bed.emu.url);
 		expect(html.status).toBe(502);
 		expect(html.headers.get('content-type')).toContain('text/html');
 		expect(html.text).toContain('502 Bad Gateway');
 	});
 
 	it('drops the connection', async () => {
-		await admin(emu.url, 'faults', { faults: [{ drop: true }] });
-		await expect(chat(emu.url)).rejects.toThrow();
-		expect((await chat(emu.url)).status).toBe(200);
-		expect(emu.requests()[0]).toMatchObject({ status: 0, fault: 'drop' });
+		await admin(bed.emu.url, 'faults', { faults: [{ drop: true }] });
+		await expect(chat(bed.emu.url)).rejects.toThrow();
+		expect((await chat(bed.emu.url)).status).toBe(200);
+		expect(bed.emu.requests()[0]).toMatchObject({ status: 0, fault: 'drop' });
 	});
 
 	it('rejects invalid fault payloads', async () => {
-		expect((await admin(emu.url, 'faults', { faults: [{ status: 42 }] })).status).toBe(400);
-		expect((await admin(emu.url, 'faults', { nope: true })).status).toBe(400);
+		expect((await admin(bed.emu.url, 'faults', { faults: [{ status: 42 }] })).status).toBe(400);
+		expect((await admin(bed.emu.url, 'faults', { nope: true })).status).toBe(400);
 	});
 
 	it('obeys the per-request control headers', async () => {
-		const limited = await chat(emu.url, {}, undefined, { 'x-emulator-status': '429' });
+		const limited = await chat(bed.emu.url, {}, undefined, { 'x-emulator-status': '429' });
 		expect(limited.status).toBe(429);
 		expect(limited.headers.get('retry-after')).toBe('1');
-		const broken = await chat(emu.url, {}, undefined, { 'x-emulator-malformed': '1' });
+		const broken = await chat(bed.emu.url, {}, undefined, { 'x-emulator-malformed': '1' });
 		expect(broken.status).toBe(200);
 		expect(() => JSON.parse(broken.text)).toThrow();
 		const t0 = Date.now();
-		expect((await chat(emu.url, {}, undefined, { 'x-emulator-latency-ms': '150' })).status).toBe(200);
+		expect((await chat(bed.emu.url, {}, undefined, { 'x-emulator-latency-ms': '150' })).status).toBe(200);
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
 	});
 
 	it('applies a global latency until reset', async () => {
-		expect((await admin(emu.url, 'latency', { ms: 120 })).body).toEqual({ ms: 120 });
+		expect((await admin(bed.emu.url, 'latency', { ms: 120 })).body).toEqual({ ms: 120 });
 		let t0 = Date.now();
-		await call(emu.url, '/v1/models');
+		await call(bed.emu.url, '/v1/models');
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(110);
-		await admin(emu.url, 'reset', {});
-		expect((await admin(emu.url, 'latency')).body).toEqual({ ms: 0 });
+		await admin(bed.emu.url, 'reset', {});
+		expect((await admin(bed.emu.url, 'latency')).body).toEqual({ ms: 0 });
 		t0 = Date.now();
-		await call(emu.url, '/v1/models');
+		await call(bed.emu.url, '/v1/models');
 		expect(Date.now() - t0).toBeLessThan(100);
 	});
 });
 
 describe('request log and stats', () => {
 	it('records requests without ever holding the key', async () => {
-		await chat(emu.url, { user: 'user-42', metadata: { run: 'log-test' }, mcp_servers: [SEARCH] }, KEY_A, {
+		await chat(bed.emu.url, { user: 'user-42', metadata: { run: 'log-test' }, mcp_servers: [SEARCH] }, KEY_A, {
 			'idempotency-key': 'idem-1',
 			'x-provider': 'openai',
 			'x-provider-key': 'sk-test-provider-secret',
 		});
-		await chat(emu.url, { mcp_servers: [GMAIL, { name: 'cal', url: 'https://mcp.dedaluslabs.ai/google-calendar/mcp', credentials: { token: 'secret-cred' } }] }, KEY_B);
-		await call(emu.url, '/v1/models', { key: BAD_KEY });
-		await call(emu.url, '/v1/models', { key: null, headers: { 'x-api-key': KEY_A } });
-		await call(emu.url, '/__emulator/stats', { key: null });
-		await call(emu.url, '/healthz', { key: null });
+		await chat(bed.emu.url, { mcp_servers: [GMAIL, { name: 'cal', url: 'https://mcp.dedaluslabs.ai/google-calendar/mcp', credentials: { token: 'secret-cred' } }] }, KEY_B);
+		await call(bed.emu.url, '/v1/models', { key: BAD_KEY });
+		await call(bed.emu.url, '/v1/models', { key: null, headers: { 'x-api-key': KEY_A } });
+		await call(bed.emu.url, '/__emulator/stats', { key: null });
+		await call(bed.emu.url, '/healthz', { key: null });
 
-		const res = await admin(emu.url, 'requests');
+		const res = await admin(bed.emu.url, 'requests');
 		const all = res.body.requests;
 		expect(all.map((r: any) => r.seq)).toEqual([1, 2, 3, 4]);
 		expect(all[0]).toMatchObject({
@@ -484,30 +472,30 @@ describe('request log and stats', () => {
 		expect(all[2]).toMatchObject({ status: 401 });
 		expect(all[3].keyId).toBe(all[0].keyId);
 
-		const dump = res.text + JSON.stringify(emu.requests());
+		const dump = res.text + JSON.stringify(bed.emu.requests());
 		for (const secret of [KEY_A, KEY_B, BAD_KEY, 'sk-test-provider-secret', 'secret-cred']) expect(dump).not.toContain(secret);
 
-		const filtered = await call(emu.url, '/__emulator/requests?path=/v1/models', { key: null });
+		const filtered = await call(bed.emu.url, '/__emulator/requests?path=/v1/models', { key: null });
 		expect(filtered.body.requests).toHaveLength(2);
-		await admin(emu.url, 'requests', undefined, 'DELETE');
-		expect(emu.requests()).toEqual([]);
+		await admin(bed.emu.url, 'requests', undefined, 'DELETE');
+		expect(bed.emu.requests()).toEqual([]);
 	});
 
 	it('tracks in-flight and maximum concurrent requests', async () => {
 		await Promise.all(
-			Array.from({ length: 12 }, () => call(emu.url, '/v1/models', { headers: { 'x-emulator-latency-ms': '200' } })),
+			Array.from({ length: 12 }, () => call(bed.emu.url, '/v1/models', { headers: { 'x-emulator-latency-ms': '200' } })),
 		);
-		const stats = (await admin(emu.url, 'stats')).body;
+		const stats = (await admin(bed.emu.url, 'stats')).body;
 		expect(stats).toEqual({ inFlight: 0, maxInFlight: 12, total: 12 });
-		await admin(emu.url, 'reset', {});
-		expect((await admin(emu.url, 'stats')).body).toEqual({ inFlight: 0, maxInFlight: 0, total: 0 });
+		await admin(bed.emu.url, 'reset', {});
+		expect((await admin(bed.emu.url, 'stats')).body).toEqual({ inFlight: 0, maxInFlight: 0, total: 0 });
 	});
 });
 
 describe('streaming', () => {
 	it('streams chunks ending with [DONE], Dedalus fields on the last chunk', async () => {
-		const plain = await chat(emu.url, { mcp_servers: [SEARCH] });
-		const res = await fetch(`${emu.url}/v1/chat/completions`, {
+		const plain = await chat(bed.emu.url, { mcp_servers: [SEARCH] });
+		const res = await fetch(`${bed.emu.url}/v1/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
 			body: JSON.stringify({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'What came in yesterday?' }], mcp_servers: [SEARCH], stream: true }),
@@ -530,8 +518,8 @@ describe('streaming', () => {
 	});
 
 	it('breaks a stream with an error event when a streamError fault is queued', async () => {
-		await admin(emu.url, 'faults', { faults: [{ streamError: true }] });
-		const res = await fetch(`${emu.url}/v1/chat/completions`, {
+		await admin(bed.emu.url, 'faults', { faults: [{ streamError: true }] });
+		const res = await fetch(`${bed.emu.url}/v1/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
 			body: JSON.stringify({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hello' }], stream: true }),
@@ -546,7 +534,7 @@ describe('streaming', () => {
 
 describe('responses API', () => {
 	it('answers a string input and a message list', async () => {
-		const a = await call(emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1', input: 'hello' } });
+		const a = await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1', input: 'hello' } });
 		expect(a.status).toBe(200);
 		expect(a.body).toMatchObject({
 			object: 'response',
@@ -557,7 +545,7 @@ describe('responses API', () => {
 			usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) },
 		});
 		expect(typeof a.body.created_at).toBe('number');
-		const b = await call(emu.url, '/v1/responses', {
+		const b = await call(bed.emu.url, '/v1/responses', {
 			body: { model: 'openai/gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'list' }] }] },
 		});
 		expect(b.body.output_text).toBe('Echo from openai/gpt-4o-mini: list');
@@ -565,8 +553,8 @@ describe('responses API', () => {
 	});
 
 	it('rejects non-OpenAI models and bad input', async () => {
-		expect((await call(emu.url, '/v1/responses', { body: { model: 'anthropic/claude-sonnet-4-20250514', input: 'x' } })).status).toBe(400);
-		expect((await call(emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1' } })).status).toBe(422);
+		expect((await call(bed.emu.url, '/v1/responses', { body: { model: 'anthropic/claude-sonnet-4-20250514', input: 'x' } })).status).toBe(400);
+		expect((await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1' } })).status).toBe(422);
 	});
 });
 

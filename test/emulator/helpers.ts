@@ -1,3 +1,5 @@
+import { startEmulator, type Emulator } from '../../emulator/src';
+
 // Fake keys only: they match the emulator's key pattern and look nothing like production keys.
 export const KEY_A = 'dsk-test-alpha-0001';
 export const KEY_B = 'dsk-test-bravo-0002';
@@ -81,4 +83,19 @@ export function parseSse(text: string): SseEvent[] {
 		events.push({ event, data: data.join('\n') });
 	}
 	return events;
+}
+
+/** One emulator for the file, reset before each test: `const bed = useEmulator();` then `bed.emu`. */
+export function useEmulator(): { emu: Emulator } {
+	const bed = {} as { emu: Emulator };
+	beforeAll(async () => {
+		bed.emu = await startEmulator({ port: 0 });
+	});
+	afterAll(async () => {
+		await bed.emu.close();
+	});
+	beforeEach(() => {
+		bed.emu.reset();
+	});
+	return bed;
 }

@@ -1,21 +1,8 @@
 // The benchmark's response-size control: POST /__emulator/content-size {bytes}.
-import { startEmulator, type Emulator } from '../../emulator/src';
 import { padText } from '../../emulator/src/padding';
-import { admin, call, chat } from './helpers';
+import { admin, call, chat, useEmulator } from './helpers';
 
-let emu: Emulator;
-
-beforeAll(async () => {
-	emu = await startEmulator({ port: 0 });
-});
-
-afterAll(async () => {
-	await emu.close();
-});
-
-beforeEach(() => {
-	emu.reset();
-});
+const bed = useEmulator();
 
 describe('content-size control', () => {
 	it('pads text to exactly the size asked, keeping the generated start, and leaves longer text alone', () => {
@@ -28,15 +15,15 @@ describe('content-size control', () => {
 	});
 
 	it('is off by default: answers are as generated', async () => {
-		expect((await admin(emu.url, 'content-size')).body).toEqual({ bytes: 0 });
-		const res = await chat(emu.url);
+		expect((await admin(bed.emu.url, 'content-size')).body).toEqual({ bytes: 0 });
+		const res = await chat(bed.emu.url);
 		expect(res.body.choices[0].message.content).toBe('Echo from openai/gpt-4.1: What came in yesterday?');
 	});
 
 	it('pads chat completions and responses, updates usage, and goes back to 0 on reset', async () => {
-		expect((await admin(emu.url, 'content-size', { bytes: 4096 })).body).toEqual({ bytes: 4096 });
+		expect((await admin(bed.emu.url, 'content-size', { bytes: 4096 })).body).toEqual({ bytes: 4096 });
 
-		const res = await chat(emu.url);
+		const res = await chat(bed.emu.url);
 		expect(res.status).toBe(200);
 		const content = res.body.choices[0].message.content as string;
 		expect(content).toHaveLength(4096);
@@ -46,24 +33,24 @@ describe('content-size control', () => {
 		expect(res.text.length).toBeGreaterThan(4096);
 		expect(res.text.length).toBeLessThan(4096 + 512);
 
-		const resp = await call(emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1', input: 'Hi' } });
+		const resp = await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1', input: 'Hi' } });
 		expect(resp.status).toBe(200);
 		expect(resp.body.output_text).toHaveLength(4096);
 		expect(resp.body.output[0].content[0].text).toBe(resp.body.output_text);
 		expect(resp.body.usage.output_tokens).toBe(1024);
 
-		await admin(emu.url, 'reset', {});
-		expect((await admin(emu.url, 'content-size')).body).toEqual({ bytes: 0 });
-		expect((await chat(emu.url)).body.choices[0].message.content).toHaveLength(
+		await admin(bed.emu.url, 'reset', {});
+		expect((await admin(bed.emu.url, 'content-size')).body).toEqual({ bytes: 0 });
+		expect((await chat(bed.emu.url)).body.choices[0].message.content).toHaveLength(
 			'Echo from openai/gpt-4.1: What came in yesterday?'.length,
 		);
 	});
 
 	it('rejects a size that is not a non-negative integer up to 1 MiB', async () => {
 		for (const bytes of [-1, 1.5, '4096', 2 * 1024 * 1024]) {
-			const res = await admin(emu.url, 'content-size', { bytes });
+			const res = await admin(bed.emu.url, 'content-size', { bytes });
 			expect(res.status).toBe(400);
 		}
-		expect((await admin(emu.url, 'content-size')).body).toEqual({ bytes: 0 });
+		expect((await admin(bed.emu.url, 'content-size')).body).toEqual({ bytes: 0 });
 	});
 });
