@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError, randomString, sleep } from 'n8n-workf
 import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
+	ICredentialsDecrypted,
 	IHttpRequestOptions,
 	INode,
 	ILoadOptionsFunctions,
@@ -51,12 +52,15 @@ export class DedalusClient {
 	private constructor(
 		private readonly context: DedalusContext,
 		private readonly baseUrl: string,
+		private readonly credentials: ICredentialsDecrypted,
 	) {}
 
 	static async connect(context: DedalusContext): Promise<DedalusClient> {
-		const credentials = await context.getCredentials<{ baseUrl?: string }>(CREDENTIAL_TYPE);
-		const baseUrl = (credentials.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
-		return new DedalusClient(context, baseUrl);
+		const data = await context.getCredentials(CREDENTIAL_TYPE);
+		const baseUrl = (String(data.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
+		const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
+		const credentials = { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data };
+		return new DedalusClient(context, baseUrl, credentials);
 	}
 
 	async request<T>(request: DedalusRequest<T>): Promise<T> {
@@ -86,7 +90,10 @@ export class DedalusClient {
 			throwIfCancelled(request.signal, node, request.itemIndex);
 			let response: FullResponse;
 			try {
-				response = (await send.call(this.context, CREDENTIAL_TYPE, options)) as FullResponse;
+				// Read once per run: without it n8n loads and decrypts the credential again for every request.
+				response = (await send.call(this.context, CREDENTIAL_TYPE, options, {
+					credentialsDecrypted: this.credentials,
+				})) as FullResponse;
 			} catch (error) {
 				throwIfCancelled(request.signal, node, request.itemIndex);
 				if (retries < maxRetries) {
