@@ -1,6 +1,5 @@
 export { handleResumeRequest } from './resume';
 export {
-	AUTHORIZATION_REQUIRED,
 	outputAuthorizationItem,
 	pauseForAuthorization,
 	toolAuthorizationItem,

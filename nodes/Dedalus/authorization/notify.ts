@@ -10,7 +10,7 @@ export interface AuthorizationNotice {
 export type NotificationResult = { sent: true; url: string } | { sent: false; url: string; error: string };
 
 /** `text` and `content` make Slack/Mattermost (`text`), Discord (`content`) and n8n Webhook triggers all show it. */
-export function noticePayload(context: IExecuteFunctions, notice: AuthorizationNotice): IDataObject {
+function noticePayload(context: IExecuteFunctions, notice: AuthorizationNotice): IDataObject {
 	const workflow = context.getWorkflow().name ?? 'an n8n workflow';
 	const node = context.getNode().name;
 	const what = notice.servers.length > 0 ? `MCP server ${notice.servers.join(', ')}` : 'an MCP server';

@@ -46,7 +46,7 @@ export function pageJson(model: PageModel): Record<string, unknown> {
  * (by nonce), requests only to itself, and no Referer, so the resume signature never leaks to the
  * consent provider.
  */
-export function pageHeaders(nonce: string): Record<string, string> {
+function pageHeaders(nonce: string): Record<string, string> {
 	return {
 		'Content-Type': 'text/html; charset=utf-8',
 		'Content-Security-Policy': [

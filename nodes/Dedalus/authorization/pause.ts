@@ -9,7 +9,7 @@ import { waitDeadline, waitTill } from './settings';
 import type { AuthorizationSettings } from './settings';
 import { savePendingAuthorization } from './state';
 
-export const AUTHORIZATION_REQUIRED = 'authorization_required';
+const AUTHORIZATION_REQUIRED = 'authorization_required';
 
 /** What the agent reads when the node runs as an AI tool: it never pauses, it hands the link on. */
 export function toolAuthorizationItem(connectUrl: string, server: string | undefined, itemIndex: number): INodeExecutionData {

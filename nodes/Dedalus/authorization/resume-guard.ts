@@ -25,7 +25,7 @@ export interface PauseMemory {
 const MAX_REMEMBERED_PAUSES = 1000;
 const pauses = new Map<string, PauseMemory>();
 
-export function pauseMemory(pauseId: string): PauseMemory {
+function pauseMemory(pauseId: string): PauseMemory {
 	let memory = pauses.get(pauseId);
 	if (!memory) {
 		memory = { finishedItems: new Map(), continued: false };

@@ -14,7 +14,7 @@ import type { PendingAuthorization } from './state';
  * In `webhook()`, getNodeParameter() resolves expressions against input item 0 only. For item i,
  * take the raw value and evaluate each expression in it against item i (n8n-wait-resume.md).
  */
-export function webhookParameterSource(context: IWebhookFunctions): ParameterSource {
+function webhookParameterSource(context: IWebhookFunctions): ParameterSource {
 	const resolve = (value: unknown, itemIndex: number): unknown => {
 		if (typeof value === 'string') {
 			return value.startsWith('=') ? context.evaluateExpression(value.slice(1), itemIndex) : value;

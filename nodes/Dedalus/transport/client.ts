@@ -16,11 +16,11 @@ import { toApiError } from './errors';
 import { RequestPacer, advisedDelayMs, backoffDelayMs, shouldRetry } from './retry';
 import type { ResponseHeaders } from './retry';
 
-export const CREDENTIAL_TYPE = 'dedalusApi';
+const CREDENTIAL_TYPE = 'dedalusApi';
 
-export const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_MAX_RETRIES = 2;
+const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 2;
 
 export type DedalusContext = IExecuteFunctions | IWebhookFunctions | ILoadOptionsFunctions;
 

@@ -1,4 +1,4 @@
-export { DedalusClient, CREDENTIAL_TYPE, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './client';
+export { DedalusClient } from './client';
 export type { DedalusContext, DedalusRequest } from './client';
 export { AuthorizationRequiredError, asNodeError, isAuthorizationRequired, isHttpUrl } from './errors';
 export type { NodeError } from './errors';
