@@ -10,10 +10,10 @@
 //   every `sampleMs` while it runs (forced GC each time, so garbage does not count), and right
 //   when it returns with its output still referenced.
 import { join } from 'node:path';
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { chain, createEngine, triggerNode } from '../../test/helpers/engine';
-import { API_KEY, MODEL, prompt } from './workflows';
+import { API_KEY, dedalusNode, prompt } from './workflows';
 
 interface Options {
 	/** The built package (dist/). */
@@ -88,23 +88,7 @@ async function main() {
 	const workflow = {
 		nodes: [
 			triggerNode(),
-			{
-				id: 'dedalus',
-				name: 'Dedalus',
-				type: 'CUSTOM.dedalus',
-				typeVersion: 1,
-				position: [200, 0] as [number, number],
-				parameters: {
-					resource: 'chat',
-					operation: 'complete',
-					model: { __rl: true, mode: 'id', value: MODEL },
-					inputType: 'prompt',
-					prompt: '={{ $json.prompt }}',
-					mcpServers: '',
-					options: {},
-				},
-				credentials: { dedalusApi: { id: 'bench', name: 'Dedalus (bench)' } },
-			},
+			{ ...dedalusNode({}), id: 'dedalus', name: 'Dedalus', position: [200, 0] } as INode,
 		],
 		connections: chain('Trigger', 'Dedalus'),
 	};

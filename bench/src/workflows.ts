@@ -42,7 +42,8 @@ export interface Variant {
 	endpoint: string;
 }
 
-const dedalusNode = (options: Record<string, unknown>) => ({
+/** The node under test, as (a) and (b) run it in n8n and inprocess.ts runs it in n8n-core. */
+export const dedalusNode = (options: Record<string, unknown>) => ({
 	type: 'CUSTOM.dedalus',
 	typeVersion: 1,
 	parameters: {
