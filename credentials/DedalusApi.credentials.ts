@@ -39,7 +39,8 @@ export class DedalusApi implements ICredentialType {
 			name: 'authServerUrl',
 			type: 'string',
 			default: 'https://as.dedaluslabs.ai',
-			description: 'The Dedalus authorization server (DAuth). Change it only for a self-hosted or test setup.',
+			description:
+				'The Dedalus authorization server (DAuth). Change it only for a self-hosted or test setup.',
 		},
 		{
 			displayName: 'Provider',
@@ -47,7 +48,8 @@ export class DedalusApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. openai',
-			description: 'Bring your own key: the provider whose key is sent below (X-Provider). Leave empty to use Dedalus billing.',
+			description:
+				'Bring your own key: the provider whose key is sent below (X-Provider). Leave empty to use Dedalus billing.',
 		},
 		{
 			displayName: 'Provider API Key',
@@ -82,7 +84,10 @@ export class DedalusApi implements ICredentialType {
 		rules: [
 			{
 				type: 'responseCode',
-				properties: { value: 401, message: 'The API key was rejected by Dedalus (401). Check the key and the Base URL.' },
+				properties: {
+					value: 401,
+					message: 'The API key was rejected by Dedalus (401). Check the key and the Base URL.',
+				},
 			},
 			{
 				type: 'responseCode',

@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/src';
 import { grantConsentAsUser, httpCall, postResume } from '../test/e2e/lib/dedalus';
 import { DIST_DIR, REPO_ROOT } from '../test/e2e/lib/install';
-import { startHttpListener, type CapturedRequest, type HttpListener } from '../test/e2e/lib/listener';
+import {
+	startHttpListener,
+	type CapturedRequest,
+	type HttpListener,
+} from '../test/e2e/lib/listener';
 import { freePort, portFree, startN8n, type N8nInstance } from '../test/e2e/lib/n8n';
 import { publishWorkflows } from '../test/e2e/lib/publish';
 import { executionError, nodeRuns, type N8nExecution } from '../test/e2e/lib/rest';
@@ -54,7 +58,15 @@ export function say(message: string): void {
 export async function step<T>(label: string, usually: string, run: () => Promise<T>): Promise<T> {
 	const started = Date.now();
 	say(`${label} (${usually})...`);
-	const ticker = setInterval(() => say(dim(`  ...still ${label.charAt(0).toLowerCase()}${label.slice(1)}: ${seconds(started)} so far`)), 15_000);
+	const ticker = setInterval(
+		() =>
+			say(
+				dim(
+					`  ...still ${label.charAt(0).toLowerCase()}${label.slice(1)}: ${seconds(started)} so far`,
+				),
+			),
+		15_000,
+	);
 	try {
 		const result = await run();
 		say(dim(`  done in ${seconds(started)}`));
@@ -167,9 +179,16 @@ export function summaryForDemo(
 		typeVersion: 2,
 		position: [0, 400],
 		webhookId: 'de0de0de-0000-4000-8000-0000000000a1',
-		parameters: { httpMethod: 'POST', path: options.webhookPath, responseMode: 'onReceived', options: {} },
+		parameters: {
+			httpMethod: 'POST',
+			path: options.webhookPath,
+			responseMode: 'onReceived',
+			options: {},
+		},
 	});
-	workflow.connections[DEMO_TRIGGER_NAME] = { main: [[{ node: dedalus.name, type: 'main', index: 0 }]] };
+	workflow.connections[DEMO_TRIGGER_NAME] = {
+		main: [[{ node: dedalus.name, type: 'main', index: 0 }]],
+	};
 	return { workflow, dedalusNode: dedalus.name };
 }
 
@@ -201,9 +220,17 @@ export interface DemoEnvironment {
 /** Fake key the emulator accepts. */
 const EMULATOR_API_KEY = 'dsk-test-demo-0001';
 
-export async function startDemoEnvironment(options: DemoOptions, onStarted: (stop: DemoEnvironment['stop']) => void): Promise<DemoEnvironment> {
+export async function startDemoEnvironment(
+	options: DemoOptions,
+	onStarted: (stop: DemoEnvironment['stop']) => void,
+): Promise<DemoEnvironment> {
 	const tempDir = mkdtempSync(join(tmpdir(), 'n8n-dedalus-demo-'));
-	const parts: { n8n?: N8nInstance; stopN8n?: () => Promise<void>; emulator?: Emulator; listener?: HttpListener } = {};
+	const parts: {
+		n8n?: N8nInstance;
+		stopN8n?: () => Promise<void>;
+		emulator?: Emulator;
+		listener?: HttpListener;
+	} = {};
 	let stopped = false;
 	const stop = async ({ keep = false }: { keep?: boolean } = {}) => {
 		if (stopped) return;
@@ -222,21 +249,28 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 	if (options.realApi) {
 		dedalusUrl = options.realApi.baseUrl;
 		credentialData = { apiKey: options.realApi.apiKey, baseUrl: options.realApi.baseUrl };
-		say(`using the ${bold('real Dedalus API')} at ${dedalusUrl} (DEDALUS_API_KEY is set): the consent is a real one`);
+		say(
+			`using the ${bold('real Dedalus API')} at ${dedalusUrl} (DEDALUS_API_KEY is set): the consent is a real one`,
+		);
 	} else {
 		parts.emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
 		dedalusUrl = parts.emulator.url;
 		credentialData = { apiKey: EMULATOR_API_KEY, baseUrl: dedalusUrl, authServerUrl: dedalusUrl };
-		say(`local Dedalus emulator on ${dedalusUrl} ${dim('(fake models and MCP servers; set DEDALUS_API_KEY to use the real API)')}`);
+		say(
+			`local Dedalus emulator on ${dedalusUrl} ${dim('(fake models and MCP servers; set DEDALUS_API_KEY to use the real API)')}`,
+		);
 	}
 
 	parts.listener = await startHttpListener();
-	say(`local listener on ${parts.listener.url} ${dim('(stands in for the Slack webhook: /notify gets the consent notice, /chat the summary)')}`);
+	say(
+		`local listener on ${parts.listener.url} ${dim('(stands in for the Slack webhook: /notify gets the consent notice, /chat the summary)')}`,
+	);
 
 	const wanted = options.port ?? (process.env.N8N_PORT ? Number(process.env.N8N_PORT) : undefined);
 	let port: number;
 	if (wanted !== undefined) {
-		if (!(await portFree(wanted))) throw new Error(`port ${wanted} is busy (N8N_PORT): stop what uses it or pick another`);
+		if (!(await portFree(wanted)))
+			throw new Error(`port ${wanted} is busy (N8N_PORT): stop what uses it or pick another`);
 		port = wanted;
 	} else {
 		port = (await portFree(5678)) ? 5678 : await freePort();
@@ -282,7 +316,10 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 				webhookPath,
 			}));
 		} else {
-			workflow = bindForDemo(example, { credentialId: credential.id, chatUrl: `${listener.url}/chat` });
+			workflow = bindForDemo(example, {
+				credentialId: credential.id,
+				chatUrl: `${listener.url}/chat`,
+			});
 		}
 		// What the editor's "Import from File" + Save does.
 		const created = await n8n.rest.request<{ id: string }>('POST', '/rest/workflows', {
@@ -297,7 +334,12 @@ export async function startDemoEnvironment(options: DemoOptions, onStarted: (sto
 		if (publish) toPublish.push(created.id);
 		workflows[file] = { id: created.id, name: workflow.name, published: publish };
 		if (file === SUMMARY_FILE) {
-			summary = { id: created.id, name: workflow.name, dedalusNode, webhookUrl: n8n.webhookUrl(webhookPath) };
+			summary = {
+				id: created.id,
+				name: workflow.name,
+				dedalusNode,
+				webhookUrl: n8n.webhookUrl(webhookPath),
+			};
 		}
 	}
 	if (!summary) throw new Error('the summary workflow was not imported');
@@ -353,10 +395,15 @@ export interface CompletionItem {
 }
 
 /** Every item of a node's last run, across all its outputs (Timed Out and Success when a wait limit is set). */
-export function lastRunItems(execution: N8nExecution, nodeName: string): Array<Record<string, unknown>> {
+export function lastRunItems(
+	execution: N8nExecution,
+	nodeName: string,
+): Array<Record<string, unknown>> {
 	const runs = nodeRuns(execution, nodeName);
 	const outputs = runs[runs.length - 1]?.data?.main ?? [];
-	return outputs.flatMap((items) => (items ?? []).map((item) => item.json as Record<string, unknown>));
+	return outputs.flatMap((items) =>
+		(items ?? []).map((item) => item.json as Record<string, unknown>),
+	);
 }
 
 const FINAL = ['success', 'error', 'crashed', 'canceled'];
@@ -370,8 +417,12 @@ export async function startSummaryRun(env: DemoEnvironment): Promise<string> {
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ startedBy: 'npm run demo' }),
 	});
-	if (res.status !== 200) throw new Error(`the demo trigger answered HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-	const fresh = await env.n8n.rest.waitForExecution((e) => !before.has(e.id), { workflowId: env.summary.id, timeoutMs: 30_000 });
+	if (res.status !== 200)
+		throw new Error(`the demo trigger answered HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+	const fresh = await env.n8n.rest.waitForExecution((e) => !before.has(e.id), {
+		workflowId: env.summary.id,
+		timeoutMs: 30_000,
+	});
 	return fresh.id;
 }
 
@@ -383,7 +434,11 @@ export async function waitForExecution(
 	timeoutMs = Infinity,
 ): Promise<N8nExecution> {
 	try {
-		return await env.n8n.rest.waitForExecution((execution) => accept(execution.status), { executionId, timeoutMs, intervalMs: 500 });
+		return await env.n8n.rest.waitForExecution((execution) => accept(execution.status), {
+			executionId,
+			timeoutMs,
+			intervalMs: 500,
+		});
 	} catch (error) {
 		if (env.n8n.exited()) throw new Error(`n8n exited unexpectedly (log: ${env.n8n.logFile})`);
 		throw error;
@@ -394,11 +449,15 @@ export const isPausedOrDone = (status: string) => status === 'waiting' || FINAL.
 export const isDone = (status: string) => FINAL.includes(status);
 
 export function waitingItem(execution: N8nExecution, nodeName: string): WaitingItem | undefined {
-	return lastRunItems(execution, nodeName).find((item) => item.status === 'authorization_required') as WaitingItem | undefined;
+	return lastRunItems(execution, nodeName).find(
+		(item) => item.status === 'authorization_required',
+	) as WaitingItem | undefined;
 }
 
 export function completionItems(execution: N8nExecution, nodeName: string): CompletionItem[] {
-	return lastRunItems(execution, nodeName).filter((item) => 'content' in item) as unknown as CompletionItem[];
+	return lastRunItems(execution, nodeName).filter(
+		(item) => 'content' in item,
+	) as unknown as CompletionItem[];
 }
 
 export function executionUrl(env: DemoEnvironment, executionId: string): string {
@@ -417,10 +476,15 @@ export function executionErrorMessage(execution: N8nExecution): string {
  * (the emulator's consent page posts `decision=allow`), then Continue (a POST to the page, asking
  * for JSON as the page's own script does). Each step is checked; any surprise throws.
  */
-export async function consentAsAPerson(item: WaitingItem, log: (line: string) => void): Promise<void> {
+export async function consentAsAPerson(
+	item: WaitingItem,
+	log: (line: string) => void,
+): Promise<void> {
 	const page = await httpCall(item.authorization_url);
 	if (page.status !== 200 || !page.text.includes('data-state="waiting"')) {
-		throw new Error(`the authorization page answered HTTP ${page.status}: ${page.text.slice(0, 200)}`);
+		throw new Error(
+			`the authorization page answered HTTP ${page.status}: ${page.text.slice(0, 200)}`,
+		);
 	}
 	log(`GET  authorization page -> ${page.status}, "Authorization needed" with a Connect button`);
 	// Checks both answers (200 with the Allow button, then 200 "Connected"); throws otherwise.
@@ -436,6 +500,14 @@ export async function consentAsAPerson(item: WaitingItem, log: (line: string) =>
 	log(`POST authorization page (Continue) -> ${resumed.status}, state "${state}"`);
 }
 
-export async function waitForPost(listener: HttpListener, path: string, timeoutMs: number, after = 0): Promise<CapturedRequest> {
-	return await listener.waitForRequest((r) => r.method === 'POST' && r.path === path && r.receivedAt >= after, timeoutMs);
+export async function waitForPost(
+	listener: HttpListener,
+	path: string,
+	timeoutMs: number,
+	after = 0,
+): Promise<CapturedRequest> {
+	return await listener.waitForRequest(
+		(r) => r.method === 'POST' && r.path === path && r.receivedAt >= after,
+		timeoutMs,
+	);
 }

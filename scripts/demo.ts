@@ -71,18 +71,33 @@ const indent = (text: string, prefix = '    ') =>
 		.map((line) => prefix + line)
 		.join('\n');
 
-function printWaiting(env: DemoEnvironment, executionId: string, item: WaitingItem, notice: CapturedRequest | undefined, auto: boolean) {
+function printWaiting(
+	env: DemoEnvironment,
+	executionId: string,
+	item: WaitingItem,
+	notice: CapturedRequest | undefined,
+	auto: boolean,
+) {
 	const servers = item.servers.join(', ') || 'an MCP server';
 	const lines = [
 		'',
-		bold(`  The run is paused: ${servers} needs your OAuth consent (execution ${executionId} is "waiting").`),
+		bold(
+			`  The run is paused: ${servers} needs your OAuth consent (execution ${executionId} is "waiting").`,
+		),
 		'',
 	];
 	const text = (notice?.json as { text?: string } | undefined)?.text;
 	if (text) {
-		lines.push('  The node POSTed this notice to its Notify URL (in real life a Slack/Discord/Mattermost webhook):', indent(text), '');
+		lines.push(
+			'  The node POSTed this notice to its Notify URL (in real life a Slack/Discord/Mattermost webhook):',
+			indent(text),
+			'',
+		);
 	} else if (item.notification && !item.notification.sent) {
-		lines.push(`  The notice to the Notify URL failed: ${item.notification.error ?? 'unknown error'}`, '');
+		lines.push(
+			`  The notice to the Notify URL failed: ${item.notification.error ?? 'unknown error'}`,
+			'',
+		);
 	}
 	lines.push(
 		`  ${bold('1.')} Open the authorization page (the node's resume URL):`,
@@ -111,11 +126,14 @@ function describeArguments(args: unknown): string {
 }
 
 function printResult(item: CompletionItem, chat: CapturedRequest | undefined, dedalusNode: string) {
-	const content = typeof item.content === 'string' ? item.content : JSON.stringify(item.content, null, 2);
+	const content =
+		typeof item.content === 'string' ? item.content : JSON.stringify(item.content, null, 2);
 	const usage = item.usage?.total_tokens !== undefined ? `, ${item.usage.total_tokens} tokens` : '';
 	const lines = [
 		'',
-		bold(`  Summary (node "${dedalusNode}", model ${item.model ?? '?'}${usage}, finish reason ${item.finish_reason ?? '?'}):`),
+		bold(
+			`  Summary (node "${dedalusNode}", model ${item.model ?? '?'}${usage}, finish reason ${item.finish_reason ?? '?'}):`,
+		),
 		indent(content),
 		'',
 		bold('  MCP tool calls Dedalus made for it:'),
@@ -125,7 +143,9 @@ function printResult(item: CompletionItem, chat: CapturedRequest | undefined, de
 	const width = Math.max(...calls.map((call) => `${call.server_name} ${call.tool_name}`.length), 0);
 	for (const call of calls) {
 		const name = `${call.server_name} ${call.tool_name}`.padEnd(width);
-		lines.push(`    ${name}  ${String(call.duration_ms).padStart(5)} ms  ${call.is_error ? 'ERROR' : 'ok   '}  ${dim(describeArguments(call.arguments))}`);
+		lines.push(
+			`    ${name}  ${String(call.duration_ms).padStart(5)} ms  ${call.is_error ? 'ERROR' : 'ok   '}  ${dim(describeArguments(call.arguments))}`,
+		);
 	}
 	const errors = Object.keys(item.mcp_server_errors ?? {});
 	if (errors.length > 0) lines.push(`    MCP servers that failed: ${errors.join(', ')}`);
@@ -133,7 +153,11 @@ function printResult(item: CompletionItem, chat: CapturedRequest | undefined, de
 		const node = new URL(chat.url, 'http://x').searchParams.get('node') ?? 'the message node';
 		const text = (chat.json as { text?: unknown } | undefined)?.text;
 		const shown = typeof text === 'string' ? firstLines(text, 3) : firstLines(chat.body, 3);
-		lines.push('', bold(`  "${node}" POSTed {"text": ...} to the chat webhook (the demo's listener):`), indent(shown));
+		lines.push(
+			'',
+			bold(`  "${node}" POSTed {"text": ...} to the chat webhook (the demo's listener):`),
+			indent(shown),
+		);
 	}
 	process.stdout.write(`${lines.join('\n')}\n\n`);
 }
@@ -141,9 +165,19 @@ function printResult(item: CompletionItem, chat: CapturedRequest | undefined, de
 async function main(): Promise<number> {
 	const args = parseArgs(process.argv.slice(2));
 	const apiKey = process.env.DEDALUS_API_KEY?.trim();
-	const realApi = apiKey ? { apiKey, baseUrl: (process.env.DEDALUS_BASE_URL?.trim() || 'https://api.dedaluslabs.ai').replace(/\/+$/, '') } : undefined;
+	const realApi = apiKey
+		? {
+				apiKey,
+				baseUrl: (process.env.DEDALUS_BASE_URL?.trim() || 'https://api.dedaluslabs.ai').replace(
+					/\/+$/,
+					'',
+				),
+			}
+		: undefined;
 	if (realApi && args.autoConsent) {
-		process.stderr.write('--auto-consent approves on the local emulator only: a real consent is a person\'s decision. Unset DEDALUS_API_KEY or drop --auto-consent.\n');
+		process.stderr.write(
+			"--auto-consent approves on the local emulator only: a real consent is a person's decision. Unset DEDALUS_API_KEY or drop --auto-consent.\n",
+		);
 		return 2;
 	}
 	const started = Date.now();
@@ -159,17 +193,21 @@ async function main(): Promise<number> {
 		exiting = true;
 		say(`${reason}: stopping n8n and the emulator...`);
 		const done = stopEnvironment ? stopEnvironment({ keep: args.keep }) : Promise.resolve();
-		done.catch(() => undefined).finally(() => {
-			say('stopped.');
-			process.exit(code);
-		});
+		done
+			.catch(() => undefined)
+			.finally(() => {
+				say('stopped.');
+				process.exit(code);
+			});
 	};
 	process.on('SIGINT', () => shutdown('Ctrl-C', 130));
 	process.on('SIGTERM', () => shutdown('SIGTERM', 143));
 	process.on('SIGHUP', () => shutdown('SIGHUP', 129));
 	if (args.autoConsent) {
 		setTimeout(() => {
-			process.stderr.write(`[demo] FAILED: the demo did not finish within ${AUTO_WATCHDOG_MS / 60_000} minutes\n`);
+			process.stderr.write(
+				`[demo] FAILED: the demo did not finish within ${AUTO_WATCHDOG_MS / 60_000} minutes\n`,
+			);
 			shutdown('watchdog', 1);
 		}, AUTO_WATCHDOG_MS).unref();
 	}
@@ -178,7 +216,9 @@ async function main(): Promise<number> {
 	try {
 		env = await startDemoEnvironment({ realApi }, (stop) => (stopEnvironment = stop));
 		const { summary, listener } = env;
-		say(`running "${summary.name}" now, through the "${DEMO_TRIGGER_NAME}" webhook the demo added ${dim('(the example itself runs daily at 07:00)')}...`);
+		say(
+			`running "${summary.name}" now, through the "${DEMO_TRIGGER_NAME}" webhook the demo added ${dim('(the example itself runs daily at 07:00)')}...`,
+		);
 		const runStarted = Date.now();
 		const executionId = await startSummaryRun(env);
 		const paused = await waitForExecution(env, executionId, isPausedOrDone, 60_000);
@@ -186,14 +226,22 @@ async function main(): Promise<number> {
 		let finished = paused;
 		if (paused.status === 'waiting') {
 			const item = waitingItem(paused, summary.dedalusNode);
-			if (!item) throw new Error(`execution ${executionId} waits, but node "${summary.dedalusNode}" has no authorization_required item`);
+			if (!item)
+				throw new Error(
+					`execution ${executionId} waits, but node "${summary.dedalusNode}" has no authorization_required item`,
+				);
 			const notice = await waitForPost(listener, '/notify', 15_000).catch(() => undefined);
-			if (!notice && args.autoConsent) throw new Error('no notice reached the Notify URL within 15 s');
+			if (!notice && args.autoConsent)
+				throw new Error('no notice reached the Notify URL within 15 s');
 			say(`paused after ${seconds(runStarted)}`);
 			printWaiting(env, executionId, item, notice, args.autoConsent);
 			if (args.autoConsent) {
 				say('--auto-consent: doing what a person does in the browser:');
-				await withTimeout('the consent steps', 90_000, consentAsAPerson(item, (line) => say(`  ${line}`)));
+				await withTimeout(
+					'the consent steps',
+					90_000,
+					consentAsAPerson(item, (line) => say(`  ${line}`)),
+				);
 				finished = await waitForExecution(env, executionId, isDone, 60_000);
 			} else {
 				const reminder = setInterval(
@@ -211,27 +259,44 @@ async function main(): Promise<number> {
 		}
 
 		if (finished.status !== 'success') {
-			throw new Error(`execution ${executionId} ended with status "${finished.status}": ${executionErrorMessage(finished)}`);
+			throw new Error(
+				`execution ${executionId} ended with status "${finished.status}": ${executionErrorMessage(finished)}`,
+			);
 		}
 		const [item] = completionItems(finished, summary.dedalusNode);
-		if (!item) throw new Error(`execution ${executionId} succeeded but node "${summary.dedalusNode}" has no completion`);
+		if (!item)
+			throw new Error(
+				`execution ${executionId} succeeded but node "${summary.dedalusNode}" has no completion`,
+			);
 		const chat = await waitForPost(listener, '/chat', 15_000).catch(() => undefined);
-		say(`the run finished (execution ${executionId}, status "${finished.status}") ${dim(`${seconds(runStarted)} after it started`)}`);
+		say(
+			`the run finished (execution ${executionId}, status "${finished.status}") ${dim(`${seconds(runStarted)} after it started`)}`,
+		);
 		printResult(item, chat, summary.dedalusNode);
 
 		if (args.autoConsent) {
 			// What CI relies on: a real answer, the Gmail tool call, and the message node's post.
 			const problems: string[] = [];
-			if (typeof item.content !== 'string' || item.content.trim() === '') problems.push('the summary is empty');
-			if (!item.mcp_tool_results?.some((call) => call.server_name === 'dedalus-labs/gmail' && !call.is_error)) {
+			if (typeof item.content !== 'string' || item.content.trim() === '')
+				problems.push('the summary is empty');
+			if (
+				!item.mcp_tool_results?.some(
+					(call) => call.server_name === 'dedalus-labs/gmail' && !call.is_error,
+				)
+			) {
 				problems.push('no successful dedalus-labs/gmail tool call was reported');
 			}
 			if (!chat) problems.push('the message node posted nothing to the chat webhook within 15 s');
-			else if (typeof item.content === 'string' && !chat.body.includes(JSON.stringify(item.content).slice(1, 40))) {
+			else if (
+				typeof item.content === 'string' &&
+				!chat.body.includes(JSON.stringify(item.content).slice(1, 40))
+			) {
 				problems.push('the chat post does not carry the summary');
 			}
 			if (problems.length > 0) throw new Error(problems.join('; '));
-			say(`${bold('OK')}: consent, resume, summary and chat post all checked ${dim(`(${seconds(started)} including the n8n start)`)}`);
+			say(
+				`${bold('OK')}: consent, resume, summary and chat post all checked ${dim(`(${seconds(started)} including the n8n start)`)}`,
+			);
 			await env.stop({ keep: args.keep });
 			if (args.keep) say(`kept ${env.tempDir}`);
 			return 0;
@@ -259,7 +324,10 @@ async function main(): Promise<number> {
 		// once n8n, the emulator and the temp folder are gone, with its own code.
 		if (exiting) return await new Promise<number>(() => undefined);
 		process.stderr.write(`\n[demo] FAILED: ${(error as Error).message}\n`);
-		if (env) process.stderr.write(`[demo] n8n log: ${env.n8n.logFile} (kept, with the n8n user folder, in ${env.tempDir})\n`);
+		if (env)
+			process.stderr.write(
+				`[demo] n8n log: ${env.n8n.logFile} (kept, with the n8n user folder, in ${env.tempDir})\n`,
+			);
 		exiting = true;
 		await stopEnvironment?.({ keep: true }).catch(() => undefined);
 		return 1;

@@ -34,7 +34,11 @@ const DOCS_DIR = join(REPO_ROOT, 'docs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
 
-async function shoot(page: Page, file: string, options: { fullPage?: boolean } = {}): Promise<void> {
+async function shoot(
+	page: Page,
+	file: string,
+	options: { fullPage?: boolean } = {},
+): Promise<void> {
 	const path = join(DOCS_DIR, file);
 	await page.screenshot({ path, fullPage: options.fullPage ?? false });
 	say(`  wrote docs/${file}`);
@@ -82,7 +86,12 @@ async function editorNode(page: Page, env: DemoEnvironment): Promise<void> {
 	await page.keyboard.press('Escape');
 }
 
-async function executionView(page: Page, env: DemoEnvironment, executionId: string, status: RegExp): Promise<void> {
+async function executionView(
+	page: Page,
+	env: DemoEnvironment,
+	executionId: string,
+	status: RegExp,
+): Promise<void> {
 	await page.goto(executionUrl(env, executionId));
 	await page.getByText(status).first().waitFor({ timeout: 30_000 });
 	await page.waitForLoadState('networkidle');
@@ -106,15 +115,24 @@ async function main(): Promise<number> {
 	process.on('SIGTERM', () => void stopAll().finally(() => process.exit(143)));
 
 	try {
-		const env = await startDemoEnvironment({ port: await freePort() }, (stop) => (stopEnvironment = stop));
+		const env = await startDemoEnvironment(
+			{ port: await freePort() },
+			(stop) => (stopEnvironment = stop),
+		);
 		const executionId = await startSummaryRun(env);
 		const paused = await waitForExecution(env, executionId, isPausedOrDone, 60_000);
 		const item = waitingItem(paused, env.summary.dedalusNode);
-		if (paused.status !== 'waiting' || !item) throw new Error(`expected a waiting execution, got "${paused.status}"`);
+		if (paused.status !== 'waiting' || !item)
+			throw new Error(`expected a waiting execution, got "${paused.status}"`);
 
 		say(`taking screenshots with ${CHROMIUM}...`);
 		browser = await launchChromium(CHROMIUM);
-		context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
+		context = await browser.newContext({
+			viewport: VIEWPORT,
+			colorScheme: 'light',
+			locale: 'en-US',
+			timezoneId: 'UTC',
+		});
 		const page = await context.newPage();
 		page.setDefaultTimeout(30_000);
 		await signIn(page, env);
@@ -129,7 +147,10 @@ async function main(): Promise<number> {
 		await authPage.goto(item.authorization_url);
 		await authPage.locator('#connect').waitFor();
 		await shoot(authPage, 'authorization-page.png');
-		const [consentTab] = await Promise.all([context.waitForEvent('page'), authPage.locator('#connect').click()]);
+		const [consentTab] = await Promise.all([
+			context.waitForEvent('page'),
+			authPage.locator('#connect').click(),
+		]);
 		await consentTab.waitForLoadState();
 		await consentTab.locator('#allow').click();
 		await consentTab.locator('#result[data-ok="true"]').waitFor();
@@ -137,7 +158,8 @@ async function main(): Promise<number> {
 		// The page checks by itself (first check after 3 s) and continues the workflow.
 		await authPage.getByText('Done: the workflow continued').waitFor({ timeout: 60_000 });
 		const finished = await waitForExecution(env, executionId, isDone, 60_000);
-		if (finished.status !== 'success') throw new Error(`the execution ended with status "${finished.status}"`);
+		if (finished.status !== 'success')
+			throw new Error(`the execution ended with status "${finished.status}"`);
 
 		await page.bringToFront();
 		await executionView(page, env, executionId, /Succeeded/i);
@@ -145,7 +167,11 @@ async function main(): Promise<number> {
 		await (await canvasNode(page, env.summary.dedalusNode)).dblclick();
 		const ndv = page.locator('[data-test-id="ndv"]');
 		await ndv.waitFor({ state: 'visible', timeout: 15_000 });
-		await ndv.getByText('mcp_tool_results').first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+		await ndv
+			.getByText('mcp_tool_results')
+			.first()
+			.waitFor({ timeout: 15_000 })
+			.catch(() => undefined);
 		await page.waitForTimeout(1000);
 		await shoot(page, 'finished-run.png');
 
@@ -156,8 +182,12 @@ async function main(): Promise<number> {
 		process.stderr.write(`[docs] FAILED: ${(error as Error).stack ?? String(error)}\n`);
 		const page = context?.pages().at(-1);
 		if (page) {
-			await page.screenshot({ path: join(tmpdir(), 'docs-screenshots-failure.png') }).catch(() => undefined);
-			process.stderr.write(`[docs] the page at the failure: ${join(tmpdir(), 'docs-screenshots-failure.png')} (${page.url()})\n`);
+			await page
+				.screenshot({ path: join(tmpdir(), 'docs-screenshots-failure.png') })
+				.catch(() => undefined);
+			process.stderr.write(
+				`[docs] the page at the failure: ${join(tmpdir(), 'docs-screenshots-failure.png')} (${page.url()})\n`,
+			);
 		}
 		await stopAll(true);
 		return 1;

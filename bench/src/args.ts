@@ -33,7 +33,8 @@ const USAGE = `usage: npm run bench [-- options]
 
 function positiveInt(name: string, value: string | undefined): number {
 	const n = Number(value);
-	if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive whole number\n${USAGE}`);
+	if (!Number.isInteger(n) || n <= 0)
+		throw new Error(`${name} needs a positive whole number\n${USAGE}`);
 	return n;
 }
 
@@ -64,7 +65,8 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		switch (name) {
 			case '--latency': {
 				const ms = Number(value());
-				if (!Number.isFinite(ms) || ms < 0) throw new Error(`--latency needs a number of ms >= 0\n${USAGE}`);
+				if (!Number.isFinite(ms) || ms < 0)
+					throw new Error(`--latency needs a number of ms >= 0\n${USAGE}`);
 				args.latencyMs = ms;
 				break;
 			}

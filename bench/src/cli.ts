@@ -35,7 +35,11 @@ async function inProcess<T>(options: Record<string, unknown>): Promise<T> {
 			process.execPath,
 			['--expose-gc', join(__dirname, 'inprocess.js'), JSON.stringify(options)],
 			// NODE_PATH: a --dist build outside the repository still finds n8n-workflow (the same copy the engine uses).
-			{ maxBuffer: 16 * 1024 * 1024, timeout: 600_000, env: { ...process.env, NODE_PATH: join(REPO_ROOT, 'node_modules') } },
+			{
+				maxBuffer: 16 * 1024 * 1024,
+				timeout: 600_000,
+				env: { ...process.env, NODE_PATH: join(REPO_ROOT, 'node_modules') },
+			},
 			(error, stdout, stderr) => {
 				if (error) reject(new Error(`in-process run failed: ${stderr || error.message}`));
 				else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as T);
@@ -68,7 +72,9 @@ async function main() {
 	const loadAtStart = loadavg();
 	const install = resolveN8nInstall();
 	const machine = describeMachine(install.nodeBin, install.version);
-	log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; n8n ${machine.n8nVersion} on Node ${machine.n8nNode}`);
+	log(
+		`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; n8n ${machine.n8nVersion} on Node ${machine.n8nNode}`,
+	);
 
 	const emulator = await EmulatorProcess.start(args.latencyMs);
 	log(`emulator ${emulator.url} (pid ${emulator.pid}), latency ${args.latencyMs} ms`);
@@ -127,7 +133,9 @@ async function main() {
 			for (const [label, key] of order) {
 				const result = await run(key, size, { latencyMs: args.latencyMs });
 				entry.runs[label] = result;
-				log(`${size} items: (${label}) ${key} ${(result.wallMs / 1000).toFixed(2)} s, max in flight ${result.emulator.maxInFlight}`);
+				log(
+					`${size} items: (${label}) ${key} ${(result.wallMs / 1000).toFixed(2)} s, max in flight ${result.emulator.maxInFlight}`,
+				);
 			}
 		}
 
@@ -138,14 +146,18 @@ async function main() {
 		const cpuRuns: Record<keyof typeof cpuKeys, N8nRun[]> = { noOp: [], node: [], openAi: [] };
 		for (const key of Object.values(cpuKeys)) await run(key, args.cpuItems, { latencyMs: 0 });
 		for (let i = 0; i < args.cpuRepeats; i++) {
-			for (const [name, key] of Object.entries(cpuKeys) as Array<[keyof typeof cpuKeys, VariantKey]>) {
+			for (const [name, key] of Object.entries(cpuKeys) as Array<
+				[keyof typeof cpuKeys, VariantKey]
+			>) {
 				cpuRuns[name].push(await run(key, args.cpuItems, { latencyMs: 0 }));
 			}
 		}
 		const cpuOf = (runs: N8nRun[]) => median(runs.map((r) => r.cpuMainMs + r.cpuOthersMs));
 		const n8nCpuPerItemMs = (cpuOf(cpuRuns.node) - cpuOf(cpuRuns.noOp)) / args.cpuItems;
 		const openAiCpuPerItemMs = (cpuOf(cpuRuns.openAi) - cpuOf(cpuRuns.noOp)) / args.cpuItems;
-		log(`node CPU in n8n: ${n8nCpuPerItemMs.toFixed(3)} ms/item (OpenAI node ${openAiCpuPerItemMs.toFixed(3)})`);
+		log(
+			`node CPU in n8n: ${n8nCpuPerItemMs.toFixed(3)} ms/item (OpenAI node ${openAiCpuPerItemMs.toFixed(3)})`,
+		);
 
 		// Where that CPU goes: one more run of the node, with n8n's V8 profiler on.
 		log('profiling one node run in n8n...');
@@ -154,7 +166,13 @@ async function main() {
 		await run('dedalusDefault', args.cpuItems, { latencyMs: 0 });
 		const rawProfile = await profiler.stop();
 		profiler.close();
-		const profileFile = join(__dirname, '..', '..', 'profiles', `n8n-node-run-${args.cpuItems}.cpuprofile`);
+		const profileFile = join(
+			__dirname,
+			'..',
+			'..',
+			'profiles',
+			`n8n-node-run-${args.cpuItems}.cpuprofile`,
+		);
 		mkdirSync(dirname(profileFile), { recursive: true });
 		writeFileSync(profileFile, JSON.stringify(rawProfile));
 		log(`profile saved: ${profileFile} (open it in Chrome DevTools, Performance tab)`);
@@ -164,7 +182,10 @@ async function main() {
 		log(`memory: ${args.memoryItems} items x ${args.memoryBytes} B in n8n...`);
 		const memoryN8n = {
 			noOp: await run('noOp', args.memoryItems, { latencyMs: 0, contentBytes: args.memoryBytes }),
-			node: await run('dedalusDefault', args.memoryItems, { latencyMs: 0, contentBytes: args.memoryBytes }),
+			node: await run('dedalusDefault', args.memoryItems, {
+				latencyMs: 0,
+				contentBytes: args.memoryBytes,
+			}),
 		};
 		await n8n.stop();
 		n8n = undefined;

@@ -65,10 +65,12 @@ export class EmulatorProcess {
 	}
 
 	/** The emulator's request log since the last reset: arrival time and duration of each request. */
-	async requests(path: string): Promise<Array<{ time: string; durationMs: number; status: number }>> {
-		const { requests } = await this.admin<{ requests: Array<{ time: string; durationMs: number; status: number }> }>(
-			`requests?path=${encodeURIComponent(path)}`,
-		);
+	async requests(
+		path: string,
+	): Promise<Array<{ time: string; durationMs: number; status: number }>> {
+		const { requests } = await this.admin<{
+			requests: Array<{ time: string; durationMs: number; status: number }>;
+		}>(`requests?path=${encodeURIComponent(path)}`);
 		return requests;
 	}
 

@@ -13,7 +13,11 @@ export interface FloorRun {
 	failures: number;
 }
 
-export async function runFloor(emulatorUrl: string, items: number, concurrency: number): Promise<FloorRun> {
+export async function runFloor(
+	emulatorUrl: string,
+	items: number,
+	concurrency: number,
+): Promise<FloorRun> {
 	const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
 	const url = `${emulatorUrl}/v1/chat/completions`;
 	let next = 0;
@@ -32,7 +36,8 @@ export async function runFloor(emulatorUrl: string, items: number, concurrency: 
 		});
 		// Read and parse the answer, as any client that uses it would.
 		const body = (await res.body.json()) as { choices?: Array<{ message?: { content?: string } }> };
-		if (res.statusCode !== 200 || typeof body.choices?.[0]?.message?.content !== 'string') failures++;
+		if (res.statusCode !== 200 || typeof body.choices?.[0]?.message?.content !== 'string')
+			failures++;
 	};
 	const worker = async () => {
 		while (next < items) await one(next++);

@@ -57,7 +57,9 @@ function liveHeap(): { heap: number; external: number } {
 
 type Execute = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
-let hook: ((run: () => Promise<INodeExecutionData[][]>) => Promise<INodeExecutionData[][]>) | undefined;
+let hook:
+	| ((run: () => Promise<INodeExecutionData[][]>) => Promise<INodeExecutionData[][]>)
+	| undefined;
 
 function measuredNodeType(dist: string): INodeType {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -77,7 +79,9 @@ async function main() {
 	const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 	if (!gc) throw new Error('run with --expose-gc');
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { DedalusApi } = require(join(options.dist, 'credentials', 'DedalusApi.credentials.js')) as {
+	const { DedalusApi } = require(
+		join(options.dist, 'credentials', 'DedalusApi.credentials.js'),
+	) as {
 		DedalusApi: new () => never;
 	};
 	const engine = createEngine({
@@ -92,12 +96,15 @@ async function main() {
 		],
 		connections: chain('Trigger', 'Dedalus'),
 	};
-	const input = (count: number) => Array.from({ length: count }, (_, i) => ({ json: { prompt: prompt(i) } }));
+	const input = (count: number) =>
+		Array.from({ length: count }, (_, i) => ({ json: { prompt: prompt(i) } }));
 	const runOnce = async (count: number) => {
 		const result = await engine.run(workflow, { items: input(count) });
-		if (result.status !== 'success') throw new Error(`in-process run ended ${result.status}: ${result.error?.message}`);
+		if (result.status !== 'success')
+			throw new Error(`in-process run ended ${result.status}: ${result.error?.message}`);
 		const output = result.outputOf('Dedalus');
-		if (output.length !== count) throw new Error(`in-process run output ${output.length} items, expected ${count}`);
+		if (output.length !== count)
+			throw new Error(`in-process run output ${output.length} items, expected ${count}`);
 		return output;
 	};
 
@@ -156,7 +163,9 @@ async function main() {
 main().then(
 	() => process.exit(0),
 	(error: unknown) => {
-		process.stderr.write(`in-process benchmark failed: ${(error as Error)?.stack ?? String(error)}\n`);
+		process.stderr.write(
+			`in-process benchmark failed: ${(error as Error)?.stack ?? String(error)}\n`,
+		);
 		process.exit(1);
 	},
 );

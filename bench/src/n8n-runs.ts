@@ -55,7 +55,10 @@ function groupCpu(pgid: number): { main: number; others: number } {
 	return { main: cpuMs(pgid), others };
 }
 
-async function newestExecutionId(n8n: N8nInstance, workflowId: string): Promise<string | undefined> {
+async function newestExecutionId(
+	n8n: N8nInstance,
+	workflowId: string,
+): Promise<string | undefined> {
 	return (await n8n.rest.listExecutions(workflowId, { limit: 1 }))[0]?.id;
 }
 
@@ -83,17 +86,26 @@ export async function runInN8n(
 	});
 	const answer = await res.text();
 	const wallMs = performance.now() - started;
-	if (res.status !== 200) throw new Error(`${variant.key} x${items}: webhook answered ${res.status}: ${answer.slice(0, 500)}`);
+	if (res.status !== 200)
+		throw new Error(
+			`${variant.key} x${items}: webhook answered ${res.status}: ${answer.slice(0, 500)}`,
+		);
 
 	// The execution row is written at the start; wait until n8n has saved it as finished.
 	let executionId = '';
 	for (let deadline = Date.now() + 120_000; ; ) {
 		const [latest] = await n8n.rest.listExecutions(variant.workflowId, { limit: 1 });
-		if (latest && latest.id !== previous && latest.stoppedAt && !['new', 'running'].includes(latest.status)) {
+		if (
+			latest &&
+			latest.id !== previous &&
+			latest.stoppedAt &&
+			!['new', 'running'].includes(latest.status)
+		) {
 			executionId = latest.id;
 			break;
 		}
-		if (Date.now() > deadline) throw new Error(`${variant.key} x${items}: execution not saved after 120 s`);
+		if (Date.now() > deadline)
+			throw new Error(`${variant.key} x${items}: execution not saved after 120 s`);
 		await sleep(20);
 	}
 	const savedMs = performance.now() - started;
@@ -114,7 +126,9 @@ export async function runInN8n(
 	}
 	const expectedRequests = items * variant.requestsPerItem;
 	if (emulatorStats.total !== expectedRequests) {
-		throw new Error(`${variant.key} x${items}: the emulator saw ${emulatorStats.total} requests, expected ${expectedRequests}`);
+		throw new Error(
+			`${variant.key} x${items}: the emulator saw ${emulatorStats.total} requests, expected ${expectedRequests}`,
+		);
 	}
 	let timeline: N8nRun['timeline'];
 	const startedAt = Date.parse(execution.startedAt ?? '');

@@ -25,11 +25,18 @@ export interface CpuProfile {
 
 export class InspectorProfiler {
 	private nextId = 0;
-	private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+	private readonly pending = new Map<
+		number,
+		{ resolve(value: unknown): void; reject(error: Error): void }
+	>();
 
 	private constructor(private readonly socket: WebSocket) {
 		socket.addEventListener('message', (event) => {
-			const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+			const message = JSON.parse(String(event.data)) as {
+				id?: number;
+				result?: unknown;
+				error?: { message: string };
+			};
 			if (message.id === undefined) return;
 			const waiter = this.pending.get(message.id);
 			this.pending.delete(message.id);
@@ -45,19 +52,24 @@ export class InspectorProfiler {
 		let url: string | undefined;
 		for (const deadline = Date.now() + 15_000; !url; await sleep(100)) {
 			url = /Debugger listening on (ws:\/\/\S+)/.exec(logs().slice(offset))?.[1];
-			if (!url && Date.now() > deadline) throw new Error('n8n did not open its inspector after SIGUSR1');
+			if (!url && Date.now() > deadline)
+				throw new Error('n8n did not open its inspector after SIGUSR1');
 		}
 		const socket = new WebSocket(url);
 		await new Promise<void>((resolve, reject) => {
 			socket.addEventListener('open', () => resolve(), { once: true });
-			socket.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)), { once: true });
+			socket.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)), {
+				once: true,
+			});
 		});
 		return new InspectorProfiler(socket);
 	}
 
 	private async send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
 		const id = ++this.nextId;
-		const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+		const result = new Promise<unknown>((resolve, reject) =>
+			this.pending.set(id, { resolve, reject }),
+		);
 		this.socket.send(JSON.stringify({ id, method, params }));
 		return (await result) as T;
 	}
@@ -81,18 +93,36 @@ export class InspectorProfiler {
 
 /** What CPU time is spent on, judged from the whole stack of each sample; the first match wins. */
 const CATEGORIES: Array<[string, RegExp]> = [
-	['benchmark client reading the execution (REST API)', /findSingleExecution|executions\.controller|getExecutionsList|findRangeWithCount/],
+	[
+		'benchmark client reading the execution (REST API)',
+		/findSingleExecution|executions\.controller|getExecutionsList|findRangeWithCount/,
+	],
 	[
 		'expression evaluation (`{{ $json.prompt }}`: data proxy, isolated-vm)',
 		/expression-runtime|renderExpression|workflow-expression|n8n-workflow\/dist\/cjs\/expression\.js|workflow-data-proxy/,
 	],
-	['credentials: loaded from the database and decrypted', /getCredentials|getCredentialsEntity|getDecrypted|encryption\/cipher|encryption\/aes-/],
+	[
+		'credentials: loaded from the database and decrypted',
+		/getCredentials|getCredentialsEntity|getDecrypted|encryption\/cipher|encryption\/aes-/,
+	],
 	['response validation (zod)', /\/zod\/|parseBody .*nodes\/Dedalus/],
-	['n8n HTTP helper and sockets (axios, follow-redirects, node:net/http)', /backend-network|request-helpers|axios|follow-redirects|proxy-from-env|node:net|node:_http|stream_base_commons|writev|internal\/streams|node:dns|node:internal\/http/],
-	['saving the execution (flatted, SQLite)', /flatted|typeorm|sqlite|execution-persistence|execution-repository|execution\.repository/],
-	['n8n parameter access (getNodeParameter, getNode: copies, validation)', /getNodeParameter|node-execution-context|validate-value-against-schema|node-helpers|node-types\.js/],
+	[
+		'n8n HTTP helper and sockets (axios, follow-redirects, node:net/http)',
+		/backend-network|request-helpers|axios|follow-redirects|proxy-from-env|node:net|node:_http|stream_base_commons|writev|internal\/streams|node:dns|node:internal\/http/,
+	],
+	[
+		'saving the execution (flatted, SQLite)',
+		/flatted|typeorm|sqlite|execution-persistence|execution-repository|execution\.repository/,
+	],
+	[
+		'n8n parameter access (getNodeParameter, getNode: copies, validation)',
+		/getNodeParameter|node-execution-context|validate-value-against-schema|node-helpers|node-types\.js/,
+	],
 	["the node's own code (parameters, request body, output)", /dist\/nodes\/Dedalus/],
-	['workflow engine, webhook, other nodes', /workflow-execute|webhook|active-executions|workflow-runner|n8n-nodes-base/],
+	[
+		'workflow engine, webhook, other nodes',
+		/workflow-execute|webhook|active-executions|workflow-runner|n8n-nodes-base/,
+	],
 	['garbage collection', /^\(garbage collector\)/],
 	['idle', /^\(idle\)/],
 ];
@@ -106,10 +136,14 @@ export interface ProfileShare {
 	share: number;
 }
 
-export function categorize(profile: CpuProfile, items: number): { total: number; shares: ProfileShare[] } {
+export function categorize(
+	profile: CpuProfile,
+	items: number,
+): { total: number; shares: ProfileShare[] } {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map<number, number>();
-	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	for (const node of profile.nodes)
+		for (const child of node.children ?? []) parent.set(child, node.id);
 	const categoryOf = new Map<number, string>();
 	const classify = (id: number): string => {
 		const known = categoryOf.get(id);

@@ -96,7 +96,15 @@ function throughputTable(results: Results): string {
 		}
 	}
 	return table(
-		['items', 'variant', 'wall time', 'items/s', 'ratio to (d)', 'speed-up over (c)', 'n8n peak RSS (main + task runner)'],
+		[
+			'items',
+			'variant',
+			'wall time',
+			'items/s',
+			'ratio to (d)',
+			'speed-up over (c)',
+			'n8n peak RSS (main + task runner)',
+		],
 		rows,
 	);
 }
@@ -122,7 +130,11 @@ function targetRows(results: Results): string[][] {
 		]);
 	}
 	const cpu = results.cpu.n8nPerItemMs;
-	rows.push([`node CPU < ${TARGETS.cpuMsPerItem} ms per item (in n8n)`, `${cpu.toFixed(3)} ms`, met(cpu < TARGETS.cpuMsPerItem)]);
+	rows.push([
+		`node CPU < ${TARGETS.cpuMsPerItem} ms per item (in n8n)`,
+		`${cpu.toFixed(3)} ms`,
+		met(cpu < TARGETS.cpuMsPerItem),
+	]);
 	const memory = results.memory.inProcess;
 	const heapRatio = memory.peakLiveGrowth / memory.outputBytes;
 	rows.push([
@@ -179,7 +191,11 @@ function profileTable(results: Results): string {
 		`${entry.msPerItem.toFixed(3)} ms`,
 		`${(entry.share * 100).toFixed(0)} %`,
 	]);
-	rows.push([`**all (profiled run of ${items} items)**`, `**${profile.total.toFixed(3)} ms**`, '100 %']);
+	rows.push([
+		`**all (profiled run of ${items} items)**`,
+		`**${profile.total.toFixed(3)} ms**`,
+		'100 %',
+	]);
 	return table(['n8n main process CPU, by what it was doing', 'per item', 'share'], rows);
 }
 
@@ -255,7 +271,9 @@ function overheadAnalysis(results: Results): string[] {
 		if (!a || !floor) continue;
 		const rounds = Math.ceil(entry.size / results.floorConcurrency);
 		const t = a.timeline;
-		const parts = [`- **${entry.size} items**: (a) ${s(a.wallMs)} vs (d) ${s(floor.wallMs)}, ${ms(a.wallMs - floor.wallMs)} more.`];
+		const parts = [
+			`- **${entry.size} items**: (a) ${s(a.wallMs)} vs (d) ${s(floor.wallMs)}, ${ms(a.wallMs - floor.wallMs)} more.`,
+		];
 		if (t) {
 			const extra = t.requestsMs - floor.requestsMs;
 			parts.push(
@@ -273,7 +291,10 @@ function overheadAnalysis(results: Results): string[] {
 		const parts: string[] = [];
 		for (const key of ['b', 'c', 'c2'] as const) {
 			const run = entry.runs[key];
-			if (run) parts.push(`${key === 'c2' ? "(c')" : `(${key})`} ${((run.wallMs - entry.size * latency) / entry.size).toFixed(1)} ms`);
+			if (run)
+				parts.push(
+					`${key === 'c2' ? "(c')" : `(${key})`} ${((run.wallMs - entry.size * latency) / entry.size).toFixed(1)} ms`,
+				);
 		}
 		if (parts.length) {
 			lines.push(
@@ -305,7 +326,10 @@ export function renderMarkdown(results: Results): string {
 				['cores', String(machine.cores)],
 				['memory', `${machine.memoryGiB} GiB`],
 				['OS', machine.os],
-				['n8n', `${machine.n8nVersion} (the pinned install of scripts/install-n8n.sh), on Node ${machine.n8nNode}`],
+				[
+					'n8n',
+					`${machine.n8nVersion} (the pinned install of scripts/install-n8n.sh), on Node ${machine.n8nNode}`,
+				],
 				['benchmark, emulator, floor client', `Node ${machine.benchNode}`],
 				[
 					'load average (1, 5, 15 min)',
@@ -323,10 +347,10 @@ export function renderMarkdown(results: Results): string {
 		'',
 		'- **wall time**: from sending the webhook request to the end of its answer (client side). The Webhook',
 		'  node answers with *Respond: When Last Node Finishes*, so this covers the whole execution. For (d): from',
-		'  the first request to the last answer. n8n\'s own timings (the execution\'s startedAt → stoppedAt and the',
-		'  node\'s executionTime from the saved run data) are in the details below.',
-		'- **ratio to (d)**: wall time ÷ the floor\'s wall time for the same items. **speed-up over (c)**: (c)\'s wall',
-		'  time ÷ this row\'s.',
+		"  the first request to the last answer. n8n's own timings (the execution's startedAt → stoppedAt and the",
+		"  node's executionTime from the saved run data) are in the details below.",
+		"- **ratio to (d)**: wall time ÷ the floor's wall time for the same items. **speed-up over (c)**: (c)'s wall",
+		"  time ÷ this row's.",
 		'- **n8n peak RSS**: highest VmRSS of the n8n main process, and of the other processes in its process group',
 		'  (the JS task runner), read from /proc every 50 ms during the run (until the execution is saved).',
 		'',
@@ -367,32 +391,32 @@ export function renderMarkdown(results: Results): string {
 		'  `items` array, one item each `{prompt}`) → the node under test, with the prompt `{{ $json.prompt }}`. The same',
 		'  prompts (`Item <i>: write one sentence about the number <i>.`) go to every variant and to the floor.',
 		'  (a) and (b): Chat → Complete, model `openai/gpt-4.1` by ID, no MCP servers, options empty (a) or',
-		'  `concurrency: 1` (b). (c): n8n\'s OpenAI node (`@n8n/n8n-nodes-langchain.openAi`) version 1.8, Text → Message a',
+		"  `concurrency: 1` (b). (c): n8n's OpenAI node (`@n8n/n8n-nodes-langchain.openAi`) version 1.8, Text → Message a",
 		'  Model: its router runs the items one after another and each sends one `POST /chat/completions`, the endpoint our',
-		'  node uses. The node\'s current default version, 2.3, has Text → Generate a Model Response instead, which sends',
-		'  one `POST /responses` per item, also one item after the other; it runs as (c\') with `--responses-sizes 200`.',
+		"  node uses. The node's current default version, 2.3, has Text → Generate a Model Response instead, which sends",
+		"  one `POST /responses` per item, also one item after the other; it runs as (c') with `--responses-sizes 200`.",
 		'  (d): undici (keep-alive agent) sending the same body and headers',
 		`  (\`Authorization\`, \`Idempotency-Key\`, JSON) with ${results.floorConcurrency} workers and parsing each answer.`,
-		'- **Timeline and connections.** After each run the emulator\'s request log (arrival time, duration) is read:',
-		'  together with the execution\'s startedAt/stoppedAt it splits (a)\'s time into before the first request, first',
-		'  request to last answer, and after (see *Where the time goes*). TCP connections opened: the emulator\'s',
-		'  `GET /__emulator/connections` (connections it accepted since the reset before the run; the benchmark\'s own',
+		"- **Timeline and connections.** After each run the emulator's request log (arrival time, duration) is read:",
+		"  together with the execution's startedAt/stoppedAt it splits (a)'s time into before the first request, first",
+		"  request to last answer, and after (see *Where the time goes*). TCP connections opened: the emulator's",
+		"  `GET /__emulator/connections` (connections it accepted since the reset before the run; the benchmark's own",
 		'  control calls can add one).',
 		'- **Runs.** Every workflow runs once with 5 items first (warm-up, not reported). Then, per size: (d), (a), (b),',
-		'  (c)[, (c\')], one run each. The execution is then read back through the REST API: status success, one output',
-		'  item per input item. Most of the run\'s duration is (b) and (c) at the largest size: one request after the',
+		"  (c)[, (c')], one run each. The execution is then read back through the REST API: status success, one output",
+		"  item per input item. Most of the run's duration is (b) and (c) at the largest size: one request after the",
 		'  other, at least 2 × items × latency (400 s for 1,000 items at 200 ms). `--quick` (5, 20, 50 items) takes',
 		'  about 2.5 minutes and writes no report unless `--out` is given.',
 		`- **Node CPU.** Emulator latency 0. ${results.cpu.items} items through (a) and through the same workflow with a`,
-		'  NoOp node in its place; one warm-up of each, then alternating runs. For each run, the CPU time of n8n\'s',
+		"  NoOp node in its place; one warm-up of each, then alternating runs. For each run, the CPU time of n8n's",
 		'  processes (utime + stime from /proc/<pid>/stat, main process and task runner) from just before the webhook',
 		'  request until the execution is saved. Per item = (median node run − median NoOp run) ÷ items: the node, the',
-		'  HTTP requests it makes through n8n\'s request helper, and n8n\'s handling (saving, serialising) of its larger',
-		'  output. n8n\'s OpenAI node (c) is measured the same way, for reference. Cross-check: the same node (dist/)',
-		'  run in-process through n8n-core\'s WorkflowExecute (test/helpers/engine) with `process.cpuUsage()` around its',
+		"  HTTP requests it makes through n8n's request helper, and n8n's handling (saving, serialising) of its larger",
+		"  output. n8n's OpenAI node (c) is measured the same way, for reference. Cross-check: the same node (dist/)",
+		"  run in-process through n8n-core's WorkflowExecute (test/helpers/engine) with `process.cpuUsage()` around its",
 		'  `execute()`, the emulator in another process; this leaves out what only the n8n server does (credentials from',
 		'  the database, expressions in isolated-vm, saving the execution).',
-		'- **CPU profile.** After the measured runs, n8n\'s inspector is opened (n8n runs with',
+		"- **CPU profile.** After the measured runs, n8n's inspector is opened (n8n runs with",
 		'  `NODE_OPTIONS=--inspect-port=127.0.0.1:0`; SIGUSR1 opens it, no inspector before) and its V8 sampling profiler',
 		'  records one more run of (a) with the same items; bench/src/profiler.ts sorts the samples into the categories',
 		'  shown. The CPU measurements above are all taken before, without the profiler.',
@@ -413,7 +437,9 @@ export function renderMarkdown(results: Results): string {
 function connectionsNote(results: Results): string {
 	const describe = (label: string, runs: N8nRun[]) => {
 		const run = runs[0];
-		return run ? `${label} opened ${run.connections} TCP connections for ${run.emulator.total} requests` : undefined;
+		return run
+			? `${label} opened ${run.connections} TCP connections for ${run.emulator.total} requests`
+			: undefined;
 	};
 	const floor = results.throughput[results.throughput.length - 1]?.floor;
 	return [

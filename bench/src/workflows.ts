@@ -14,7 +14,11 @@ export function credentials(emulatorUrl: string): CredentialImport[] {
 	return [
 		{ ...DEDALUS_CREDENTIAL, type: 'dedalusApi', data: { apiKey: API_KEY, baseUrl: emulatorUrl } },
 		// n8n's OpenAI credential takes the base URL with /v1 (its default is https://api.openai.com/v1).
-		{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: API_KEY, url: `${emulatorUrl}/v1` } },
+		{
+			...OPENAI_CREDENTIAL,
+			type: 'openAiApi',
+			data: { apiKey: API_KEY, url: `${emulatorUrl}/v1` },
+		},
 	];
 }
 

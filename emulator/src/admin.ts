@@ -50,8 +50,15 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			const body = await readJson(ctx);
 			if (!body) return;
 			const bytes = body.bytes;
-			if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0 || bytes > MAX_CONTENT_BYTES) {
-				return sendJson(res, 400, { detail: `Expected {"bytes": <integer from 0 to ${MAX_CONTENT_BYTES}>}` });
+			if (
+				typeof bytes !== 'number' ||
+				!Number.isInteger(bytes) ||
+				bytes < 0 ||
+				bytes > MAX_CONTENT_BYTES
+			) {
+				return sendJson(res, 400, {
+					detail: `Expected {"bytes": <integer from 0 to ${MAX_CONTENT_BYTES}>}`,
+				});
 			}
 			state.contentBytes = bytes;
 			return sendJson(res, 200, { bytes });
@@ -100,11 +107,14 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 function setConsent(ctx: RouteContext, body: Json): void {
 	const { res, state } = ctx;
 	const server = typeof body.server === 'string' ? findServer(body.server) : undefined;
-	if (!server) return sendJson(res, 400, { detail: 'Expected "server": a known MCP server slug or URL' });
-	if (typeof body.granted !== 'boolean') return sendJson(res, 400, { detail: 'Expected "granted": true or false' });
+	if (!server)
+		return sendJson(res, 400, { detail: 'Expected "server": a known MCP server slug or URL' });
+	if (typeof body.granted !== 'boolean')
+		return sendJson(res, 400, { detail: 'Expected "granted": true or false' });
 	let keyId: string | undefined;
 	if (typeof body.apiKey === 'string') {
-		if (!isValidKey(body.apiKey)) return sendJson(res, 400, { detail: 'apiKey is not a valid emulator key' });
+		if (!isValidKey(body.apiKey))
+			return sendJson(res, 400, { detail: 'apiKey is not a valid emulator key' });
 		keyId = state.keys.keyIdOf(body.apiKey);
 	} else if (typeof body.keyId === 'string' && /^[0-9a-f]{16}$/.test(body.keyId)) {
 		keyId = body.keyId;

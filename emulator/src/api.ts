@@ -30,7 +30,10 @@ import { resolveModel, validateChat, validateResponses, type ValidationItem } fr
 
 const MAX_CONTROL_DELAY_MS = 120_000;
 
-type Body = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; message: string };
+type Body =
+	| { kind: 'none' }
+	| { kind: 'json'; value: unknown }
+	| { kind: 'invalid'; message: string };
 
 function controlNumber(ctx: RouteContext, header: string): number {
 	const raw = headerValue(ctx.req, header);
@@ -93,7 +96,8 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 
 	// Taken on arrival, so queued faults follow request order even when delays differ.
 	const fault = state.faults.take(ctx.path);
-	const delay = state.latencyMs + controlNumber(ctx, 'x-emulator-latency-ms') + (fault?.delayMs ?? 0);
+	const delay =
+		state.latencyMs + controlNumber(ctx, 'x-emulator-latency-ms') + (fault?.delayMs ?? 0);
 	if (delay > 0) {
 		await sleep(delay);
 		if (res.destroyed) return;
@@ -176,7 +180,12 @@ function answerFault(ctx: RouteContext, fault: Fault): void {
 		return;
 	}
 	const status = fault.status ?? 500;
-	sendJson(res, status, fault.body ?? defaultErrorBody(status), faultHeaders(status, fault.headers));
+	sendJson(
+		res,
+		status,
+		fault.body ?? defaultErrorBody(status),
+		faultHeaders(status, fault.headers),
+	);
 }
 
 function methodNotAllowed(ctx: RouteContext, allow: string): void {
@@ -205,7 +214,9 @@ function requireObject(ctx: RouteContext, body: Body): Record<string, unknown> |
 		return undefined;
 	}
 	if (!isPlainObject(body.value)) {
-		unprocessable(ctx, [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }]);
+		unprocessable(ctx, [
+			{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' },
+		]);
 		return undefined;
 	}
 	return body.value;
@@ -249,7 +260,9 @@ async function chat(
 		if (!server || !server.needsConsent || state.consent.isGranted(keyId, server.slug)) continue;
 		const requestId = state.consent.createRequest(keyId, server.slug);
 		const url = connectUrl(baseUrlOf(ctx.req, ctx.fallbackBase), server.slug, requestId);
-		sendJson(res, 401, consentRequiredBody(url, server.slug), { 'www-authenticate': wwwAuthenticate(server) });
+		sendJson(res, 401, consentRequiredBody(url, server.slug), {
+			'www-authenticate': wwwAuthenticate(server),
+		});
 		return;
 	}
 
@@ -272,7 +285,11 @@ async function chat(
 		sendJson(res, 500, defaultErrorBody(500));
 		return;
 	}
-	sendJson(res, 200, padChatBody(chatCompletionBody(id, created, request.model, reply), state.contentBytes));
+	sendJson(
+		res,
+		200,
+		padChatBody(chatCompletionBody(id, created, request.model, reply), state.contentBytes),
+	);
 }
 
 function responses(ctx: RouteContext, body: Record<string, unknown>): void {
@@ -285,11 +302,20 @@ function responses(ctx: RouteContext, body: Record<string, unknown>): void {
 		return;
 	}
 	if (model.provider !== 'openai') {
-		sendJson(res, 400, { detail: `The Responses API supports OpenAI models only, not '${model.id}'` });
+		sendJson(res, 400, {
+			detail: `The Responses API supports OpenAI models only, not '${model.id}'`,
+		});
 		return;
 	}
 	const n = ++state.responseCounter;
 	const hex = n.toString(16).padStart(8, '0');
 	const ids = { response: `resp_emu${hex}`, message: `msg_emu${hex}` };
-	sendJson(res, 200, padResponsesBody(responsesBody(ids, Math.floor(Date.now() / 1000), v.value), state.contentBytes));
+	sendJson(
+		res,
+		200,
+		padResponsesBody(
+			responsesBody(ids, Math.floor(Date.now() / 1000), v.value),
+			state.contentBytes,
+		),
+	);
 }

@@ -6,9 +6,7 @@ import { headerValue } from './http';
 const KEY_PATTERN = /^dsk[-_][A-Za-z0-9_-]{4,}$/;
 const KEY_CACHE_LIMIT = 10_000;
 
-export type AuthResult =
-	| { ok: true; keyId: string }
-	| { ok: false; keyId: string | null };
+export type AuthResult = { ok: true; keyId: string } | { ok: false; keyId: string | null };
 
 /**
  * Identifies API keys by a short hash so nothing downstream (consent store, request log)

@@ -1,7 +1,9 @@
 import { startEmulator } from './index';
 
 function usage(message: string): never {
-	process.stderr.write(`${message}\nusage: node emulator/dist/cli.js [--port <p>] [--latency <ms>]\n`);
+	process.stderr.write(
+		`${message}\nusage: node emulator/dist/cli.js [--port <p>] [--latency <ms>]\n`,
+	);
 	process.exit(2);
 }
 
@@ -15,11 +17,13 @@ function parseArgs(argv: string[]): { port: number; latencyMs: number } {
 		const value = () => (eq >= 0 ? arg.slice(eq + 1) : argv[++i]);
 		if (name === '--port') {
 			const v = Number(value());
-			if (!Number.isInteger(v) || v < 0 || v > 65535) usage('--port needs a port number (0 = any free port)');
+			if (!Number.isInteger(v) || v < 0 || v > 65535)
+				usage('--port needs a port number (0 = any free port)');
 			port = v;
 		} else if (name === '--latency') {
 			const v = Number(value());
-			if (!Number.isFinite(v) || v < 0) usage('--latency needs a non-negative number of milliseconds');
+			if (!Number.isFinite(v) || v < 0)
+				usage('--latency needs a non-negative number of milliseconds');
 			latencyMs = v;
 		} else if (name === '--help' || name === '-h') {
 			process.stdout.write('usage: node emulator/dist/cli.js [--port <p>] [--latency <ms>]\n');

@@ -77,7 +77,9 @@ export function buildChatReply(req: ChatRequest, now: Date): ChatReply {
 		sections.push(sel.server.summarize(run));
 	}
 
-	const text = systemPrefix(system?.text) + (sections.length ? sections.join('\n\n') : `Echo from ${req.model}: ${lastUser}`);
+	const text =
+		systemPrefix(system?.text) +
+		(sections.length ? sections.join('\n\n') : `Echo from ${req.model}: ${lastUser}`);
 	let content = formatContent(text, req.responseFormat);
 	let finishReason: 'stop' | 'length' = 'stop';
 	const cut = firstStop(content, req.stop);
@@ -94,7 +96,11 @@ export function buildChatReply(req: ChatRequest, now: Date): ChatReply {
 	return {
 		content,
 		finishReason,
-		usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+		usage: {
+			prompt_tokens: prompt,
+			completion_tokens: completion,
+			total_tokens: prompt + completion,
+		},
 		toolResults,
 		serverErrors,
 	};
@@ -130,7 +136,8 @@ function schemaType(schema: Record<string, unknown>): string | undefined {
 function plausibleString(key: string, schema: Record<string, unknown>, text: string): string {
 	const k = key.toLowerCase();
 	const format = typeof schema.format === 'string' ? schema.format : '';
-	if (format === 'date-time' || /(^|_)(time|timestamp|datetime)$|_at$/.test(k)) return '2025-01-15T09:30:00Z';
+	if (format === 'date-time' || /(^|_)(time|timestamp|datetime)$|_at$/.test(k))
+		return '2025-01-15T09:30:00Z';
 	if (format === 'date' || /date/.test(k)) return '2025-01-15';
 	if (format === 'email' || /email/.test(k)) return 'alice.chen@example.com';
 	if (format === 'uri' || format === 'url' || /url|link/.test(k)) return 'https://example.com/';
@@ -157,11 +164,14 @@ function fillSchema(schema: unknown, key: string, text: string, depth: number): 
 		case 'object': {
 			const out: Record<string, unknown> = {};
 			const props = isPlainObject(schema.properties) ? schema.properties : {};
-			for (const name of Object.keys(props)) out[name] = fillSchema(props[name], name, text, depth + 1);
+			for (const name of Object.keys(props))
+				out[name] = fillSchema(props[name], name, text, depth + 1);
 			return out;
 		}
 		case 'array':
-			return [fillSchema(schema.items ?? { type: 'string' }, key.replace(/s$/, ''), text, depth + 1)];
+			return [
+				fillSchema(schema.items ?? { type: 'string' }, key.replace(/s$/, ''), text, depth + 1),
+			];
 		case 'string':
 			return plausibleString(key, schema, text);
 		case 'integer':
@@ -189,7 +199,12 @@ export function chatCompletionBody(
 		created,
 		model,
 		choices: [
-			{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: reply.finishReason, logprobs: null },
+			{
+				index: 0,
+				message: { role: 'assistant', content: reply.content },
+				finish_reason: reply.finishReason,
+				logprobs: null,
+			},
 		],
 		usage: reply.usage,
 	};

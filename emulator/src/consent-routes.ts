@@ -3,7 +3,8 @@ import { isPlainObject, parseJsonBody, readBody, sendHtml } from './http';
 import { findServer } from './mcp';
 import type { RouteContext } from './server';
 
-const UNKNOWN_REQUEST = 'This consent link is unknown or has expired. Run the request again to get a new one.';
+const UNKNOWN_REQUEST =
+	'This consent link is unknown or has expired. Run the request again to get a new one.';
 
 /** The browser side of the OAuth consent: GET shows the question, POST records the answer. */
 export async function handleConsent(ctx: RouteContext): Promise<void> {
@@ -31,7 +32,8 @@ export async function handleConsent(ctx: RouteContext): Promise<void> {
 		state.consent.set(pending.keyId, pending.server, true);
 		return sendHtml(res, 200, resultPage('Connected. You can close this tab.', true));
 	}
-	if (decision === 'deny') return sendHtml(res, 200, resultPage('Access denied. You can close this tab.', false));
+	if (decision === 'deny')
+		return sendHtml(res, 200, resultPage('Access denied. You can close this tab.', false));
 	return sendHtml(res, 400, resultPage('Missing decision: expected allow or deny.', false));
 }
 

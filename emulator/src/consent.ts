@@ -74,7 +74,11 @@ export function connectUrl(base: string, server: string, requestId: string): str
 export function consentRequiredBody(url: string, server: string) {
 	return {
 		connect_url: url,
-		detail: { connect_url: url, message: `Authorization required for MCP server ${server}`, server },
+		detail: {
+			connect_url: url,
+			message: `Authorization required for MCP server ${server}`,
+			server,
+		},
 	};
 }
 
@@ -104,7 +108,11 @@ ${body}
 `;
 }
 
-export function consentPage(server: McpServerDef | undefined, serverSlug: string, requestId: string): string {
+export function consentPage(
+	server: McpServerDef | undefined,
+	serverSlug: string,
+	requestId: string,
+): string {
 	const access = server ? server.access : 'access your account';
 	const question = `n8n-nodes-dedalus emulator: allow ${serverSlug} to ${access}?`;
 	return page(
@@ -121,5 +129,8 @@ export function consentPage(server: McpServerDef | undefined, serverSlug: string
 }
 
 export function resultPage(message: string, ok: boolean): string {
-	return page(message, `<h1 id="result" data-ok="${ok ? 'true' : 'false'}">${escapeHtml(message)}</h1>`);
+	return page(
+		message,
+		`<h1 id="result" data-ok="${ok ? 'true' : 'false'}">${escapeHtml(message)}</h1>`,
+	);
 }

@@ -22,7 +22,15 @@ export interface Fault {
 
 /** A fault that only slows a request down. */
 export function isDelayOnly(f: Fault): boolean {
-	return f.status === undefined && !f.malformed && !f.html && !f.drop && !f.streamError && !f.body && !f.headers;
+	return (
+		f.status === undefined &&
+		!f.malformed &&
+		!f.html &&
+		!f.drop &&
+		!f.streamError &&
+		!f.body &&
+		!f.headers
+	);
 }
 
 interface QueuedFault {
@@ -78,7 +86,12 @@ export function parseFaults(value: unknown): Fault[] | string {
 		if (!isPlainObject(f)) return `faults[${i}] must be an object`;
 		const fault: Fault = {};
 		if (f.status !== undefined) {
-			if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 100 || f.status > 599) {
+			if (
+				typeof f.status !== 'number' ||
+				!Number.isInteger(f.status) ||
+				f.status < 100 ||
+				f.status > 599
+			) {
 				return `faults[${i}].status must be an HTTP status code`;
 			}
 			fault.status = f.status;
@@ -90,21 +103,28 @@ export function parseFaults(value: unknown): Fault[] | string {
 			fault.count = f.count;
 		}
 		if (f.path !== undefined) {
-			if (typeof f.path !== 'string' || !f.path.startsWith('/')) return `faults[${i}].path must start with /`;
+			if (typeof f.path !== 'string' || !f.path.startsWith('/'))
+				return `faults[${i}].path must start with /`;
 			fault.path = f.path;
 		}
 		if (f.headers !== undefined) {
 			if (!isPlainObject(f.headers)) return `faults[${i}].headers must be an object`;
 			const headers: Record<string, string> = {};
 			for (const [k, v] of Object.entries(f.headers)) {
-				if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) return `faults[${i}].headers has an invalid name`;
+				if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k))
+					return `faults[${i}].headers has an invalid name`;
 				headers[k.toLowerCase()] = String(v);
 			}
 			fault.headers = headers;
 		}
 		if (f.body !== undefined) fault.body = f.body;
 		if (f.delayMs !== undefined) {
-			if (typeof f.delayMs !== 'number' || !Number.isFinite(f.delayMs) || f.delayMs < 0 || f.delayMs > 600_000) {
+			if (
+				typeof f.delayMs !== 'number' ||
+				!Number.isFinite(f.delayMs) ||
+				f.delayMs < 0 ||
+				f.delayMs > 600_000
+			) {
 				return `faults[${i}].delayMs must be a number of milliseconds (0 to 600000)`;
 			}
 			fault.delayMs = f.delayMs;
@@ -132,7 +152,13 @@ const DEFAULT_ERROR_BODIES: Record<number, unknown> = {
 	429: { detail: 'Rate limit exceeded. Please retry later.' },
 	500: { detail: 'Internal server error' },
 	// The reference says some errors may come OpenAI-style; 503 exercises that reader.
-	503: { error: { message: 'Service temporarily unavailable', type: 'server_error', code: 'service_unavailable' } },
+	503: {
+		error: {
+			message: 'Service temporarily unavailable',
+			type: 'server_error',
+			code: 'service_unavailable',
+		},
+	},
 };
 
 export function defaultErrorBody(status: number): unknown {
@@ -140,7 +166,10 @@ export function defaultErrorBody(status: number): unknown {
 }
 
 /** 429s carry `retry-after: 1` unless the fault chose its own retry headers. */
-export function faultHeaders(status: number, headers: Record<string, string> | undefined): Record<string, string> {
+export function faultHeaders(
+	status: number,
+	headers: Record<string, string> | undefined,
+): Record<string, string> {
 	const out: Record<string, string> = { ...(headers ?? {}) };
 	if (status === 429 && out['retry-after'] === undefined && out['retry-after-ms'] === undefined) {
 		out['retry-after'] = '1';
@@ -148,7 +177,8 @@ export function faultHeaders(status: number, headers: Record<string, string> | u
 	return out;
 }
 
-export const MALFORMED_BODY = '{"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"index": 0, "message": ';
+export const MALFORMED_BODY =
+	'{"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"index": 0, "message": ';
 
 export const PROXY_HTML = `<html>
 <head><title>502 Bad Gateway</title></head>

@@ -25,8 +25,19 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export type Headers = Record<string, string | number>;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Headers): void {
-	sendRaw(res, status, typeof body === 'string' ? body : JSON.stringify(body), 'application/json', headers);
+export function sendJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers?: Headers,
+): void {
+	sendRaw(
+		res,
+		status,
+		typeof body === 'string' ? body : JSON.stringify(body),
+		'application/json',
+		headers,
+	);
 }
 
 export function sendRaw(

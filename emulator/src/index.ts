@@ -48,7 +48,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		});
 	});
 	const port = (server.address() as AddressInfo).port;
-	const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+	const urlHost =
+		host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 	base = `http://${urlHost}:${port}`;
 
 	let closing: Promise<void> | undefined;

@@ -26,7 +26,9 @@ export interface McpServerDef {
 }
 
 function dayOffset(now: Date, days: number, hh: number, mm: number): string {
-	const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days, hh, mm));
+	const d = new Date(
+		Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days, hh, mm),
+	);
 	return d.toISOString().replace('.000Z', 'Z');
 }
 
@@ -66,12 +68,14 @@ const braveSearch: McpServerDef = {
 			{
 				title: 'Dedalus Labs: connect any model to any MCP server',
 				url: 'https://www.dedaluslabs.ai/',
-				snippet: 'One API for every model provider, with hosted MCP servers and OAuth handled for you.',
+				snippet:
+					'One API for every model provider, with hosted MCP servers and OAuth handled for you.',
 			},
 			{
 				title: 'Model Context Protocol: introduction',
 				url: 'https://modelcontextprotocol.io/introduction',
-				snippet: 'MCP is an open protocol that standardizes how applications provide context to LLMs.',
+				snippet:
+					'MCP is an open protocol that standardizes how applications provide context to LLMs.',
 			},
 		];
 		return { arguments: { query }, result: hits };
@@ -104,14 +108,16 @@ const gmail: McpServerDef = {
 				id: '18f3a1c2d4e5f602',
 				from: 'Billing <billing@acme-supplies.example>',
 				subject: 'Reminder: invoice INV-2041 due in 3 days',
-				snippet: 'This is a friendly reminder that invoice INV-2041 for $1,280.00 is due on the 30th.',
+				snippet:
+					'This is a friendly reminder that invoice INV-2041 for $1,280.00 is due on the 30th.',
 				date: dayOffset(now, -1, 11, 42),
 			},
 			{
 				id: '18f3a1c2d4e5f603',
 				from: 'Marco Rossi <marco.rossi@example.com>',
 				subject: 'Team offsite: venue and agenda',
-				snippet: "The offsite is booked at the lake house for next Thursday. Agenda draft inside, add your topics.",
+				snippet:
+					'The offsite is booked at the lake house for next Thursday. Agenda draft inside, add your topics.',
 				date: dayOffset(now, -1, 16, 5),
 			},
 		];
@@ -119,7 +125,9 @@ const gmail: McpServerDef = {
 	},
 	summarize(run) {
 		const emails = run.result as Email[];
-		const lines = emails.map((e) => `- ${e.from.replace(/\s*<.*>$/, '')}: ${e.subject} (${e.snippet})`);
+		const lines = emails.map(
+			(e) => `- ${e.from.replace(/\s*<.*>$/, '')}: ${e.subject} (${e.snippet})`,
+		);
 		return `Summary of ${emails.length} emails from yesterday:\n${lines.join('\n')}`;
 	},
 };
@@ -151,7 +159,11 @@ const googleCalendar: McpServerDef = {
 			},
 		];
 		return {
-			arguments: { calendar_id: 'primary', time_min: dayOffset(now, 0, 0, 0), time_max: dayOffset(now, 1, 0, 0) },
+			arguments: {
+				calendar_id: 'primary',
+				time_min: dayOffset(now, 0, 0, 0),
+				time_max: dayOffset(now, 1, 0, 0),
+			},
 			result: events,
 		};
 	},
@@ -197,7 +209,9 @@ export interface McpSelection {
 	version?: string;
 }
 
-function parseRef(ref: string): { ok: true; version?: string; server?: McpServerDef } | { ok: false } {
+function parseRef(
+	ref: string,
+): { ok: true; version?: string; server?: McpServerDef } | { ok: false } {
 	const m = SLUG_PATTERN.exec(ref);
 	if (m) return { ok: true, version: m[2], server: BY_SLUG.get(m[1]) };
 	const norm = normalizeUrl(ref);
@@ -214,7 +228,11 @@ export function parseMcpServers(
 		return {
 			ok: false,
 			errors: [
-				{ loc: ['body', 'mcp_servers'], msg: 'Input should be a string or a list', type: 'list_type' },
+				{
+					loc: ['body', 'mcp_servers'],
+					msg: 'Input should be a string or a list',
+					type: 'list_type',
+				},
 			],
 		};
 	}

@@ -120,7 +120,13 @@ export const MODELS: readonly Model[] = [
 		created_at: '2025-01-01T00:00:00Z',
 		display_name: 'Echo (emulator)',
 		description: 'Deterministic echo model served by the local emulator.',
-		capabilities: { text: true, vision: false, tools: true, structured_output: true, streaming: true },
+		capabilities: {
+			text: true,
+			vision: false,
+			tools: true,
+			structured_output: true,
+			streaming: true,
+		},
 	},
 ];
 

@@ -4,7 +4,8 @@
 
 export const MAX_CONTENT_BYTES = 1024 * 1024;
 
-const FILLER = ' Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.';
+const FILLER =
+	' Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt.';
 
 /** `text` grown to exactly `bytes` ASCII characters with filler; text already that long is kept. */
 export function padText(text: string, bytes: number): string {
@@ -26,7 +27,9 @@ export function padChatBody(body: Json, bytes: number): Json {
 	const before = choice.message.content;
 	const padded = padText(before, bytes);
 	choice.message.content = padded;
-	const usage = body.usage as { prompt_tokens: number; completion_tokens: number; total_tokens: number } | undefined;
+	const usage = body.usage as
+		| { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+		| undefined;
 	if (usage && padded.length !== before.length) {
 		usage.completion_tokens = tokens(padded.length);
 		usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
@@ -39,10 +42,13 @@ export function padResponsesBody(body: Json, bytes: number): Json {
 	if (bytes <= 0 || typeof body.output_text !== 'string') return body;
 	const text = padText(body.output_text, bytes);
 	body.output_text = text;
-	for (const item of (body.output as Array<{ content?: Array<{ type: string; text?: string }> }>) ?? []) {
+	for (const item of (body.output as Array<{ content?: Array<{ type: string; text?: string }> }>) ??
+		[]) {
 		for (const part of item.content ?? []) if (part.type === 'output_text') part.text = text;
 	}
-	const usage = body.usage as { input_tokens: number; output_tokens: number; total_tokens: number } | undefined;
+	const usage = body.usage as
+		| { input_tokens: number; output_tokens: number; total_tokens: number }
+		| undefined;
 	if (usage) {
 		usage.output_tokens = tokens(text.length);
 		usage.total_tokens = usage.input_tokens + usage.output_tokens;

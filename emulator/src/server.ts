@@ -42,7 +42,8 @@ export function createHandler(state: EmulatorState, fallbackBase: () => string) 
 		}
 		work.catch((err: unknown) => {
 			// A bug in the emulator must surface as a 500, not as a hung request.
-			if (!res.headersSent) sendJson(res, 500, { detail: `Emulator error: ${(err as Error)?.message ?? err}` });
+			if (!res.headersSent)
+				sendJson(res, 500, { detail: `Emulator error: ${(err as Error)?.message ?? err}` });
 			else res.destroy();
 		});
 	};

@@ -40,7 +40,12 @@ export async function writeChatStream(res: ServerResponse, opts: StreamOptions):
 	res.setHeader('connection', 'keep-alive');
 	res.flushHeaders();
 
-	const base = { id: opts.id, object: 'chat.completion.chunk', created: opts.created, model: opts.model };
+	const base = {
+		id: opts.id,
+		object: 'chat.completion.chunk',
+		created: opts.created,
+		model: opts.model,
+	};
 	const send = (payload: unknown) => {
 		if (!res.destroyed) res.write(`data: ${JSON.stringify(payload)}\n\n`);
 	};
@@ -48,7 +53,10 @@ export async function writeChatStream(res: ServerResponse, opts: StreamOptions):
 		if (opts.chunkDelayMs > 0) await sleep(opts.chunkDelayMs);
 	};
 
-	send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+	send({
+		...base,
+		choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+	});
 	const pieces = splitContent(opts.reply.content);
 	for (let i = 0; i < pieces.length; i++) {
 		await pause();

@@ -56,11 +56,19 @@ export function resolveModel(value: unknown): string | undefined {
 	return undefined;
 }
 
-function positiveInt(body: Record<string, unknown>, field: string, errors: ValidationItem[]): number | undefined {
+function positiveInt(
+	body: Record<string, unknown>,
+	field: string,
+	errors: ValidationItem[],
+): number | undefined {
 	const v = body[field];
 	if (v === undefined || v === null) return undefined;
 	if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-		errors.push({ loc: ['body', field], msg: 'Input should be a positive integer', type: 'int_type' });
+		errors.push({
+			loc: ['body', field],
+			msg: 'Input should be a positive integer',
+			type: 'int_type',
+		});
 		return undefined;
 	}
 	return v;
@@ -76,11 +84,23 @@ function numberInRange(
 	const v = body[field];
 	if (v === undefined || v === null) return;
 	if (typeof v !== 'number' || Number.isNaN(v)) {
-		errors.push({ loc: ['body', field], msg: 'Input should be a valid number', type: 'float_type' });
+		errors.push({
+			loc: ['body', field],
+			msg: 'Input should be a valid number',
+			type: 'float_type',
+		});
 	} else if (v < min) {
-		errors.push({ loc: ['body', field], msg: `Input should be greater than or equal to ${min}`, type: 'greater_than_equal' });
+		errors.push({
+			loc: ['body', field],
+			msg: `Input should be greater than or equal to ${min}`,
+			type: 'greater_than_equal',
+		});
 	} else if (v > max) {
-		errors.push({ loc: ['body', field], msg: `Input should be less than or equal to ${max}`, type: 'less_than_equal' });
+		errors.push({
+			loc: ['body', field],
+			msg: `Input should be less than or equal to ${max}`,
+			type: 'less_than_equal',
+		});
 	}
 }
 
@@ -90,17 +110,29 @@ function parseMessages(value: unknown, errors: ValidationItem[]): ChatMessage[] 
 		return [];
 	}
 	if (!Array.isArray(value)) {
-		errors.push({ loc: ['body', 'messages'], msg: 'Input should be a valid list', type: 'list_type' });
+		errors.push({
+			loc: ['body', 'messages'],
+			msg: 'Input should be a valid list',
+			type: 'list_type',
+		});
 		return [];
 	}
 	if (value.length === 0) {
-		errors.push({ loc: ['body', 'messages'], msg: 'List should have at least 1 item after validation, not 0', type: 'too_short' });
+		errors.push({
+			loc: ['body', 'messages'],
+			msg: 'List should have at least 1 item after validation, not 0',
+			type: 'too_short',
+		});
 		return [];
 	}
 	const out: ChatMessage[] = [];
 	value.forEach((m, i) => {
 		if (!isPlainObject(m)) {
-			errors.push({ loc: ['body', 'messages', i], msg: 'Input should be a valid dictionary', type: 'dict_type' });
+			errors.push({
+				loc: ['body', 'messages', i],
+				msg: 'Input should be a valid dictionary',
+				type: 'dict_type',
+			});
 			return;
 		}
 		if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
@@ -113,11 +145,16 @@ function parseMessages(value: unknown, errors: ValidationItem[]): ChatMessage[] 
 		}
 		const c = m.content;
 		const contentOk =
-			typeof c === 'string' || Array.isArray(c) || ((c === null || c === undefined) && m.role === 'assistant');
+			typeof c === 'string' ||
+			Array.isArray(c) ||
+			((c === null || c === undefined) && m.role === 'assistant');
 		if (!contentOk) {
 			errors.push({
 				loc: ['body', 'messages', i, 'content'],
-				msg: c === undefined ? 'Field required' : 'Input should be a valid string or list of content parts',
+				msg:
+					c === undefined
+						? 'Field required'
+						: 'Input should be a valid string or list of content parts',
 				type: c === undefined ? 'missing' : 'string_type',
 			});
 			return;
@@ -130,22 +167,35 @@ function parseMessages(value: unknown, errors: ValidationItem[]): ChatMessage[] 
 function parseStop(value: unknown, errors: ValidationItem[]): string[] {
 	if (value === undefined || value === null) return [];
 	if (typeof value === 'string') return value ? [value] : [];
-	if (Array.isArray(value) && value.every((s) => typeof s === 'string')) return (value as string[]).filter(Boolean);
-	errors.push({ loc: ['body', 'stop'], msg: 'Input should be a string or a list of strings', type: 'string_type' });
+	if (Array.isArray(value) && value.every((s) => typeof s === 'string'))
+		return (value as string[]).filter(Boolean);
+	errors.push({
+		loc: ['body', 'stop'],
+		msg: 'Input should be a string or a list of strings',
+		type: 'string_type',
+	});
 	return [];
 }
 
 function parseResponseFormat(value: unknown, errors: ValidationItem[]): ResponseFormat {
 	if (value === undefined || value === null) return { type: 'text' };
 	if (!isPlainObject(value) || typeof value.type !== 'string') {
-		errors.push({ loc: ['body', 'response_format'], msg: 'Input should be a valid dictionary with a type', type: 'dict_type' });
+		errors.push({
+			loc: ['body', 'response_format'],
+			msg: 'Input should be a valid dictionary with a type',
+			type: 'dict_type',
+		});
 		return { type: 'text' };
 	}
 	if (value.type === 'text' || value.type === 'json_object') return { type: value.type };
 	if (value.type === 'json_schema') {
 		const js = value.json_schema;
 		if (!isPlainObject(js) || typeof js.name !== 'string') {
-			errors.push({ loc: ['body', 'response_format', 'json_schema'], msg: 'Field required: json_schema.name', type: 'missing' });
+			errors.push({
+				loc: ['body', 'response_format', 'json_schema'],
+				msg: 'Field required: json_schema.name',
+				type: 'missing',
+			});
 			return { type: 'text' };
 		}
 		return { type: 'json_schema', schema: js.schema };
@@ -161,9 +211,14 @@ function parseResponseFormat(value: unknown, errors: ValidationItem[]): Response
 export function validateChat(body: Record<string, unknown>): Validated<ChatRequest> {
 	const errors: ValidationItem[] = [];
 	const model = resolveModel(body.model);
-	if (body.model === undefined) errors.push({ loc: ['body', 'model'], msg: 'Field required', type: 'missing' });
+	if (body.model === undefined)
+		errors.push({ loc: ['body', 'model'], msg: 'Field required', type: 'missing' });
 	else if (model === undefined) {
-		errors.push({ loc: ['body', 'model'], msg: 'Input should be a string, a list of model ids or {model, settings}', type: 'model_type' });
+		errors.push({
+			loc: ['body', 'model'],
+			msg: 'Input should be a string, a list of model ids or {model, settings}',
+			type: 'model_type',
+		});
 	}
 	const messages = parseMessages(body.messages, errors);
 	numberInRange(body, 'temperature', 0, 2, errors);
@@ -174,17 +229,33 @@ export function validateChat(body: Record<string, unknown>): Validated<ChatReque
 	const stop = parseStop(body.stop, errors);
 	const responseFormat = parseResponseFormat(body.response_format, errors);
 	if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
-		errors.push({ loc: ['body', 'stream'], msg: 'Input should be a valid boolean', type: 'bool_type' });
+		errors.push({
+			loc: ['body', 'stream'],
+			msg: 'Input should be a valid boolean',
+			type: 'bool_type',
+		});
 	}
 	const ate = body.automatic_tool_execution;
 	if (ate !== undefined && ate !== null && typeof ate !== 'boolean') {
-		errors.push({ loc: ['body', 'automatic_tool_execution'], msg: 'Input should be a valid boolean', type: 'bool_type' });
+		errors.push({
+			loc: ['body', 'automatic_tool_execution'],
+			msg: 'Input should be a valid boolean',
+			type: 'bool_type',
+		});
 	}
 	if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) {
-		errors.push({ loc: ['body', 'metadata'], msg: 'Input should be a valid dictionary', type: 'dict_type' });
+		errors.push({
+			loc: ['body', 'metadata'],
+			msg: 'Input should be a valid dictionary',
+			type: 'dict_type',
+		});
 	}
 	if (body.user !== undefined && body.user !== null && typeof body.user !== 'string') {
-		errors.push({ loc: ['body', 'user'], msg: 'Input should be a valid string', type: 'string_type' });
+		errors.push({
+			loc: ['body', 'user'],
+			msg: 'Input should be a valid string',
+			type: 'string_type',
+		});
 	}
 	const mcp = parseMcpServers(body.mcp_servers);
 	if (!mcp.ok) errors.push(...mcp.errors);
@@ -220,7 +291,11 @@ export function validateResponses(body: Record<string, unknown>): Validated<Resp
 	const errors: ValidationItem[] = [];
 	const model = resolveModel(body.model);
 	if (model === undefined) {
-		errors.push({ loc: ['body', 'model'], msg: body.model === undefined ? 'Field required' : 'Input should be a valid string', type: body.model === undefined ? 'missing' : 'string_type' });
+		errors.push({
+			loc: ['body', 'model'],
+			msg: body.model === undefined ? 'Field required' : 'Input should be a valid string',
+			type: body.model === undefined ? 'missing' : 'string_type',
+		});
 	}
 	let inputText = '';
 	let inputChars = 0;
@@ -231,7 +306,11 @@ export function validateResponses(body: Record<string, unknown>): Validated<Resp
 	} else if (Array.isArray(input) && input.length > 0) {
 		input.forEach((item, i) => {
 			if (!isPlainObject(item)) {
-				errors.push({ loc: ['body', 'input', i], msg: 'Input should be a valid dictionary', type: 'dict_type' });
+				errors.push({
+					loc: ['body', 'input', i],
+					msg: 'Input should be a valid dictionary',
+					type: 'dict_type',
+				});
 				return;
 			}
 			const text = contentText(item.content);
@@ -241,7 +320,10 @@ export function validateResponses(body: Record<string, unknown>): Validated<Resp
 	} else {
 		errors.push({
 			loc: ['body', 'input'],
-			msg: input === undefined ? 'Field required' : 'Input should be a string or a non-empty list of items',
+			msg:
+				input === undefined
+					? 'Field required'
+					: 'Input should be a string or a non-empty list of items',
 			type: input === undefined ? 'missing' : 'string_type',
 		});
 	}
@@ -249,5 +331,8 @@ export function validateResponses(body: Record<string, unknown>): Validated<Resp
 	numberInRange(body, 'temperature', 0, 2, errors);
 	if (errors.length) return { ok: false, errors };
 	const instructions = typeof body.instructions === 'string' ? body.instructions : undefined;
-	return { ok: true, value: { model: model!, instructions, inputText, inputChars, maxOutputTokens } };
+	return {
+		ok: true,
+		value: { model: model!, instructions, inputText, inputChars, maxOutputTokens },
+	};
 }

@@ -17,8 +17,20 @@ import { listSearch } from './methods';
 // authorization page, POST sends the held-back requests again. A named constant, because the
 // community lint takes a literal array for a trigger's webhooks (n8n-wait-resume.md).
 const RESUME_WEBHOOKS: IWebhookDescription[] = [
-	{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: '', restartWebhook: true },
-	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true },
+	{
+		name: 'default',
+		httpMethod: 'GET',
+		responseMode: 'onReceived',
+		path: '',
+		restartWebhook: true,
+	},
+	{
+		name: 'default',
+		httpMethod: 'POST',
+		responseMode: 'onReceived',
+		path: '',
+		restartWebhook: true,
+	},
 ];
 
 // With a wait limit, n8n sends timed-out items out of output 0 without running node code,
@@ -38,7 +50,8 @@ export class Dedalus implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Chat completions that use hosted MCP servers through the Dedalus API, pausing for OAuth consent when needed',
+		description:
+			'Chat completions that use hosted MCP servers through the Dedalus API, pausing for OAuth consent when needed',
 		defaults: { name: 'Dedalus' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

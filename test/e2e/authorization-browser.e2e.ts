@@ -55,7 +55,9 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 			startN8n({
 				customExtensions: DIST_DIR,
 				label: 'authorization-browser',
-				credentials: [dedalusCredential({ ...WORKFLOW.credential, apiKey: API_KEY, baseUrl: emulator.url })],
+				credentials: [
+					dedalusCredential({ ...WORKFLOW.credential, apiKey: API_KEY, baseUrl: emulator.url }),
+				],
 				workflows: [authorizationWorkflow(WORKFLOW)],
 				publish: false,
 			}),
@@ -64,7 +66,9 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 		n8n = instance;
 		browser = launched;
 		await publishWorkflows(n8n.rest, n8n.workflowIds, { webhookPaths: [WORKFLOW.path] });
-		process.stderr.write(`[e2e] authorization-browser: n8n and Chromium ready in ${Date.now() - started} ms\n`);
+		process.stderr.write(
+			`[e2e] authorization-browser: n8n and Chromium ready in ${Date.now() - started} ms\n`,
+		);
 	}, 300_000);
 
 	afterAll(async () => {
@@ -96,7 +100,10 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 			items: [{ tag: 's8', prompt: "Summarize yesterday's emails", servers: [GMAIL] }],
 		});
 		leak.add('execution while waiting', await rawExecution(n8n, run.executionId));
-		const waitingItem = nodeOutput(run.waiting, NODE.dedalus)?.[0].json as { connect_url: string; authorization_url: string };
+		const waitingItem = nodeOutput(run.waiting, NODE.dedalus)?.[0].json as {
+			connect_url: string;
+			authorization_url: string;
+		};
 		expect(waitingItem.authorization_url).toBe(run.resumeUrl);
 		const logAtPause = await admin.completions({ keyId: KEY_ID });
 		expect(logAtPause.map((e) => e.status)).toEqual([401]);
@@ -119,7 +126,9 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 		expect(response?.status()).toBe(200);
 		await expect(page.locator('h1').textContent()).resolves.toBe('Authorization needed');
 		await expect(page.locator('main').getAttribute('data-state')).resolves.toBe('waiting');
-		await expect(page.locator('#connect').getAttribute('href')).resolves.toBe(waitingItem.connect_url);
+		await expect(page.locator('#connect').getAttribute('href')).resolves.toBe(
+			waitingItem.connect_url,
+		);
 		await expect(page.locator('dl').textContent()).resolves.toContain(WORKFLOW.name);
 		await screenshot(page, 'authorization-page-waiting.png');
 		leak.add('light page while waiting', await page.content());
@@ -128,22 +137,33 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 		expect((await n8n.rest.getExecution(run.executionId)).status).toBe('waiting');
 
 		// Connect opens the emulator's consent page in a new tab.
-		const [consentTab] = await Promise.all([light.waitForEvent('page'), page.locator('#connect').click()]);
+		const [consentTab] = await Promise.all([
+			light.waitForEvent('page'),
+			page.locator('#connect').click(),
+		]);
 		const connectClickedAt = Date.now();
 		await consentTab.waitForLoadState();
 		expect(consentTab.url()).toBe(waitingItem.connect_url);
 		await expect(consentTab.locator('#question').textContent()).resolves.toContain(GMAIL);
-		await expect(page.locator('#status').textContent()).resolves.toBe('Waiting for consent in the other tab…');
+		await expect(page.locator('#status').textContent()).resolves.toBe(
+			'Waiting for consent in the other tab…',
+		);
 		await Promise.all([consentTab.waitForLoadState(), consentTab.locator('#allow').click()]);
-		await expect(consentTab.locator('#result').textContent()).resolves.toBe('Connected. You can close this tab.');
+		await expect(consentTab.locator('#result').textContent()).resolves.toBe(
+			'Connected. You can close this tab.',
+		);
 		leak.add('consent tab after Allow', await consentTab.content());
 		await consentTab.close();
 
 		// No further click: the page's own check (first after 3 s, then with backoff) continues the run.
 		await page.bringToFront();
-		await page.locator('h1', { hasText: 'Done: the workflow continued' }).waitFor({ timeout: 60_000 });
+		await page
+			.locator('h1', { hasText: 'Done: the workflow continued' })
+			.waitFor({ timeout: 60_000 });
 		const continuedAfterMs = Date.now() - connectClickedAt;
-		process.stderr.write(`[e2e] scenario 8: the page continued the run ${continuedAfterMs} ms after Connect\n`);
+		process.stderr.write(
+			`[e2e] scenario 8: the page continued the run ${continuedAfterMs} ms after Connect\n`,
+		);
 		expect(continuedAfterMs).toBeGreaterThanOrEqual(2900);
 		await expect(page.locator('#status').textContent()).resolves.toBe('You can close this tab.');
 		await screenshot(page, 'authorization-page-continued.png');
@@ -160,7 +180,9 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 		const done = await waitFinished(n8n, run.executionId);
 		leak.add('execution finished', await rawExecution(n8n, run.executionId));
 		expect(done.status).toBe('success');
-		expect(nodeOutputJson(done, NODE.downstream)?.[0].content).toContain('Summary of 3 emails from yesterday:');
+		expect(nodeOutputJson(done, NODE.downstream)?.[0].content).toContain(
+			'Summary of 3 emails from yesterday:',
+		);
 		// The completion was sent once, after consent; any earlier check only met a 401.
 		const log = await admin.completions({ keyId: KEY_ID });
 		expect(log.filter((e) => e.status === 200)).toHaveLength(1);

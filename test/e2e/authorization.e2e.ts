@@ -62,7 +62,10 @@ function scenario(n: number, slug: string, name: string, extra: Partial<Scenario
 		id: `e2eAuthFlow${String(n).padStart(5, '0')}`,
 		name: `E2E authorization ${n}: ${name}`,
 		path: `e2e-auth-${slug}`,
-		credential: { id: `e2eDedalusCred${String(n).padStart(2, '0')}`, name: `Dedalus emulator (scenario ${n})` },
+		credential: {
+			id: `e2eDedalusCred${String(n).padStart(2, '0')}`,
+			name: `Dedalus emulator (scenario ${n})`,
+		},
 		apiKey,
 		keyId: keyIdOf(apiKey),
 		...extra,
@@ -79,22 +82,38 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 	let n8n: N8nInstance;
 	let leak: LeakCheck;
 	let scenarios: Record<
-		'single' | 'ordered' | 'signature' | 'concurrent' | 'timeout' | 'limited' | 'still' | 'notify' | 'throughput',
+		| 'single'
+		| 'ordered'
+		| 'signature'
+		| 'concurrent'
+		| 'timeout'
+		| 'limited'
+		| 'still'
+		| 'notify'
+		| 'throughput',
 		Scenario
 	>;
 	let timeoutRun: StartedRun;
 	let timeoutPausedAt: number;
 
 	/** The emulator's consent link for a server: `<emulator>/oauth/connect?server=<slug>&request=<id>`. */
-	const connectUrlPrefix = (server: string) => `${emulator.url}/oauth/connect?server=${encodeURIComponent(server)}&request=`;
+	const connectUrlPrefix = (server: string) =>
+		`${emulator.url}/oauth/connect?server=${encodeURIComponent(server)}&request=`;
 
 	async function startRun(s: Scenario, items: RunItem[]): Promise<StartedRun> {
 		const run = await startWaitingRun(n8n, s.path, { items });
-		leak.add(`execution ${run.executionId} (${s.name}) while waiting`, await rawExecution(n8n, run.executionId));
+		leak.add(
+			`execution ${run.executionId} (${s.name}) while waiting`,
+			await rawExecution(n8n, run.executionId),
+		);
 		return run;
 	}
 
-	async function finished(s: Scenario, executionId: string, timeoutMs = 30_000): Promise<N8nExecution> {
+	async function finished(
+		s: Scenario,
+		executionId: string,
+		timeoutMs = 30_000,
+	): Promise<N8nExecution> {
 		const execution = await waitFinished(n8n, executionId, timeoutMs);
 		leak.add(`execution ${executionId} (${s.name}) finished`, await rawExecution(n8n, executionId));
 		return execution;
@@ -102,7 +121,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 
 	/** The items the Dedalus node showed while waiting (results output: 0, or 1 with a wait limit). */
 	function waitingOutput(s: Scenario, execution: N8nExecution): INodeExecutionData[] {
-		const output = nodeOutput(execution, NODE.dedalus, { outputIndex: s.options?.limitWaitTime ? 1 : 0 });
+		const output = nodeOutput(execution, NODE.dedalus, {
+			outputIndex: s.options?.limitWaitTime ? 1 : 0,
+		});
 		if (!output) throw new Error(`no waiting output on node ${NODE.dedalus}`);
 		return output;
 	}
@@ -116,14 +137,21 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		proxy = await startLatencyProxy(emulator.url);
 		scenarios = {
 			single: scenario(1, 'single', 'one item'),
-			ordered: scenario(2, 'ordered', 'three items, one needs consent', { options: { concurrency: 1 } }),
+			ordered: scenario(2, 'ordered', 'three items, one needs consent', {
+				options: { concurrency: 1 },
+			}),
 			signature: scenario(3, 'signature', 'wrong signature'),
 			concurrent: scenario(4, 'concurrent', 'two POSTs at once'),
 			timeout: scenario(5, 'timeout', 'five-second wait limit', { options: FIVE_SECOND_LIMIT }),
 			limited: scenario(10, 'limited', 'ten-minute wait limit', { options: TEN_MINUTE_LIMIT }),
 			still: scenario(6, 'still', 'POST before consent'),
-			notify: scenario(7, 'notify', 'notify URL', { options: { notifyUrl: `${listener.url}${LISTENER_PATH}` } }),
-			throughput: scenario(9, 'throughput', 'concurrency 3', { options: { concurrency: 3 }, viaProxy: true }),
+			notify: scenario(7, 'notify', 'notify URL', {
+				options: { notifyUrl: `${listener.url}${LISTENER_PATH}` },
+			}),
+			throughput: scenario(9, 'throughput', 'concurrency 3', {
+				options: { concurrency: 3 },
+				viaProxy: true,
+			}),
 		};
 		const all = Object.values(scenarios);
 		leak = new LeakCheck(all.map((s) => s.apiKey));
@@ -133,17 +161,25 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			customExtensions: DIST_DIR,
 			label: 'authorization',
 			credentials: all.map((s) =>
-				dedalusCredential({ ...s.credential, apiKey: s.apiKey, baseUrl: s.viaProxy ? proxy.url : emulator.url }),
+				dedalusCredential({
+					...s.credential,
+					apiKey: s.apiKey,
+					baseUrl: s.viaProxy ? proxy.url : emulator.url,
+				}),
 			),
 			workflows: all.map((s) => authorizationWorkflow(s)),
 			// One REST call each once started, instead of one CLI process (~6 s) each before.
 			publish: false,
 		});
 		await publishWorkflows(n8n.rest, n8n.workflowIds, { webhookPaths: all.map((s) => s.path) });
-		process.stderr.write(`[e2e] authorization: n8n prepared and started in ${Date.now() - started} ms\n`);
+		process.stderr.write(
+			`[e2e] authorization: n8n prepared and started in ${Date.now() - started} ms\n`,
+		);
 
 		// Scenario 5 starts now: the wait tracker resumes it within about a minute of the limit.
-		timeoutRun = await startRun(scenarios.timeout, [{ tag: 's5', prompt: "Summarize yesterday's emails", servers: [GMAIL] }]);
+		timeoutRun = await startRun(scenarios.timeout, [
+			{ tag: 's5', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+		]);
 		timeoutPausedAt = Date.now();
 	}, 300_000);
 
@@ -156,7 +192,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 
 	it('1. one item: pauses with both links; GET shows the page without side effects; consent, then POST resumes', async () => {
 		const s = scenarios.single;
-		const run = await startRun(s, [{ tag: 's1', prompt: "Summarize yesterday's emails", servers: [GMAIL] }]);
+		const run = await startRun(s, [
+			{ tag: 's1', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+		]);
 
 		// While waiting: one item with both links, nothing downstream, waiting without a limit.
 		expect(run.waiting.data.resultData.lastNodeExecuted).toBe(NODE.dedalus);
@@ -173,7 +211,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			servers: [GMAIL],
 		});
 		const before = await admin.completions({ keyId: s.keyId });
-		expect(before.map((e) => [e.user, e.status, e.mcp_servers])).toEqual([['s1-item-0', 401, [GMAIL]]]);
+		expect(before.map((e) => [e.user, e.status, e.mcp_servers])).toEqual([
+			['s1-item-0', 401, [GMAIL]],
+		]);
 		const storedBefore = await rawExecution(n8n, run.executionId);
 
 		// GET: the page (HTML, or the page's JSON), no API call, still waiting.
@@ -189,7 +229,11 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		leak.add('scenario 1: GET page text', page.text);
 		const pageJson = await httpCall(run.resumeUrl, { headers: { accept: 'application/json' } });
 		leak.add('scenario 1: GET page JSON', pageJson.text);
-		expect(pageJson.json).toEqual({ state: 'waiting', message: 'Authorization needed', connect_url: item.connect_url });
+		expect(pageJson.json).toEqual({
+			state: 'waiting',
+			message: 'Authorization needed',
+			connect_url: item.connect_url,
+		});
 		expect(await admin.completions({ keyId: s.keyId })).toEqual(before);
 		expect(await statusOf(run.executionId)).toBe('waiting');
 		// n8n did not even rewrite the stored execution.
@@ -221,7 +265,11 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(downstream?.[0][UPSTREAM_FIELD]).toBe("Summarize yesterday's emails");
 		const toolResults = downstream?.[0].mcp_tool_results as Array<Record<string, unknown>>;
 		expect(toolResults).toHaveLength(1);
-		expect(toolResults[0]).toMatchObject({ tool_name: 'list_messages', server_name: GMAIL, is_error: false });
+		expect(toolResults[0]).toMatchObject({
+			tool_name: 'list_messages',
+			server_name: GMAIL,
+			is_error: false,
+		});
 		expect(toolResults[0].result).toHaveLength(3);
 		expect(nodeOutput(done, NODE.dedalus)?.map((i) => i.pairedItem)).toEqual([{ item: 0 }]);
 		expect(nodeRuns(done, NODE.downstream)).toHaveLength(1);
@@ -250,9 +298,16 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		const waiting = waitingOutput(s, run.waiting);
 		expect(waiting.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
 		for (const entry of waiting) {
-			expect(entry.json).toMatchObject({ status: 'authorization_required', authorization_url: run.resumeUrl, servers: [GMAIL] });
+			expect(entry.json).toMatchObject({
+				status: 'authorization_required',
+				authorization_url: run.resumeUrl,
+				servers: [GMAIL],
+			});
 		}
-		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({ 's2-item-0': [200], 's2-item-1': [401] });
+		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
+			's2-item-0': [200],
+			's2-item-1': [401],
+		});
 
 		await grantConsentAsUser((waiting[0].json as { connect_url: string }).connect_url);
 		const resumed = await postResume(run.resumeUrl, { json: true });
@@ -274,7 +329,11 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(downstream[1].tools_executed).toEqual(['list_messages']);
 		expect(downstream[2].content).toBe('Echo from openai/gpt-4.1: third: say hello');
 		expect(downstream[2].mcp_tool_results).toEqual([]);
-		expect(nodeOutput(done, NODE.dedalus)?.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(nodeOutput(done, NODE.dedalus)?.map((i) => i.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 		expect(downstream.map((d) => d[UPSTREAM_FIELD])).toEqual(items.map((i) => i.prompt));
 
 		// Item 0 exactly once; after consent item 1 then item 2, each with its own MCP servers.
@@ -286,13 +345,18 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			['s2-item-2', 200, []],
 		]);
 		// One after the other (concurrency 1) on resume too.
-		expect(Date.parse(log[3].time)).toBeGreaterThanOrEqual(Date.parse(log[2].time) + log[2].durationMs - 1);
+		expect(Date.parse(log[3].time)).toBeGreaterThanOrEqual(
+			Date.parse(log[2].time) + log[2].durationMs - 1,
+		);
 	});
 
 	it('3. a wrong signature on the resume URL gets 401 from n8n, sends nothing and leaves the run waiting', async () => {
 		const s = scenarios.signature;
-		const run = await startRun(s, [{ tag: 's3', prompt: "Summarize yesterday's emails", servers: [GMAIL] }]);
-		const connectUrl = (waitingOutput(s, run.waiting)[0].json as { connect_url: string }).connect_url;
+		const run = await startRun(s, [
+			{ tag: 's3', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+		]);
+		const connectUrl = (waitingOutput(s, run.waiting)[0].json as { connect_url: string })
+			.connect_url;
 		// Consent first: a request that reached the node would now complete and resume.
 		await grantConsentAsUser(connectUrl);
 		const before = await admin.completions({ keyId: s.keyId });
@@ -309,11 +373,21 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		] as const) {
 			const res = await httpCall(url.toString(), {
 				method,
-				headers: { accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+				headers: {
+					accept: 'application/json',
+					...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+				},
 				body: method === 'POST' ? '' : undefined,
 			});
-			leak.add(`scenario 3: ${method} ${url.searchParams.has('signature') ? 'forged' : 'unsigned'}`, res.text);
-			expect({ method, status: res.status, body: res.json }).toEqual({ method, status: 401, body: { error: 'Invalid token' } });
+			leak.add(
+				`scenario 3: ${method} ${url.searchParams.has('signature') ? 'forged' : 'unsigned'}`,
+				res.text,
+			);
+			expect({ method, status: res.status, body: res.json }).toEqual({
+				method,
+				status: 401,
+				body: { error: 'Invalid token' },
+			});
 		}
 		expect(await admin.completions({ keyId: s.keyId })).toEqual(before);
 		expect(await statusOf(run.executionId)).toBe('waiting');
@@ -326,8 +400,12 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 
 	it('4. two POSTs at once after consent: one completion sent, one continuation, nothing runs twice', async () => {
 		const s = scenarios.concurrent;
-		const run = await startRun(s, [{ tag: 's4', prompt: "Summarize yesterday's emails", servers: [GMAIL] }]);
-		await grantConsentAsUser((waitingOutput(s, run.waiting)[0].json as { connect_url: string }).connect_url);
+		const run = await startRun(s, [
+			{ tag: 's4', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+		]);
+		await grantConsentAsUser(
+			(waitingOutput(s, run.waiting)[0].json as { connect_url: string }).connect_url,
+		);
 
 		const answers = await Promise.all([
 			postResume(run.resumeUrl, { json: true, retryWhileRunning: false }),
@@ -338,11 +416,16 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		process.stderr.write(`[e2e] scenario 4: concurrent POST answers ${JSON.stringify(seen)}\n`);
 
 		// Exactly one request continued the run; the other reported that it had (or n8n refused it).
-		const continued = seen.filter((a) => a.status === 200 && (a.body as { state?: string }).state === 'continued');
+		const continued = seen.filter(
+			(a) => a.status === 200 && (a.body as { state?: string }).state === 'continued',
+		);
 		expect(continued).toHaveLength(1);
 		const other = seen.find((a) => a !== continued[0]);
 		expect([
-			{ status: 200, body: { state: 'already_continued', message: 'The workflow has already continued' } },
+			{
+				status: 200,
+				body: { state: 'already_continued', message: 'The workflow has already continued' },
+			},
 			{ status: 409, body: expect.anything() },
 		]).toContainEqual(other);
 
@@ -352,7 +435,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(nodeOutputJson(done, NODE.downstream)).toHaveLength(1);
 		// Settle, then check again: no late second run, no second request.
 		await new Promise((r) => setTimeout(r, 1500));
-		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({ 's4-item-0': [401, 200] });
+		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
+			's4-item-0': [401, 200],
+		});
 		const executions = await n8n.rest.listExecutions(s.id);
 		expect(executions.map((e) => [e.id, e.status])).toEqual([[run.executionId, 'success']]);
 		expect(nodeRuns(await n8n.rest.getExecution(run.executionId), NODE.downstream)).toHaveLength(1);
@@ -372,7 +457,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		const minutesLeft = (Date.parse(item.expires_at) - Date.now()) / 60_000;
 		expect(minutesLeft).toBeGreaterThan(9);
 		expect(minutesLeft).toBeLessThanOrEqual(10);
-		expect(Math.abs(Date.parse(item.expires_at) - Date.parse(run.waiting.waitTill ?? ''))).toBeLessThan(1000);
+		expect(
+			Math.abs(Date.parse(item.expires_at) - Date.parse(run.waiting.waitTill ?? '')),
+		).toBeLessThan(1000);
 
 		// The page shows the deadline.
 		const page = await httpCall(run.resumeUrl);
@@ -380,7 +467,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(page.text).toContain(`<dt>Waits until</dt><dd>${item.expires_at}</dd>`);
 
 		await grantConsentAsUser(item.connect_url);
-		expect((await postResume(run.resumeUrl, { json: true })).json).toMatchObject({ state: 'continued' });
+		expect((await postResume(run.resumeUrl, { json: true })).json).toMatchObject({
+			state: 'continued',
+		});
 		const done = await finished(s, run.executionId);
 		expect(done.status).toBe('success');
 		expect(nodeRan(done, NODE.timedOut)).toBe(false);
@@ -408,8 +497,11 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 
 	it('6. POST before consent: still waiting, and the page says consent is still missing, with the newest connect_url', async () => {
 		const s = scenarios.still;
-		const run = await startRun(s, [{ tag: 's6', prompt: "Summarize yesterday's emails", servers: [GMAIL] }]);
-		const firstConnectUrl = (waitingOutput(s, run.waiting)[0].json as { connect_url: string }).connect_url;
+		const run = await startRun(s, [
+			{ tag: 's6', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+		]);
+		const firstConnectUrl = (waitingOutput(s, run.waiting)[0].json as { connect_url: string })
+			.connect_url;
 
 		const asJson = await postResume(run.resumeUrl, { json: true });
 		leak.add('scenario 6: POST JSON', asJson.text);
@@ -430,9 +522,13 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(linked).toEqual(expect.stringContaining(connectUrlPrefix(GMAIL)));
 		expect(await statusOf(run.executionId)).toBe('waiting');
 		// Each POST asked Dedalus again (and got 401): that is how it learns whether consent exists.
-		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({ 's6-item-0': [401, 401, 401] });
+		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
+			's6-item-0': [401, 401, 401],
+		});
 		// Every 401 comes with a fresh consent request; the page shows the newest.
-		expect(new Set([firstConnectUrl, (asJson.json as { connect_url: string }).connect_url, linked]).size).toBe(3);
+		expect(
+			new Set([firstConnectUrl, (asJson.json as { connect_url: string }).connect_url, linked]).size,
+		).toBe(3);
 
 		// Consent through the link the page shows now, then the run continues.
 		await grantConsentAsUser(linked as string);
@@ -440,12 +536,16 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(resumed.json).toMatchObject({ state: 'continued' });
 		const done = await finished(s, run.executionId);
 		expect(done.status).toBe('success');
-		expect(nodeOutputJson(done, NODE.downstream)?.[0].content).toContain('Summary of 3 emails from yesterday:');
+		expect(nodeOutputJson(done, NODE.downstream)?.[0].content).toContain(
+			'Summary of 3 emails from yesterday:',
+		);
 	});
 
 	it('7. notify URL: the notice arrives with both links, the same as in the waiting output', async () => {
 		const s = scenarios.notify;
-		const run = await startRun(s, [{ tag: 's7', prompt: "Summarize yesterday's emails", servers: [GMAIL] }]);
+		const run = await startRun(s, [
+			{ tag: 's7', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+		]);
 		const waiting = waitingOutput(s, run.waiting);
 		expect(waiting).toHaveLength(1);
 		const item = waiting[0].json as Record<string, unknown>;
@@ -455,7 +555,10 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			notification: { sent: true, url: `${listener.url}${LISTENER_PATH}` },
 		});
 
-		const notice = await listener.waitForRequest((r) => r.method === 'POST' && r.path === LISTENER_PATH, 10_000);
+		const notice = await listener.waitForRequest(
+			(r) => r.method === 'POST' && r.path === LISTENER_PATH,
+			10_000,
+		);
 		leak.add('scenario 7: notice body', notice.body);
 		leak.add('scenario 7: notice headers', notice.headers);
 		expect(notice.headers['content-type']).toMatch(/^application\/json/);
@@ -482,7 +585,11 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 
 	describe('9. concurrency 3 with a pause (6 items, item 2 needs consent)', () => {
 		const items: (tag: string) => RunItem[] = (tag) =>
-			[0, 1, 2, 3, 4, 5].map((i) => ({ tag, prompt: `question ${i}`, servers: i === 2 ? [GMAIL] : [SEARCH] }));
+			[0, 1, 2, 3, 4, 5].map((i) => ({
+				tag,
+				prompt: `question ${i}`,
+				servers: i === 2 ? [GMAIL] : [SEARCH],
+			}));
 
 		afterEach(async () => {
 			await admin.setLatency(0);
@@ -490,8 +597,14 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		});
 
 		/** Consent, resume, and the checks that hold whatever overlapped before the pause. */
-		async function resumeAndCheck(s: Scenario, tag: string, run: StartedRun, sentBefore: Map<number, number[]>) {
-			const connectUrl = (waitingOutput(s, run.waiting)[0].json as { connect_url: string }).connect_url;
+		async function resumeAndCheck(
+			s: Scenario,
+			tag: string,
+			run: StartedRun,
+			sentBefore: Map<number, number[]>,
+		) {
+			const connectUrl = (waitingOutput(s, run.waiting)[0].json as { connect_url: string })
+				.connect_url;
 			await grantConsentAsUser(connectUrl);
 			const resumed = await postResume(run.resumeUrl, { json: true });
 			expect(resumed.json).toMatchObject({ state: 'continued' });
@@ -502,18 +615,25 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			const output = nodeOutput(done, NODE.dedalus) ?? [];
 			expect(output.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4, 5].map((item) => ({ item })));
 			expect(output.map((i) => String(i.json.content).split('\n')[0])).toEqual(
-				[0, 1, 2, 3, 4, 5].map((i) => (i === 2 ? 'Summary of 3 emails from yesterday:' : `Top results for "question ${i}":`)),
+				[0, 1, 2, 3, 4, 5].map((i) =>
+					i === 2 ? 'Summary of 3 emails from yesterday:' : `Top results for "question ${i}":`,
+				),
 			);
 			expect(nodeOutputJson(done, NODE.downstream)?.map((d) => d[UPSTREAM_FIELD])).toEqual(
 				[0, 1, 2, 3, 4, 5].map((i) => `question ${i}`),
 			);
 
 			// Each item completed exactly once overall; after the resume only what had not completed was sent.
-			const log = (await admin.completions({ keyId: s.keyId })).filter((e) => e.user?.startsWith(`${tag}-`));
+			const log = (await admin.completions({ keyId: s.keyId })).filter((e) =>
+				e.user?.startsWith(`${tag}-`),
+			);
 			const byUser = statusesByUser(log);
 			for (let i = 0; i < 6; i++) {
 				const statuses = byUser[`${tag}-item-${i}`] ?? [];
-				expect({ item: i, completions: statuses.filter((code) => code === 200).length }).toEqual({ item: i, completions: 1 });
+				expect({ item: i, completions: statuses.filter((code) => code === 200).length }).toEqual({
+					item: i,
+					completions: 1,
+				});
 				const before = sentBefore.get(i) ?? [];
 				const expected = before.includes(200) ? before : [...before, 200];
 				expect({ item: i, statuses }).toEqual({ item: i, statuses: expected });
@@ -523,7 +643,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		}
 
 		async function sentBeforeResume(s: Scenario, tag: string): Promise<Map<number, number[]>> {
-			const log = (await admin.completions({ keyId: s.keyId })).filter((e) => e.user?.startsWith(`${tag}-`));
+			const log = (await admin.completions({ keyId: s.keyId })).filter((e) =>
+				e.user?.startsWith(`${tag}-`),
+			);
 			const sent = new Map<number, number[]>();
 			for (const entry of log) {
 				const i = Number(/-item-(\d+)$/.exec(entry.user ?? '')?.[1]);
@@ -539,7 +661,9 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			// and 1 are still in flight, whatever order the three arrive in (and however busy n8n is).
 			await admin.setLatency(300);
 			proxy.setExtraLatency((body) =>
-				JSON.stringify((body as { mcp_servers?: unknown })?.mcp_servers ?? []).includes(SEARCH) ? 700 : 0,
+				JSON.stringify((body as { mcp_servers?: unknown })?.mcp_servers ?? []).includes(SEARCH)
+					? 700
+					: 0,
 			);
 			const run = await startRun(s, items('s9a'));
 
@@ -552,9 +676,12 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			// Items 0 and 1 were still in flight when the 401 came back, and the node waited for them.
 			const end = (e: (typeof log)[number]) => Date.parse(e.time) + e.durationMs;
 			const consentCheck = log.find((e) => e.status === 401) as (typeof log)[number];
-			for (const e of log.filter((x) => x.status === 200)) expect(end(e) - end(consentCheck)).toBeGreaterThan(400);
+			for (const e of log.filter((x) => x.status === 200))
+				expect(end(e) - end(consentCheck)).toBeGreaterThan(400);
 			// While waiting: one item per held-back input item (the one that needs consent and the unsent ones).
-			expect(waitingOutput(s, run.waiting).map((i) => i.pairedItem)).toEqual([2, 3, 4, 5].map((item) => ({ item })));
+			expect(waitingOutput(s, run.waiting).map((i) => i.pairedItem)).toEqual(
+				[2, 3, 4, 5].map((item) => ({ item })),
+			);
 
 			await resumeAndCheck(s, 's9a', run, sentBefore);
 		});
@@ -567,15 +694,20 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			const run = await startRun(s, items('s9b'));
 
 			const sentBefore = await sentBeforeResume(s, 's9b');
-			process.stderr.write(`[e2e] scenario 9b: sent before the pause ${JSON.stringify(Object.fromEntries(sentBefore))}\n`);
+			process.stderr.write(
+				`[e2e] scenario 9b: sent before the pause ${JSON.stringify(Object.fromEntries(sentBefore))}\n`,
+			);
 			// The first window always goes out; a worker freed before item 2's 401 was read may start
 			// one more (3 or 4), never a second one, so item 5 cannot have started.
-			for (const i of [0, 1]) expect({ item: i, statuses: sentBefore.get(i) }).toEqual({ item: i, statuses: [200] });
+			for (const i of [0, 1])
+				expect({ item: i, statuses: sentBefore.get(i) }).toEqual({ item: i, statuses: [200] });
 			expect(sentBefore.get(2)).toEqual([401]);
 			expect(sentBefore.has(5)).toBe(false);
 			for (const i of [3, 4]) if (sentBefore.has(i)) expect(sentBefore.get(i)).toEqual([200]);
 			const pending = [0, 1, 2, 3, 4, 5].filter((i) => !(sentBefore.get(i) ?? []).includes(200));
-			expect(waitingOutput(s, run.waiting).map((i) => i.pairedItem)).toEqual(pending.map((item) => ({ item })));
+			expect(waitingOutput(s, run.waiting).map((i) => i.pairedItem)).toEqual(
+				pending.map((item) => ({ item })),
+			);
 
 			await resumeAndCheck(s, 's9b', run, sentBefore);
 		});
@@ -589,7 +721,11 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		const waiting = waitingOutput(s, run.waiting);
 		expect(waiting).toHaveLength(1);
 		const item = waiting[0].json as { expires_at: string };
-		expect(item).toMatchObject({ status: 'authorization_required', authorization_url: run.resumeUrl, servers: [GMAIL] });
+		expect(item).toMatchObject({
+			status: 'authorization_required',
+			authorization_url: run.resumeUrl,
+			servers: [GMAIL],
+		});
 		const expiresAt = Date.parse(item.expires_at);
 		expect(Math.abs(expiresAt - Date.parse(run.waiting.waitTill ?? ''))).toBeLessThan(1000);
 		expect(expiresAt - timeoutPausedAt).toBeLessThan(6000);
@@ -602,11 +738,18 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(done.status).toBe('success');
 		expect(nodeRan(done, NODE.success)).toBe(false);
 		expect(nodeOutputJson(done, NODE.timedOut)).toEqual([
-			{ tag: 's5', prompt: "Summarize yesterday's emails", servers: [GMAIL], [UPSTREAM_FIELD]: "Summarize yesterday's emails" },
+			{
+				tag: 's5',
+				prompt: "Summarize yesterday's emails",
+				servers: [GMAIL],
+				[UPSTREAM_FIELD]: "Summarize yesterday's emails",
+			},
 		]);
 		expect(nodeOutputJson(done, NODE.dedalus, { outputIndex: 1 }) ?? []).toEqual([]);
 		// n8n ran no node code at the timeout: no request after the one that needed consent.
-		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({ 's5-item-0': [401] });
+		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
+			's5-item-0': [401],
+		});
 		// And the resume URL is closed now.
 		const late = await postResume(run.resumeUrl, { json: true, retryWhileRunning: false });
 		leak.add('scenario 5: POST after timeout', late.text);
@@ -616,7 +759,10 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 	it('no API key in any page, output, execution, notice, emulator log or n8n log', async () => {
 		for (const s of Object.values(scenarios)) {
 			for (const execution of await n8n.rest.listExecutions(s.id)) {
-				leak.add(`execution ${execution.id} (${s.name}) at the end`, await rawExecution(n8n, execution.id));
+				leak.add(
+					`execution ${execution.id} (${s.name}) at the end`,
+					await rawExecution(n8n, execution.id),
+				);
 			}
 		}
 		leak.add('listener requests', listener.requests);

@@ -3,7 +3,13 @@
 // dist takes in the Dedalus e2e tests and in `npm run dev`.
 import { rmSync } from 'node:fs';
 
-import { CUSTOM_PREFIX, nodeOutputJson, startN8n, writeEchoExtension, type N8nInstance } from './lib';
+import {
+	CUSTOM_PREFIX,
+	nodeOutputJson,
+	startN8n,
+	writeEchoExtension,
+	type N8nInstance,
+} from './lib';
 
 const WORKFLOW_ID = 'e2eCustomEcho001';
 const CREDENTIAL = { id: 'e2eEchoCred00001', name: 'E2E Echo (test)' };
@@ -76,9 +82,18 @@ describe('real n8n 2.41.1: a node from a custom extensions folder', () => {
 			body: JSON.stringify({ who: 'n8n' }),
 		});
 		expect(res.status).toBe(200);
-		expect(await res.json()).toMatchObject({ greeting: 'hi n8n', token: TOKEN, echo: { body: { who: 'n8n' } } });
+		expect(await res.json()).toMatchObject({
+			greeting: 'hi n8n',
+			token: TOKEN,
+			echo: { body: { who: 'n8n' } },
+		});
 
-		const execution = await n8n.rest.waitForExecution((e) => e.status === 'success', { workflowId: WORKFLOW_ID });
-		expect(nodeOutputJson(execution, 'Echo')?.[0]).toMatchObject({ greeting: 'hi n8n', token: TOKEN });
+		const execution = await n8n.rest.waitForExecution((e) => e.status === 'success', {
+			workflowId: WORKFLOW_ID,
+		});
+		expect(nodeOutputJson(execution, 'Echo')?.[0]).toMatchObject({
+			greeting: 'hi n8n',
+			token: TOKEN,
+		});
 	});
 });

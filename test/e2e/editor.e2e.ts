@@ -7,8 +7,16 @@ import { startEmulator } from '../../emulator/src';
 import type { Emulator } from '../../emulator/src';
 import { CUSTOM_PREFIX, DIST_DIR, startN8n, type N8nInstance } from './lib';
 
-const GOOD = { id: 'e2eEditorGood001', name: 'Dedalus (good key)', apiKey: 'dsk-test-e2e-SECRET-0101' };
-const BAD = { id: 'e2eEditorBad0001', name: 'Dedalus (bad key)', apiKey: 'dsk-invalid-e2e-SECRET-0102' };
+const GOOD = {
+	id: 'e2eEditorGood001',
+	name: 'Dedalus (good key)',
+	apiKey: 'dsk-test-e2e-SECRET-0101',
+};
+const BAD = {
+	id: 'e2eEditorBad0001',
+	name: 'Dedalus (bad key)',
+	apiKey: 'dsk-invalid-e2e-SECRET-0102',
+};
 
 interface NodeTypeDescription {
 	name: string;
@@ -29,7 +37,11 @@ describe('real n8n 2.41.1: the editor side of the Dedalus node', () => {
 			type: 'dedalusApi',
 			data: { apiKey: c.apiKey, baseUrl: emulator.url },
 		});
-		n8n = await startN8n({ customExtensions: DIST_DIR, label: 'editor', credentials: [credential(GOOD), credential(BAD)] });
+		n8n = await startN8n({
+			customExtensions: DIST_DIR,
+			label: 'editor',
+			credentials: [credential(GOOD), credential(BAD)],
+		});
 	});
 
 	afterAll(async () => {
@@ -42,20 +54,38 @@ describe('real n8n 2.41.1: the editor side of the Dedalus node', () => {
 		const dedalus = nodes.find((node) => node.name === `${CUSTOM_PREFIX}.dedalus`);
 		expect(dedalus).toBeDefined();
 		expect(dedalus?.credentials).toEqual([expect.objectContaining({ name: 'dedalusApi' })]);
-		expect(dedalus?.webhooks?.map((webhook) => [webhook.httpMethod, webhook.path, webhook.restartWebhook])).toEqual([
+		expect(
+			dedalus?.webhooks?.map((webhook) => [
+				webhook.httpMethod,
+				webhook.path,
+				webhook.restartWebhook,
+			]),
+		).toEqual([
 			['GET', '', true],
 			['POST', '', true],
 		]);
 		expect(nodes.some((node) => node.name === `${CUSTOM_PREFIX}.dedalusTool`)).toBe(true);
-		const credentials = await n8n.rest.request<Array<{ name: string }>>('GET', '/types/credentials.json');
+		const credentials = await n8n.rest.request<Array<{ name: string }>>(
+			'GET',
+			'/types/credentials.json',
+		);
 		expect(credentials.map((credential) => credential.name)).toContain('dedalusApi');
 	});
 
 	async function testCredential(c: typeof GOOD) {
 		// The REST client unwraps n8n's `{ data }` envelope.
-		return await n8n.rest.request<{ status: string; message: string }>('POST', '/rest/credentials/test', {
-			credentials: { id: c.id, name: c.name, type: 'dedalusApi', data: { apiKey: c.apiKey, baseUrl: emulator.url } },
-		});
+		return await n8n.rest.request<{ status: string; message: string }>(
+			'POST',
+			'/rest/credentials/test',
+			{
+				credentials: {
+					id: c.id,
+					name: c.name,
+					type: 'dedalusApi',
+					data: { apiKey: c.apiKey, baseUrl: emulator.url },
+				},
+			},
+		);
 	}
 
 	it('tests a credential: a good key passes, a bad key gets a clear message', async () => {
@@ -84,7 +114,9 @@ describe('real n8n 2.41.1: the editor side of the Dedalus node', () => {
 		expect(all.map((result) => result.value)).toContain('openai/gpt-4.1');
 		const filtered = (await search('claude')).results;
 		expect(filtered.length).toBeGreaterThan(0);
-		expect(filtered.every((result) => `${result.name} ${result.value}`.toLowerCase().includes('claude'))).toBe(true);
+		expect(
+			filtered.every((result) => `${result.name} ${result.value}`.toLowerCase().includes('claude')),
+		).toBe(true);
 	});
 
 	it('never logged the keys', () => {

@@ -47,7 +47,10 @@ interface ExampleWorkflow {
 	id?: string;
 	name: string;
 	nodes: ExampleNode[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+	connections: Record<
+		string,
+		{ main: Array<Array<{ node: string; type: string; index: number }>> }
+	>;
 	settings?: Record<string, unknown>;
 }
 
@@ -62,7 +65,9 @@ const FILES = readdirSync(EXAMPLES_DIR)
 	.sort();
 
 function loadExample(file: string, index: number): Example {
-	const workflow = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as Example['workflow'];
+	const workflow = JSON.parse(
+		readFileSync(join(EXAMPLES_DIR, file), 'utf8'),
+	) as Example['workflow'];
 	return { file, id: `e2eExample${String(index).padStart(6, '0')}`, workflow };
 }
 
@@ -89,7 +94,11 @@ describe('examples/*.json as files', () => {
 	const examples = FILES.map(loadExample);
 
 	it('has the three documented examples', () => {
-		expect(FILES).toEqual(['ask-with-tools.json', 'authorization-notifier.json', 'daily-email-summary.json']);
+		expect(FILES).toEqual([
+			'ask-with-tools.json',
+			'authorization-notifier.json',
+			'daily-email-summary.json',
+		]);
 	});
 
 	it.each(FILES)('%s is an n8n workflow export using the community package type names', (file) => {
@@ -125,7 +134,9 @@ describe('examples/*.json as files', () => {
 		});
 		expect(String(dedalus[0].parameters.prompt)).toMatch(/^Summarize yesterday's emails/);
 		const schedule = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger');
-		expect(schedule?.parameters).toEqual({ rule: { interval: [{ field: 'days', triggerAtHour: 7, triggerAtMinute: 0 }] } });
+		expect(schedule?.parameters).toEqual({
+			rule: { interval: [{ field: 'days', triggerAtHour: 7, triggerAtMinute: 0 }] },
+		});
 	});
 });
 
@@ -153,29 +164,45 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 		await emulator?.close();
 	});
 
-	it.each(FILES)('imported %s unchanged, with the Dedalus credential bound by name', async (file) => {
-		const example = byFile(examples, file);
-		const expected = forCustomFolder(example);
-		const imported = (await n8n.rest.getWorkflow(example.id)) as unknown as ExampleWorkflow;
-		expect(imported.name).toBe(expected.name);
-		expect(imported.connections).toEqual(expected.connections);
-		expect(imported.nodes.map((node) => node.name).sort()).toEqual(expected.nodes.map((node) => node.name).sort());
-		for (const node of expected.nodes) {
-			const got = imported.nodes.find((candidate) => candidate.name === node.name);
-			expect({ name: got?.name, type: got?.type, typeVersion: got?.typeVersion }).toEqual({
-				name: node.name,
-				type: node.type,
-				typeVersion: node.typeVersion,
-			});
-			expect(got?.parameters).toEqual(node.parameters);
-			if (node.type === CUSTOM_TYPE) expect(got?.credentials).toEqual({ dedalusApi: CREDENTIAL });
-		}
-	});
+	it.each(FILES)(
+		'imported %s unchanged, with the Dedalus credential bound by name',
+		async (file) => {
+			const example = byFile(examples, file);
+			const expected = forCustomFolder(example);
+			const imported = (await n8n.rest.getWorkflow(example.id)) as unknown as ExampleWorkflow;
+			expect(imported.name).toBe(expected.name);
+			expect(imported.connections).toEqual(expected.connections);
+			expect(imported.nodes.map((node) => node.name).sort()).toEqual(
+				expected.nodes.map((node) => node.name).sort(),
+			);
+			for (const node of expected.nodes) {
+				const got = imported.nodes.find((candidate) => candidate.name === node.name);
+				expect({ name: got?.name, type: got?.type, typeVersion: got?.typeVersion }).toEqual({
+					name: node.name,
+					type: node.type,
+					typeVersion: node.typeVersion,
+				});
+				expect(got?.parameters).toEqual(node.parameters);
+				if (node.type === CUSTOM_TYPE) expect(got?.credentials).toEqual({ dedalusApi: CREDENTIAL });
+			}
+		},
+	);
 
 	it('knows every node type and version the examples use', async () => {
-		const types = await n8n.rest.request<Array<{ name: string; version: number | number[] }>>('GET', '/types/nodes.json');
-		const known = new Set(types.flatMap((type) => [type.version].flat().map((version) => `${type.name}@${version}`)));
-		const used = [...new Set(examples.flatMap((example) => forCustomFolder(example).nodes.map((node) => `${node.type}@${node.typeVersion}`)))];
+		const types = await n8n.rest.request<Array<{ name: string; version: number | number[] }>>(
+			'GET',
+			'/types/nodes.json',
+		);
+		const known = new Set(
+			types.flatMap((type) => [type.version].flat().map((version) => `${type.name}@${version}`)),
+		);
+		const used = [
+			...new Set(
+				examples.flatMap((example) =>
+					forCustomFolder(example).nodes.map((node) => `${node.type}@${node.typeVersion}`),
+				),
+			),
+		];
 		expect(used.filter((key) => !known.has(key))).toEqual([]);
 	});
 
@@ -193,8 +220,13 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 		const first = await ask();
 		expect(first.status).toBe(200);
 		const waiting = first.json as { status: string; connect_url: string; message: string };
-		expect(waiting).toMatchObject({ status: 'authorization_required', message: expect.stringContaining('connect_url') });
-		expect(waiting.connect_url.startsWith(`${emulator.url}/oauth/connect?server=dedalus-labs%2Fgmail`)).toBe(true);
+		expect(waiting).toMatchObject({
+			status: 'authorization_required',
+			message: expect.stringContaining('connect_url'),
+		});
+		expect(
+			waiting.connect_url.startsWith(`${emulator.url}/oauth/connect?server=dedalus-labs%2Fgmail`),
+		).toBe(true);
 
 		await grantConsentAsUser(waiting.connect_url);
 		const second = await ask();
@@ -245,7 +277,10 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 			body: JSON.stringify(notice),
 		});
 		expect(res.status).toBe(200);
-		const forwarded = await listener.waitForRequest((r) => r.method === 'POST' && r.path === '/chat', 30_000);
+		const forwarded = await listener.waitForRequest(
+			(r) => r.method === 'POST' && r.path === '/chat',
+			30_000,
+		);
 		expect(forwarded.json).toEqual({ text: notice.text });
 
 		const [summary] = await n8n.rest.listExecutions(created.id);

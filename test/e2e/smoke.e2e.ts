@@ -27,7 +27,12 @@ const smokeWorkflow: WorkflowImport = {
 			typeVersion: 2,
 			position: [0, 0],
 			webhookId: 'b1f6d7a0-0000-4000-8000-00000000a001',
-			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'responseNode', options: {} },
+			parameters: {
+				httpMethod: 'POST',
+				path: WEBHOOK_PATH,
+				responseMode: 'responseNode',
+				options: {},
+			},
 		},
 		{
 			id: 'b1f6d7a0-0000-4000-8000-000000000002',
@@ -61,7 +66,12 @@ const smokeWorkflow: WorkflowImport = {
 				assignments: {
 					assignments: [
 						{ id: 'a1', name: 'resumedWith', value: '={{ $json.body.answer }}', type: 'string' },
-						{ id: 'a2', name: 'startedWith', value: "={{ $('Webhook').item.json.body.question }}", type: 'string' },
+						{
+							id: 'a2',
+							name: 'startedWith',
+							value: "={{ $('Webhook').item.json.body.question }}",
+							type: 'string',
+						},
 					],
 				},
 				options: {},
@@ -98,7 +108,11 @@ describe('real n8n 2.41.1: webhook -> wait -> resume (built-in nodes only)', () 
 	beforeAll(async () => {
 		extensions = emptyExtensionsFolder();
 		const started = Date.now();
-		n8n = await startN8n({ customExtensions: extensions, workflows: [smokeWorkflow], label: 'smoke' });
+		n8n = await startN8n({
+			customExtensions: extensions,
+			workflows: [smokeWorkflow],
+			label: 'smoke',
+		});
 		process.stderr.write(`[e2e] smoke: n8n prepared and started in ${Date.now() - started} ms\n`);
 	});
 
@@ -156,7 +170,9 @@ describe('real n8n 2.41.1: webhook -> wait -> resume (built-in nodes only)', () 
 		expect(done.finished).toBe(true);
 		expect(done.waitTill).toBeNull();
 		expect(nodeOutputJson(done, 'Wait')?.[0]).toMatchObject({ body: { answer: 'forty-two' } });
-		expect(nodeOutputJson(done, 'After Resume')).toEqual([{ resumedWith: 'forty-two', startedWith: question }]);
+		expect(nodeOutputJson(done, 'After Resume')).toEqual([
+			{ resumedWith: 'forty-two', startedWith: question },
+		]);
 
 		// The same URL again: the execution is finished, n8n answers 409.
 		const again = await postJson(resumeUrl, { answer: 'late' });

@@ -9,7 +9,11 @@ function post(agent: Agent): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const req = request(
 			`${bed.emu.url}/v1/chat/completions`,
-			{ method: 'POST', agent, headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' } },
+			{
+				method: 'POST',
+				agent,
+				headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
+			},
 			(res) => {
 				res.resume();
 				res.on('end', () => resolve(res.statusCode ?? 0));

@@ -34,8 +34,14 @@ describe('startEmulator', () => {
 	});
 
 	it('answers 404 {"detail":"Not Found"} for unknown routes and 405 for a wrong method', async () => {
-		expect(await call(bed.emu.url, '/v1/nope')).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
-		expect(await call(bed.emu.url, '/elsewhere', { key: null })).toMatchObject({ status: 404, body: { detail: 'Not Found' } });
+		expect(await call(bed.emu.url, '/v1/nope')).toMatchObject({
+			status: 404,
+			body: { detail: 'Not Found' },
+		});
+		expect(await call(bed.emu.url, '/elsewhere', { key: null })).toMatchObject({
+			status: 404,
+			body: { detail: 'Not Found' },
+		});
 		const wrong = await call(bed.emu.url, '/v1/chat/completions');
 		expect(wrong.status).toBe(405);
 		expect(wrong.headers.get('allow')).toBe('POST');
@@ -50,7 +56,11 @@ describe('authentication', () => {
 	])('rejects %s with a bare 401 and no connect_url', async (_label, key) => {
 		const res = await call(bed.emu.url, '/v1/chat/completions', {
 			key,
-			body: { model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hi' }], mcp_servers: [GMAIL] },
+			body: {
+				model: 'openai/gpt-4.1',
+				messages: [{ role: 'user', content: 'hi' }],
+				mcp_servers: [GMAIL],
+			},
 		});
 		expect(res.status).toBe(401);
 		expect(res.body).toEqual({ detail: 'Invalid API key' });
@@ -59,7 +69,10 @@ describe('authentication', () => {
 	});
 
 	it('accepts the x-api-key header and dsk_ keys', async () => {
-		const res = await call(bed.emu.url, '/v1/models', { key: null, headers: { 'x-api-key': 'dsk_test_underscore' } });
+		const res = await call(bed.emu.url, '/v1/models', {
+			key: null,
+			headers: { 'x-api-key': 'dsk_test_underscore' },
+		});
 		expect(res.status).toBe(200);
 	});
 });
@@ -71,15 +84,31 @@ describe('models', () => {
 		expect(res.body.object).toBe('list');
 		const ids = res.body.data.map((m: any) => m.id);
 		expect(ids).toEqual(
-			expect.arrayContaining(['openai/gpt-4.1', 'openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-20250514', 'google/gemini-2.5-flash', 'dedalus/echo']),
+			expect.arrayContaining([
+				'openai/gpt-4.1',
+				'openai/gpt-4o-mini',
+				'anthropic/claude-sonnet-4-20250514',
+				'google/gemini-2.5-flash',
+				'dedalus/echo',
+			]),
 		);
 		for (const m of res.body.data) {
 			expect(typeof m.provider).toBe('string');
 			expect(new Date(m.created_at).toISOString()).toBeTruthy();
 		}
-		expect(res.body.data.some((m: any) => m.object === 'model' && m.owned_by && typeof m.created === 'number')).toBe(true);
-		expect(res.body.data.some((m: any) => m.object === undefined && m.owned_by === undefined)).toBe(true);
-		expect(res.body.data[0].capabilities).toMatchObject({ text: true, tools: true, streaming: true });
+		expect(
+			res.body.data.some(
+				(m: any) => m.object === 'model' && m.owned_by && typeof m.created === 'number',
+			),
+		).toBe(true);
+		expect(res.body.data.some((m: any) => m.object === undefined && m.owned_by === undefined)).toBe(
+			true,
+		);
+		expect(res.body.data[0].capabilities).toMatchObject({
+			text: true,
+			tools: true,
+			streaming: true,
+		});
 	});
 
 	it('gets one model by a slashed or URL-encoded id, and 404s unknown ones', async () => {
@@ -89,13 +118,18 @@ describe('models', () => {
 		expect(plain.body.id).toBe('openai/gpt-4.1');
 		expect(encoded.body).toEqual(plain.body);
 		const missing = await call(bed.emu.url, '/v1/models/openai/gpt-0');
-		expect(missing).toMatchObject({ status: 404, body: { detail: "Model 'openai/gpt-0' not found" } });
+		expect(missing).toMatchObject({
+			status: 404,
+			body: { detail: "Model 'openai/gpt-0' not found" },
+		});
 	});
 });
 
 describe('chat completions: validation', () => {
 	it('answers 400 with a string detail for broken JSON', async () => {
-		const res = await call(bed.emu.url, '/v1/chat/completions', { body: '{"model": "openai/gpt-4.1", ' });
+		const res = await call(bed.emu.url, '/v1/chat/completions', {
+			body: '{"model": "openai/gpt-4.1", ',
+		});
 		expect(res.status).toBe(400);
 		expect(typeof res.body.detail).toBe('string');
 	});
@@ -103,14 +137,22 @@ describe('chat completions: validation', () => {
 	it.each([
 		['missing messages', { messages: undefined }, ['body', 'messages']],
 		['empty messages', { messages: [] }, ['body', 'messages']],
-		['a bad role', { messages: [{ role: 'robot', content: 'x' }] }, ['body', 'messages', 0, 'role']],
+		[
+			'a bad role',
+			{ messages: [{ role: 'robot', content: 'x' }] },
+			['body', 'messages', 0, 'role'],
+		],
 		['temperature above 2', { temperature: 2.5 }, ['body', 'temperature']],
 		['a broken mcp_servers entry', { mcp_servers: ['not a slug'] }, ['body', 'mcp_servers', 0]],
 	])('answers 422 with a FastAPI detail list for %s', async (_label, extra, loc) => {
 		const res = await chat(bed.emu.url, extra);
 		expect(res.status).toBe(422);
 		expect(Array.isArray(res.body.detail)).toBe(true);
-		expect(res.body.detail[0]).toMatchObject({ loc, msg: expect.any(String), type: expect.any(String) });
+		expect(res.body.detail[0]).toMatchObject({
+			loc,
+			msg: expect.any(String),
+			type: expect.any(String),
+		});
 	});
 
 	it('answers 404 for an unknown model', async () => {
@@ -133,18 +175,33 @@ describe('chat completions: replies', () => {
 			id: 'chatcmpl-1',
 			object: 'chat.completion',
 			model: 'dedalus/echo',
-			choices: [{ index: 0, message: { role: 'assistant', content: '(system: You are terse.) Echo from dedalus/echo: ping' }, finish_reason: 'stop' }],
+			choices: [
+				{
+					index: 0,
+					message: {
+						role: 'assistant',
+						content: '(system: You are terse.) Echo from dedalus/echo: ping',
+					},
+					finish_reason: 'stop',
+				},
+			],
 		});
-		expect(res.body.usage.total_tokens).toBe(res.body.usage.prompt_tokens + res.body.usage.completion_tokens);
+		expect(res.body.usage.total_tokens).toBe(
+			res.body.usage.prompt_tokens + res.body.usage.completion_tokens,
+		);
 		expect(res.body).not.toHaveProperty('mcp_tool_results');
 		expect(res.body).not.toHaveProperty('tools_executed');
 		expect(res.body).not.toHaveProperty('mcp_server_errors');
 	});
 
 	it('accepts a routing list and {model, settings}', async () => {
-		const list = await chat(bed.emu.url, { model: ['anthropic/claude-sonnet-4-20250514', 'openai/gpt-4.1'] });
+		const list = await chat(bed.emu.url, {
+			model: ['anthropic/claude-sonnet-4-20250514', 'openai/gpt-4.1'],
+		});
 		expect(list.body.model).toBe('anthropic/claude-sonnet-4-20250514');
-		const obj = await chat(bed.emu.url, { model: { model: 'google/gemini-2.5-flash', settings: { temperature: 0.2 } } });
+		const obj = await chat(bed.emu.url, {
+			model: { model: 'google/gemini-2.5-flash', settings: { temperature: 0.2 } },
+		});
 		expect(obj.body.model).toBe('google/gemini-2.5-flash');
 	});
 
@@ -155,22 +212,36 @@ describe('chat completions: replies', () => {
 			[{ name: 'web', slug: SEARCH }],
 			`${SEARCH}@1.0.0`,
 		]) {
-			const res = await chat(bed.emu.url, { mcp_servers: entry, messages: [{ role: 'user', content: 'n8n dedalus' }] });
+			const res = await chat(bed.emu.url, {
+				mcp_servers: entry,
+				messages: [{ role: 'user', content: 'n8n dedalus' }],
+			});
 			expect(res.status).toBe(200);
 			expect(res.body.choices[0].message.content).toMatch(/^Top results for "n8n dedalus":\n1\. /);
 			expect(res.body.tools_executed).toEqual(['search']);
 			expect(res.body.mcp_tool_results).toEqual([
-				expect.objectContaining({ tool_name: 'search', server_name: SEARCH, arguments: { query: 'n8n dedalus' }, is_error: false }),
+				expect.objectContaining({
+					tool_name: 'search',
+					server_name: SEARCH,
+					arguments: { query: 'n8n dedalus' },
+					is_error: false,
+				}),
 			]);
 			expect(res.body.mcp_tool_results[0].result).toHaveLength(2);
 		}
 	});
 
 	it('reports unknown servers in mcp_server_errors without failing', async () => {
-		const res = await chat(bed.emu.url, { mcp_servers: ['acme/unknown', SEARCH, 'https://example.com/mcp'] });
+		const res = await chat(bed.emu.url, {
+			mcp_servers: ['acme/unknown', SEARCH, 'https://example.com/mcp'],
+		});
 		expect(res.status).toBe(200);
 		expect(res.body.mcp_server_errors).toEqual({
-			'acme/unknown': { message: 'MCP server not found', code: 'server_not_found', recommendation: 'Check the slug in the marketplace' },
+			'acme/unknown': {
+				message: 'MCP server not found',
+				code: 'server_not_found',
+				recommendation: 'Check the slug in the marketplace',
+			},
 			'https://example.com/mcp': expect.objectContaining({ code: 'server_not_found' }),
 		});
 		expect(res.body.tools_executed).toEqual(['search']);
@@ -178,17 +249,27 @@ describe('chat completions: replies', () => {
 
 	it('runs no tools when automatic_tool_execution is false', async () => {
 		const res = await chat(bed.emu.url, { mcp_servers: [SEARCH], automatic_tool_execution: false });
-		expect(res.body.choices[0].message.content).toBe('Echo from openai/gpt-4.1: What came in yesterday?');
+		expect(res.body.choices[0].message.content).toBe(
+			'Echo from openai/gpt-4.1: What came in yesterday?',
+		);
 		expect(res.body).not.toHaveProperty('mcp_tool_results');
 	});
 
 	it('honours max_tokens, stop and response_format', async () => {
 		const long = await chat(bed.emu.url, { max_tokens: 3 });
-		expect(long.body.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'Echo from op' } });
+		expect(long.body.choices[0]).toMatchObject({
+			finish_reason: 'length',
+			message: { content: 'Echo from op' },
+		});
 		const stopped = await chat(bed.emu.url, { stop: ['gpt', 'from'] });
-		expect(stopped.body.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Echo ' } });
+		expect(stopped.body.choices[0]).toMatchObject({
+			finish_reason: 'stop',
+			message: { content: 'Echo ' },
+		});
 		const obj = await chat(bed.emu.url, { response_format: { type: 'json_object' } });
-		expect(JSON.parse(obj.body.choices[0].message.content)).toEqual({ reply: 'Echo from openai/gpt-4.1: What came in yesterday?' });
+		expect(JSON.parse(obj.body.choices[0].message.content)).toEqual({
+			reply: 'Echo from openai/gpt-4.1: What came in yesterday?',
+		});
 		const schema = await chat(bed.emu.url, {
 			response_format: {
 				type: 'json_schema',
@@ -224,9 +305,15 @@ describe('OAuth consent', () => {
 		const url = res.body.connect_url as string;
 		expect(res.body).toEqual({
 			connect_url: url,
-			detail: { connect_url: url, message: 'Authorization required for MCP server dedalus-labs/gmail', server: GMAIL },
+			detail: {
+				connect_url: url,
+				message: 'Authorization required for MCP server dedalus-labs/gmail',
+				server: GMAIL,
+			},
 		});
-		expect(url.startsWith(`${bed.emu.url}/oauth/connect?server=dedalus-labs%2Fgmail&request=`)).toBe(true);
+		expect(
+			url.startsWith(`${bed.emu.url}/oauth/connect?server=dedalus-labs%2Fgmail&request=`),
+		).toBe(true);
 		expect(url).not.toContain(KEY_A);
 		expect(res.headers.get('www-authenticate')).toBe(
 			'Bearer error="invalid_token", resource_metadata="https://mcp.dedaluslabs.ai/gmail/mcp/.well-known/oauth-protected-resource"',
@@ -237,12 +324,18 @@ describe('OAuth consent', () => {
 		const res = await fetch(`http://localhost:${bed.emu.port}/v1/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'x' }], mcp_servers: GMAIL }),
+			body: JSON.stringify({
+				model: 'openai/gpt-4.1',
+				messages: [{ role: 'user', content: 'x' }],
+				mcp_servers: GMAIL,
+			}),
 		}).catch(() => undefined);
 		// localhost may resolve to ::1 first on some machines, where nothing listens.
 		if (!res) return;
 		const body = (await res.json()) as { connect_url: string };
-		expect(body.connect_url.startsWith(`http://localhost:${bed.emu.port}/oauth/connect?`)).toBe(true);
+		expect(body.connect_url.startsWith(`http://localhost:${bed.emu.port}/oauth/connect?`)).toBe(
+			true,
+		);
 	});
 
 	it('serves a consent page on GET without granting anything', async () => {
@@ -251,7 +344,9 @@ describe('OAuth consent', () => {
 		expect(page.status).toBe(200);
 		expect(page.headers.get('content-type')).toContain('text/html');
 		const html = await page.text();
-		expect(html).toContain('n8n-nodes-dedalus emulator: allow dedalus-labs/gmail to read your mail?');
+		expect(html).toContain(
+			'n8n-nodes-dedalus emulator: allow dedalus-labs/gmail to read your mail?',
+		);
 		expect(html).toMatch(/<button[^>]*id="allow"[^>]*name="decision"[^>]*value="allow"/);
 		expect(html).toMatch(/<button[^>]*id="deny"[^>]*name="decision"[^>]*value="deny"/);
 		expect(html).toContain('action="/oauth/connect"');
@@ -275,11 +370,22 @@ describe('OAuth consent', () => {
 			arguments: { query: 'newer_than:1d' },
 			is_error: false,
 		});
-		const emails = res.body.mcp_tool_results[0].result as Array<{ from: string; subject: string; snippet: string; date: string }>;
+		const emails = res.body.mcp_tool_results[0].result as Array<{
+			from: string;
+			subject: string;
+			snippet: string;
+			date: string;
+		}>;
 		expect(emails).toHaveLength(3);
 		const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 		for (const e of emails) {
-			expect(e).toEqual({ id: expect.any(String), from: expect.any(String), subject: expect.any(String), snippet: expect.any(String), date: expect.any(String) });
+			expect(e).toEqual({
+				id: expect.any(String),
+				from: expect.any(String),
+				subject: expect.any(String),
+				snippet: expect.any(String),
+				date: expect.any(String),
+			});
 			expect(e.date.slice(0, 10)).toBe(yesterday);
 		}
 	});
@@ -304,7 +410,9 @@ describe('OAuth consent', () => {
 	});
 
 	it('rejects unknown request ids with a 400 page', async () => {
-		const get = await fetch(`${bed.emu.url}/oauth/connect?server=${encodeURIComponent(GMAIL)}&request=nope`);
+		const get = await fetch(
+			`${bed.emu.url}/oauth/connect?server=${encodeURIComponent(GMAIL)}&request=nope`,
+		);
 		expect(get.status).toBe(400);
 		expect(await get.text()).toContain('unknown or has expired');
 		const post = await decide(`${bed.emu.url}/oauth/connect?request=nope`, 'allow');
@@ -320,33 +428,57 @@ describe('OAuth consent', () => {
 		const cal = await chat(bed.emu.url, { mcp_servers: [GMAIL, CALENDAR] }, KEY_A);
 		expect(cal.status).toBe(401);
 		expect(cal.body.detail.server).toBe(CALENDAR);
-		expect(cal.headers.get('www-authenticate')).toContain('https://mcp.dedaluslabs.ai/google-calendar/mcp/');
+		expect(cal.headers.get('www-authenticate')).toContain(
+			'https://mcp.dedaluslabs.ai/google-calendar/mcp/',
+		);
 	});
 
 	it('runs gmail and calendar together once both are granted', async () => {
 		await decide(await consentUrl(KEY_A, GMAIL), 'allow');
 		await decide(await consentUrl(KEY_A, CALENDAR), 'allow');
-		const res = await chat(bed.emu.url, { mcp_servers: ['https://mcp.dedaluslabs.ai/gmail/mcp', CALENDAR] });
+		const res = await chat(bed.emu.url, {
+			mcp_servers: ['https://mcp.dedaluslabs.ai/gmail/mcp', CALENDAR],
+		});
 		expect(res.status).toBe(200);
 		expect(res.body.tools_executed).toEqual(['list_messages', 'list_events']);
-		expect(res.body.choices[0].message.content).toMatch(/Summary of 3 emails[\s\S]*\n\nYou have 2 events today:/);
+		expect(res.body.choices[0].message.content).toMatch(
+			/Summary of 3 emails[\s\S]*\n\nYou have 2 events today:/,
+		);
 	});
 
 	it('sets and clears consent through the admin routes', async () => {
-		const set = await admin(bed.emu.url, 'consent', { server: GMAIL, apiKey: KEY_B, granted: true });
+		const set = await admin(bed.emu.url, 'consent', {
+			server: GMAIL,
+			apiKey: KEY_B,
+			granted: true,
+		});
 		expect(set.status).toBe(200);
 		expect(set.text).not.toContain(KEY_B);
 		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(200);
-		await admin(bed.emu.url, 'consent', { server: 'https://mcp.dedaluslabs.ai/gmail/mcp', keyId: set.body.keyId, granted: false });
+		await admin(bed.emu.url, 'consent', {
+			server: 'https://mcp.dedaluslabs.ai/gmail/mcp',
+			keyId: set.body.keyId,
+			granted: false,
+		});
 		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(401);
 		await admin(bed.emu.url, 'consent', { server: GMAIL, apiKey: KEY_B, granted: true });
 		await admin(bed.emu.url, 'reset-consent', {});
 		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] }, KEY_B)).status).toBe(401);
-		expect((await admin(bed.emu.url, 'consent', { server: 'acme/nothing', apiKey: KEY_B, granted: true })).status).toBe(400);
+		expect(
+			(
+				await admin(bed.emu.url, 'consent', {
+					server: 'acme/nothing',
+					apiKey: KEY_B,
+					granted: true,
+				})
+			).status,
+		).toBe(400);
 	});
 
 	it('escapes HTML', () => {
-		expect(escapeHtml(`<script>alert("x")</script>&'`)).toBe('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;');
+		expect(escapeHtml(`<script>alert("x")</script>&'`)).toBe(
+			'&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;',
+		);
 	});
 });
 
@@ -365,12 +497,21 @@ describe('faults and controls', () => {
 		expect(third.body.error.message).toEqual(expect.any(String));
 		expect((await chat(bed.emu.url)).status).toBe(200);
 		expect((await admin(bed.emu.url, 'faults')).body.faults).toEqual([]);
-		expect(bed.emu.requests().map((r) => r.fault)).toEqual(['status:500', 'status:500', 'status:503', undefined]);
+		expect(bed.emu.requests().map((r) => r.fault)).toEqual([
+			'status:500',
+			'status:500',
+			'status:503',
+			undefined,
+		]);
 	});
 
 	it('adds retry-after to 429s unless the fault sets its own headers', async () => {
 		await admin(bed.emu.url, 'faults', {
-			faults: [{ status: 429 }, { status: 429, headers: { 'retry-after-ms': '200' } }, { status: 503, headers: { 'x-should-retry': 'false' }, body: { detail: 'custom' } }],
+			faults: [
+				{ status: 429 },
+				{ status: 429, headers: { 'retry-after-ms': '200' } },
+				{ status: 503, headers: { 'x-should-retry': 'false' }, body: { detail: 'custom' } },
+			],
 		});
 		const a = await chat(bed.emu.url);
 		expect(a.status).toBe(429);
@@ -420,7 +561,9 @@ describe('faults and controls', () => {
 		expect(broken.status).toBe(200);
 		expect(() => JSON.parse(broken.text)).toThrow();
 		const t0 = Date.now();
-		expect((await chat(bed.emu.url, {}, undefined, { 'x-emulator-latency-ms': '150' })).status).toBe(200);
+		expect(
+			(await chat(bed.emu.url, {}, undefined, { 'x-emulator-latency-ms': '150' })).status,
+		).toBe(200);
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
 	});
 
@@ -439,12 +582,30 @@ describe('faults and controls', () => {
 
 describe('request log and stats', () => {
 	it('records requests without ever holding the key', async () => {
-		await chat(bed.emu.url, { user: 'user-42', metadata: { run: 'log-test' }, mcp_servers: [SEARCH] }, KEY_A, {
-			'idempotency-key': 'idem-1',
-			'x-provider': 'openai',
-			'x-provider-key': 'sk-test-provider-secret',
-		});
-		await chat(bed.emu.url, { mcp_servers: [GMAIL, { name: 'cal', url: 'https://mcp.dedaluslabs.ai/google-calendar/mcp', credentials: { token: 'secret-cred' } }] }, KEY_B);
+		await chat(
+			bed.emu.url,
+			{ user: 'user-42', metadata: { run: 'log-test' }, mcp_servers: [SEARCH] },
+			KEY_A,
+			{
+				'idempotency-key': 'idem-1',
+				'x-provider': 'openai',
+				'x-provider-key': 'sk-test-provider-secret',
+			},
+		);
+		await chat(
+			bed.emu.url,
+			{
+				mcp_servers: [
+					GMAIL,
+					{
+						name: 'cal',
+						url: 'https://mcp.dedaluslabs.ai/google-calendar/mcp',
+						credentials: { token: 'secret-cred' },
+					},
+				],
+			},
+			KEY_B,
+		);
 		await call(bed.emu.url, '/v1/models', { key: BAD_KEY });
 		await call(bed.emu.url, '/v1/models', { key: null, headers: { 'x-api-key': KEY_A } });
 		await call(bed.emu.url, '/__emulator/stats', { key: null });
@@ -467,13 +628,18 @@ describe('request log and stats', () => {
 			time: expect.any(String),
 			durationMs: expect.any(Number),
 		});
-		expect(all[1]).toMatchObject({ status: 401, hasProvider: false, mcp_servers: [GMAIL, 'https://mcp.dedaluslabs.ai/google-calendar/mcp'] });
+		expect(all[1]).toMatchObject({
+			status: 401,
+			hasProvider: false,
+			mcp_servers: [GMAIL, 'https://mcp.dedaluslabs.ai/google-calendar/mcp'],
+		});
 		expect(all[1].keyId).not.toBe(all[0].keyId);
 		expect(all[2]).toMatchObject({ status: 401 });
 		expect(all[3].keyId).toBe(all[0].keyId);
 
 		const dump = res.text + JSON.stringify(bed.emu.requests());
-		for (const secret of [KEY_A, KEY_B, BAD_KEY, 'sk-test-provider-secret', 'secret-cred']) expect(dump).not.toContain(secret);
+		for (const secret of [KEY_A, KEY_B, BAD_KEY, 'sk-test-provider-secret', 'secret-cred'])
+			expect(dump).not.toContain(secret);
 
 		const filtered = await call(bed.emu.url, '/__emulator/requests?path=/v1/models', { key: null });
 		expect(filtered.body.requests).toHaveLength(2);
@@ -483,12 +649,18 @@ describe('request log and stats', () => {
 
 	it('tracks in-flight and maximum concurrent requests', async () => {
 		await Promise.all(
-			Array.from({ length: 12 }, () => call(bed.emu.url, '/v1/models', { headers: { 'x-emulator-latency-ms': '200' } })),
+			Array.from({ length: 12 }, () =>
+				call(bed.emu.url, '/v1/models', { headers: { 'x-emulator-latency-ms': '200' } }),
+			),
 		);
 		const stats = (await admin(bed.emu.url, 'stats')).body;
 		expect(stats).toEqual({ inFlight: 0, maxInFlight: 12, total: 12 });
 		await admin(bed.emu.url, 'reset', {});
-		expect((await admin(bed.emu.url, 'stats')).body).toEqual({ inFlight: 0, maxInFlight: 0, total: 0 });
+		expect((await admin(bed.emu.url, 'stats')).body).toEqual({
+			inFlight: 0,
+			maxInFlight: 0,
+			total: 0,
+		});
 	});
 });
 
@@ -498,7 +670,12 @@ describe('streaming', () => {
 		const res = await fetch(`${bed.emu.url}/v1/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'What came in yesterday?' }], mcp_servers: [SEARCH], stream: true }),
+			body: JSON.stringify({
+				model: 'openai/gpt-4.1',
+				messages: [{ role: 'user', content: 'What came in yesterday?' }],
+				mcp_servers: [SEARCH],
+				stream: true,
+			}),
 		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -514,7 +691,9 @@ describe('streaming', () => {
 		expect(last.choices[0].finish_reason).toBe('stop');
 		expect(last.tools_executed).toEqual(['search']);
 		expect(last.mcp_tool_results[0].tool_name).toBe('search');
-		expect(chunks.slice(0, -1).every((c) => c.choices[0].finish_reason === null && !c.mcp_tool_results)).toBe(true);
+		expect(
+			chunks.slice(0, -1).every((c) => c.choices[0].finish_reason === null && !c.mcp_tool_results),
+		).toBe(true);
 	});
 
 	it('breaks a stream with an error event when a streamError fault is queued', async () => {
@@ -522,7 +701,11 @@ describe('streaming', () => {
 		const res = await fetch(`${bed.emu.url}/v1/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${KEY_A}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hello' }], stream: true }),
+			body: JSON.stringify({
+				model: 'openai/gpt-4.1',
+				messages: [{ role: 'user', content: 'hello' }],
+				stream: true,
+			}),
 		});
 		const events = parseSse(await res.text());
 		const last = events[events.length - 1];
@@ -534,27 +717,53 @@ describe('streaming', () => {
 
 describe('responses API', () => {
 	it('answers a string input and a message list', async () => {
-		const a = await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1', input: 'hello' } });
+		const a = await call(bed.emu.url, '/v1/responses', {
+			body: { model: 'openai/gpt-4.1', input: 'hello' },
+		});
 		expect(a.status).toBe(200);
 		expect(a.body).toMatchObject({
 			object: 'response',
 			model: 'openai/gpt-4.1',
 			status: 'completed',
 			output_text: 'Echo from openai/gpt-4.1: hello',
-			output: [{ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Echo from openai/gpt-4.1: hello', annotations: [] }] }],
-			usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) },
+			output: [
+				{
+					type: 'message',
+					role: 'assistant',
+					status: 'completed',
+					content: [
+						{ type: 'output_text', text: 'Echo from openai/gpt-4.1: hello', annotations: [] },
+					],
+				},
+			],
+			usage: {
+				input_tokens: expect.any(Number),
+				output_tokens: expect.any(Number),
+				total_tokens: expect.any(Number),
+			},
 		});
 		expect(typeof a.body.created_at).toBe('number');
 		const b = await call(bed.emu.url, '/v1/responses', {
-			body: { model: 'openai/gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'list' }] }] },
+			body: {
+				model: 'openai/gpt-4o-mini',
+				input: [{ role: 'user', content: [{ type: 'input_text', text: 'list' }] }],
+			},
 		});
 		expect(b.body.output_text).toBe('Echo from openai/gpt-4o-mini: list');
 		expect(b.body.id).not.toBe(a.body.id);
 	});
 
 	it('rejects non-OpenAI models and bad input', async () => {
-		expect((await call(bed.emu.url, '/v1/responses', { body: { model: 'anthropic/claude-sonnet-4-20250514', input: 'x' } })).status).toBe(400);
-		expect((await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1' } })).status).toBe(422);
+		expect(
+			(
+				await call(bed.emu.url, '/v1/responses', {
+					body: { model: 'anthropic/claude-sonnet-4-20250514', input: 'x' },
+				})
+			).status,
+		).toBe(400);
+		expect(
+			(await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1' } })).status,
+		).toBe(422);
 	});
 });
 
@@ -562,12 +771,21 @@ describe('CLI', () => {
 	const root = path.resolve(__dirname, '../..');
 
 	beforeAll(() => {
-		execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'emulator'], { cwd: root, stdio: 'pipe' });
+		execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'emulator'], {
+			cwd: root,
+			stdio: 'pipe',
+		});
 	}, 60_000);
 
 	it('prints the listening line with the real port and exits cleanly on SIGTERM', async () => {
-		const child = spawn(process.execPath, ['emulator/dist/cli.js', '--port', '0', '--latency', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-		const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+		const child = spawn(
+			process.execPath,
+			['emulator/dist/cli.js', '--port', '0', '--latency', '0'],
+			{ cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+		);
+		const exited = new Promise<number | null>((resolve) =>
+			child.once('exit', (code) => resolve(code)),
+		);
 		try {
 			const line = await new Promise<string>((resolve, reject) => {
 				let out = '';

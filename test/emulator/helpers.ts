@@ -19,7 +19,12 @@ export interface JsonResponse<T = any> {
 export async function call<T = any>(
 	base: string,
 	path: string,
-	init: { method?: string; key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+	init: {
+		method?: string;
+		key?: string | null;
+		body?: unknown;
+		headers?: Record<string, string>;
+	} = {},
 ): Promise<JsonResponse<T>> {
 	const headers: Record<string, string> = { ...(init.headers ?? {}) };
 	if (init.key !== null) headers.authorization = `Bearer ${init.key ?? KEY_A}`;
@@ -28,7 +33,11 @@ export async function call<T = any>(
 		body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
 		headers['content-type'] ??= 'application/json';
 	}
-	const res = await fetch(base + path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
+	const res = await fetch(base + path, {
+		method: init.method ?? (body ? 'POST' : 'GET'),
+		headers,
+		body,
+	});
 	const text = await res.text();
 	let parsed: any;
 	try {
@@ -47,7 +56,12 @@ export function chatBody(extra: Record<string, unknown> = {}): Record<string, un
 	};
 }
 
-export function chat(base: string, extra: Record<string, unknown> = {}, key?: string, headers?: Record<string, string>) {
+export function chat(
+	base: string,
+	extra: Record<string, unknown> = {},
+	key?: string,
+	headers?: Record<string, string>,
+) {
 	return call(base, '/v1/chat/completions', { body: chatBody(extra), key, headers });
 }
 
@@ -56,7 +70,10 @@ export function admin(base: string, path: string, body?: unknown, method?: strin
 }
 
 /** Posts the consent form the way a browser would: urlencoded, to the connect_url itself. */
-export async function decide(connectUrl: string, decision: 'allow' | 'deny'): Promise<{ status: number; html: string }> {
+export async function decide(
+	connectUrl: string,
+	decision: 'allow' | 'deny',
+): Promise<{ status: number; html: string }> {
 	const res = await fetch(connectUrl, {
 		method: 'POST',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },

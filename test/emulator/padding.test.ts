@@ -17,11 +17,15 @@ describe('content-size control', () => {
 	it('is off by default: answers are as generated', async () => {
 		expect((await admin(bed.emu.url, 'content-size')).body).toEqual({ bytes: 0 });
 		const res = await chat(bed.emu.url);
-		expect(res.body.choices[0].message.content).toBe('Echo from openai/gpt-4.1: What came in yesterday?');
+		expect(res.body.choices[0].message.content).toBe(
+			'Echo from openai/gpt-4.1: What came in yesterday?',
+		);
 	});
 
 	it('pads chat completions and responses, updates usage, and goes back to 0 on reset', async () => {
-		expect((await admin(bed.emu.url, 'content-size', { bytes: 4096 })).body).toEqual({ bytes: 4096 });
+		expect((await admin(bed.emu.url, 'content-size', { bytes: 4096 })).body).toEqual({
+			bytes: 4096,
+		});
 
 		const res = await chat(bed.emu.url);
 		expect(res.status).toBe(200);
@@ -33,7 +37,9 @@ describe('content-size control', () => {
 		expect(res.text.length).toBeGreaterThan(4096);
 		expect(res.text.length).toBeLessThan(4096 + 512);
 
-		const resp = await call(bed.emu.url, '/v1/responses', { body: { model: 'openai/gpt-4.1', input: 'Hi' } });
+		const resp = await call(bed.emu.url, '/v1/responses', {
+			body: { model: 'openai/gpt-4.1', input: 'Hi' },
+		});
 		expect(resp.status).toBe(200);
 		expect(resp.body.output_text).toHaveLength(4096);
 		expect(resp.body.output[0].content[0].text).toBe(resp.body.output_text);

@@ -50,9 +50,12 @@ describe('official SDK against the emulator', () => {
 			messages,
 			mcp_servers: [SEARCH],
 		});
-		expect(completion.choices[0].message.content).toMatch(/^Top results for "What came in yesterday\?":/);
+		expect(completion.choices[0].message.content).toMatch(
+			/^Top results for "What came in yesterday\?":/,
+		);
 		expect(completion.tools_executed).toEqual(['search']);
-		const results = (completion as unknown as { mcp_tool_results: Array<Record<string, unknown>> }).mcp_tool_results;
+		const results = (completion as unknown as { mcp_tool_results: Array<Record<string, unknown>> })
+			.mcp_tool_results;
 		expect(results).toEqual([
 			expect.objectContaining({ tool_name: 'search', server_name: SEARCH, is_error: false }),
 		]);
@@ -76,7 +79,10 @@ describe('official SDK against the emulator', () => {
 			(e: unknown) => e,
 		);
 		expect(err).toBeInstanceOf(AuthenticationError);
-		const body = (err as AuthenticationError).error as { connect_url?: string; detail?: { connect_url?: string } };
+		const body = (err as AuthenticationError).error as {
+			connect_url?: string;
+			detail?: { connect_url?: string };
+		};
 		const url = body.connect_url ?? body.detail?.connect_url;
 		expect(url).toMatch(new RegExp(`^${emu.url.replace(/\./g, '\\.')}/oauth/connect\\?`));
 		expect(url).not.toContain(API_KEY);
@@ -106,7 +112,9 @@ describe('official SDK against the emulator', () => {
 		});
 		const t0 = Date.now();
 		const completion = await client.chat.completions.create({ model: 'dedalus/echo', messages });
-		expect(completion.choices[0].message.content).toBe('Echo from dedalus/echo: What came in yesterday?');
+		expect(completion.choices[0].message.content).toBe(
+			'Echo from dedalus/echo: What came in yesterday?',
+		);
 		expect(Date.now() - t0).toBeLessThan(450);
 		const log = emu.requests().filter((r) => r.path === '/v1/chat/completions');
 		expect(log.map((r) => r.status)).toEqual([429, 200]);
@@ -122,7 +130,9 @@ describe('official SDK against the emulator', () => {
 	});
 
 	it('does not retry when x-should-retry is false', async () => {
-		await admin(emu.url, 'faults', { faults: [{ status: 503, headers: { 'x-should-retry': 'false' } }] });
+		await admin(emu.url, 'faults', {
+			faults: [{ status: 503, headers: { 'x-should-retry': 'false' } }],
+		});
 		await expect(client.models.list()).rejects.toMatchObject({ status: 503 });
 		expect(emu.requests()).toHaveLength(1);
 	});
@@ -141,6 +151,9 @@ describe('official SDK against the emulator', () => {
 			last = chunk as unknown as Record<string, unknown>;
 		}
 		expect(text).toMatch(/^Top results for "What came in yesterday\?":/);
-		expect(last).toMatchObject({ tools_executed: ['search'], choices: [{ finish_reason: 'stop' }] });
+		expect(last).toMatchObject({
+			tools_executed: ['search'],
+			choices: [{ finish_reason: 'stop' }],
+		});
 	});
 });

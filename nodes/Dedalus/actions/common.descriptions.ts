@@ -24,7 +24,10 @@ export const modelLocator: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: MODEL_ID_PATTERN, errorMessage: 'Use a provider-prefixed ID such as openai/gpt-4.1' },
+					properties: {
+						regex: MODEL_ID_PATTERN,
+						errorMessage: 'Use a provider-prefixed ID such as openai/gpt-4.1',
+					},
 				},
 			],
 		},

@@ -17,7 +17,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const execute = resource === 'model' ? model[operation as 'get' | 'list']?.execute : undefined;
 	if (!execute) {
-		throw new NodeOperationError(this.getNode(), `The operation "${String(operation)}" is not supported for "${String(resource)}"`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${String(operation)}" is not supported for "${String(resource)}"`,
+		);
 	}
 	const client = await DedalusClient.connect(this);
 	const output: INodeExecutionData[] = [];

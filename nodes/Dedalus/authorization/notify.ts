@@ -7,13 +7,16 @@ export interface AuthorizationNotice {
 	expiresAt?: string;
 }
 
-export type NotificationResult = { sent: true; url: string } | { sent: false; url: string; error: string };
+export type NotificationResult =
+	| { sent: true; url: string }
+	| { sent: false; url: string; error: string };
 
 /** `text` and `content` make Slack/Mattermost (`text`), Discord (`content`) and n8n Webhook triggers all show it. */
 function noticePayload(context: IExecuteFunctions, notice: AuthorizationNotice): IDataObject {
 	const workflow = context.getWorkflow().name ?? 'an n8n workflow';
 	const node = context.getNode().name;
-	const what = notice.servers.length > 0 ? `MCP server ${notice.servers.join(', ')}` : 'an MCP server';
+	const what =
+		notice.servers.length > 0 ? `MCP server ${notice.servers.join(', ')}` : 'an MCP server';
 	const sentence =
 		`Workflow "${workflow}" is waiting: node "${node}" needs your consent for ${what}. ` +
 		`Open ${notice.authorizationUrl} to connect and continue.` +
@@ -50,7 +53,8 @@ export async function sendAuthorizationNotice(
 		});
 		return { sent: true, url };
 	} catch (error) {
-		const status = (error as { httpCode?: string; response?: { status?: number } }).response?.status;
+		const status = (error as { httpCode?: string; response?: { status?: number } }).response
+			?.status;
 		const reason = status ? `HTTP ${status}` : ((error as Error).message ?? 'request failed');
 		return { sent: false, url, error: `The notification could not be sent: ${reason}` };
 	}

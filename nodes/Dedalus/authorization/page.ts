@@ -2,7 +2,13 @@ import { randomString } from 'n8n-workflow';
 
 import { isHttpUrl } from '../transport';
 
-export type PageState = 'waiting' | 'still_waiting' | 'continued' | 'already_continued' | 'failed' | 'not_waiting';
+export type PageState =
+	| 'waiting'
+	| 'still_waiting'
+	| 'continued'
+	| 'already_continued'
+	| 'failed'
+	| 'not_waiting';
 
 export interface PageModel {
 	state: PageState;
@@ -150,9 +156,13 @@ const SCRIPT = `
 })();
 `;
 
-export function renderPage(model: PageModel, nonce = randomString(24)): { html: string; headers: Record<string, string> } {
+export function renderPage(
+	model: PageModel,
+	nonce = randomString(24),
+): { html: string; headers: Record<string, string> } {
 	const connectUrl = model.connectUrl && isHttpUrl(model.connectUrl) ? model.connectUrl : undefined;
-	const open = model.state === 'waiting' || model.state === 'still_waiting' || model.state === 'failed';
+	const open =
+		model.state === 'waiting' || model.state === 'still_waiting' || model.state === 'failed';
 	const rows: Array<[string, string]> = [
 		['Workflow', model.workflowName],
 		['Node', model.nodeName],

@@ -12,7 +12,11 @@ import { savePendingAuthorization } from './state';
 const AUTHORIZATION_REQUIRED = 'authorization_required';
 
 /** What the agent reads when the node runs as an AI tool: it never pauses, it hands the link on. */
-export function toolAuthorizationItem(connectUrl: string, server: string | undefined, itemIndex: number): INodeExecutionData {
+export function toolAuthorizationItem(
+	connectUrl: string,
+	server: string | undefined,
+	itemIndex: number,
+): INodeExecutionData {
 	return {
 		json: {
 			status: AUTHORIZATION_REQUIRED,
@@ -26,9 +30,17 @@ export function toolAuthorizationItem(connectUrl: string, server: string | undef
 	};
 }
 
-export function outputAuthorizationItem(connectUrl: string, server: string | undefined, itemIndex: number): INodeExecutionData {
+export function outputAuthorizationItem(
+	connectUrl: string,
+	server: string | undefined,
+	itemIndex: number,
+): INodeExecutionData {
 	return {
-		json: { status: AUTHORIZATION_REQUIRED, connect_url: connectUrl, ...(server ? { server } : {}) },
+		json: {
+			status: AUTHORIZATION_REQUIRED,
+			connect_url: connectUrl,
+			...(server ? { server } : {}),
+		},
 		pairedItem: { item: itemIndex },
 	};
 }
@@ -36,7 +48,8 @@ export function outputAuthorizationItem(connectUrl: string, server: string | und
 function uniqueServers(outcomes: ItemOutcome[]): string[] {
 	const servers = new Set<string>();
 	for (const outcome of outcomes) {
-		if (outcome.status === 'authorization_required' && outcome.error.server) servers.add(outcome.error.server);
+		if (outcome.status === 'authorization_required' && outcome.error.server)
+			servers.add(outcome.error.server);
 	}
 	return [...servers];
 }
@@ -55,13 +68,17 @@ export async function pauseForAuthorization(
 	const node = context.getNode();
 	const waiting = outcomes.filter((outcome) => outcome.status === 'authorization_required');
 	const last = waiting[waiting.length - 1];
-	if (!last || last.status !== 'authorization_required') throw new Error('pauseForAuthorization needs an item that requires authorization');
+	if (!last || last.status !== 'authorization_required')
+		throw new Error('pauseForAuthorization needs an item that requires authorization');
 
 	const finishedItems: Array<{ itemIndex: number; json: IDataObject }> = [];
 	const pendingItems: number[] = [];
 	for (const outcome of outcomes) {
 		if (outcome.status === 'completed' || outcome.status === 'failed') {
-			finishedItems.push({ itemIndex: outcome.itemIndex, json: finishedItem(outcome, continueOnFail).json });
+			finishedItems.push({
+				itemIndex: outcome.itemIndex,
+				json: finishedItem(outcome, continueOnFail).json,
+			});
 		} else {
 			pendingItems.push(outcome.itemIndex);
 		}
@@ -86,7 +103,12 @@ export async function pauseForAuthorization(
 
 	let notification: NotificationResult | undefined;
 	if (settings.notifyUrl) {
-		notification = await sendAuthorizationNotice(context, settings.notifyUrl, { connectUrl, authorizationUrl, servers, expiresAt });
+		notification = await sendAuthorizationNotice(context, settings.notifyUrl, {
+			connectUrl,
+			authorizationUrl,
+			servers,
+			expiresAt,
+		});
 	}
 	if (context.getMode() === 'manual') {
 		context.sendMessageToUI(

@@ -37,7 +37,9 @@ function pauseMemory(pauseId: string): PauseMemory {
 }
 
 /** What the newest attempt learnt about the consent still needed; reading it creates nothing. */
-export function stillNeeded(pauseId: string): { connectUrl: string; servers: string[] } | undefined {
+export function stillNeeded(
+	pauseId: string,
+): { connectUrl: string; servers: string[] } | undefined {
 	return pauses.get(pauseId)?.stillNeeded;
 }
 

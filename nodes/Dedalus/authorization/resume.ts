@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { completeItems, finishedItem, readConcurrency } from '../completion';
 import type { ParameterSource } from '../completion';
@@ -21,7 +26,9 @@ function webhookParameterSource(context: IWebhookFunctions): ParameterSource {
 		}
 		if (Array.isArray(value)) return value.map((entry) => resolve(entry, itemIndex));
 		if (value && typeof value === 'object') {
-			return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, resolve(entry, itemIndex)]));
+			return Object.fromEntries(
+				Object.entries(value).map(([key, entry]) => [key, resolve(entry, itemIndex)]),
+			);
 		}
 		return value;
 	};
@@ -32,7 +39,11 @@ function webhookParameterSource(context: IWebhookFunctions): ParameterSource {
 function continuesOnFail(context: IWebhookFunctions): boolean {
 	// IWebhookFunctions has no continueOnFail(); this is the rule n8n's engine applies to the node.
 	const node = context.getNode();
-	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
+	return (
+		node.continueOnFail === true ||
+		node.onError === 'continueRegularOutput' ||
+		node.onError === 'continueErrorOutput'
+	);
 }
 
 // A throw from webhook() makes n8n answer 500, wipe the run data and resume with an empty item,
@@ -88,11 +99,16 @@ async function resendPending(
 	}
 	if (failure !== undefined) return { state: 'failed', message: failure };
 
-	const byIndex = new Map<number, IDataObject>(state.finishedItems.map(({ itemIndex, json }) => [itemIndex, json as IDataObject]));
+	const byIndex = new Map<number, IDataObject>(
+		state.finishedItems.map(({ itemIndex, json }) => [itemIndex, json as IDataObject]),
+	);
 	for (const [itemIndex, json] of memory.finishedItems) byIndex.set(itemIndex, json);
 	const items: INodeExecutionData[] = [...byIndex.keys()]
 		.sort((a, b) => a - b)
-		.map((itemIndex) => ({ json: byIndex.get(itemIndex) as IDataObject, pairedItem: { item: itemIndex } }));
+		.map((itemIndex) => ({
+			json: byIndex.get(itemIndex) as IDataObject,
+			pairedItem: { item: itemIndex },
+		}));
 	return { state: 'continued', outputs: resultOutputs(settings, items) };
 }
 
@@ -116,9 +132,14 @@ function respond(context: IWebhookFunctions, model: PageModel, statusCode = 200)
  * and mail scanners fetch GETs). POST sends again the requests that had not completed; only when
  * all of them complete does the execution resume, with every item's result in input order.
  */
-export async function handleResumeRequest(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+export async function handleResumeRequest(
+	context: IWebhookFunctions,
+): Promise<IWebhookResponseData> {
 	const node = context.getNode();
-	const base = { workflowName: context.getWorkflow().name ?? 'Untitled workflow', nodeName: node.name };
+	const base = {
+		workflowName: context.getWorkflow().name ?? 'Untitled workflow',
+		nodeName: node.name,
+	};
 	const state = loadPendingAuthorization(context);
 	if (!state) {
 		respond(context, { ...base, state: 'not_waiting', servers: [] }, 404);
@@ -132,7 +153,10 @@ export async function handleResumeRequest(context: IWebhookFunctions): Promise<I
 		return { noWebhookResponse: true };
 	}
 
-	const { result, first } = await resendOnce(state.pauseId, async (memory) => await resend(context, state, memory));
+	const { result, first } = await resendOnce(
+		state.pauseId,
+		async (memory) => await resend(context, state, memory),
+	);
 	if (result === 'already_continued') {
 		respond(context, { ...page, state: 'already_continued' });
 		return { noWebhookResponse: true };
@@ -140,12 +164,23 @@ export async function handleResumeRequest(context: IWebhookFunctions): Promise<I
 	if (result.state === 'continued') {
 		respond(context, { ...page, state: 'continued' });
 		// Only the request that did the work resumes; a concurrent one just reports.
-		return first ? { noWebhookResponse: true, workflowData: result.outputs } : { noWebhookResponse: true };
+		return first
+			? { noWebhookResponse: true, workflowData: result.outputs }
+			: { noWebhookResponse: true };
 	}
 	if (result.state === 'still_waiting') {
-		respond(context, { ...page, servers: result.servers, state: 'still_waiting', connectUrl: result.connectUrl });
+		respond(context, {
+			...page,
+			servers: result.servers,
+			state: 'still_waiting',
+			connectUrl: result.connectUrl,
+		});
 		return { noWebhookResponse: true };
 	}
-	respond(context, { ...page, state: 'failed', message: result.message, connectUrl: state.connectUrl }, 502);
+	respond(
+		context,
+		{ ...page, state: 'failed', message: result.message, connectUrl: state.connectUrl },
+		502,
+	);
 	return { noWebhookResponse: true };
 }

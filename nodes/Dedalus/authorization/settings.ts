@@ -22,23 +22,41 @@ export interface AuthorizationSettings {
 const UNIT_MS = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
 /** Node-level settings: read once per run from the `options` collection (item 0, as n8n's own waiting nodes do). */
-export function readAuthorizationSettings(node: INode, options: IDataObject): AuthorizationSettings {
+export function readAuthorizationSettings(
+	node: INode,
+	options: IDataObject,
+): AuthorizationSettings {
 	const whenRequired = (options.whenAuthorizationRequired ?? 'wait') as WhenAuthorizationRequired;
 	if (!['wait', 'output', 'error'].includes(whenRequired)) {
-		throw new NodeOperationError(node, `When Authorization Is Required has an unknown value "${String(whenRequired)}"`);
+		throw new NodeOperationError(
+			node,
+			`When Authorization Is Required has an unknown value "${String(whenRequired)}"`,
+		);
 	}
-	const notifyUrl = typeof options.notifyUrl === 'string' && options.notifyUrl.trim() !== '' ? options.notifyUrl.trim() : undefined;
+	const notifyUrl =
+		typeof options.notifyUrl === 'string' && options.notifyUrl.trim() !== ''
+			? options.notifyUrl.trim()
+			: undefined;
 	if (notifyUrl !== undefined && !isHttpUrl(notifyUrl)) {
 		throw new NodeOperationError(node, `Notify URL "${notifyUrl}" is not an http(s) URL`, {
-			description: 'The notice is POSTed as JSON; use a Slack, Discord or Mattermost incoming webhook or an n8n Webhook URL.',
+			description:
+				'The notice is POSTed as JSON; use a Slack, Discord or Mattermost incoming webhook or an n8n Webhook URL.',
 		});
 	}
 	const limit = (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values;
-	return { whenRequired, waitLimit: limit && Object.keys(limit).length > 0 ? limit : undefined, notifyUrl };
+	return {
+		whenRequired,
+		waitLimit: limit && Object.keys(limit).length > 0 ? limit : undefined,
+		notifyUrl,
+	};
 }
 
 /** When the wait runs out, or undefined for "wait indefinitely". */
-export function waitDeadline(node: INode, limit: WaitLimit | undefined, now = Date.now()): Date | undefined {
+export function waitDeadline(
+	node: INode,
+	limit: WaitLimit | undefined,
+	now = Date.now(),
+): Date | undefined {
 	if (!limit) return undefined;
 	let deadline: Date;
 	if ((limit.limitType ?? 'afterTimeInterval') === 'afterTimeInterval') {
@@ -66,6 +84,9 @@ export function waitTill(deadline: Date | undefined): Date {
  * without running any node code. Results therefore go to output 1, so a timeout can never reach
  * the nodes that expect a completion. Without a limit there is one output.
  */
-export function resultOutputs(settings: AuthorizationSettings, items: INodeExecutionData[]): INodeExecutionData[][] {
+export function resultOutputs(
+	settings: AuthorizationSettings,
+	items: INodeExecutionData[],
+): INodeExecutionData[][] {
 	return settings.waitLimit ? [[], items] : [items];
 }

@@ -12,7 +12,9 @@ const pendingAuthorizationSchema = z.object({
 	/** Input items whose requests must be sent again after consent, in input order. */
 	pendingItems: z.array(z.number().int().nonnegative()),
 	/** Output items of the input items that finished before the pause; never sent again. */
-	finishedItems: z.array(z.object({ itemIndex: z.number().int().nonnegative(), json: z.record(z.unknown()) })),
+	finishedItems: z.array(
+		z.object({ itemIndex: z.number().int().nonnegative(), json: z.record(z.unknown()) }),
+	),
 	pausedAt: z.string(),
 	expiresAt: z.string().optional(),
 });
@@ -21,15 +23,23 @@ export type PendingAuthorization = z.infer<typeof pendingAuthorizationSchema> & 
 	finishedItems: Array<{ itemIndex: number; json: IDataObject }>;
 };
 
-export function savePendingAuthorization(context: IExecuteFunctions, state: PendingAuthorization): void {
+export function savePendingAuthorization(
+	context: IExecuteFunctions,
+	state: PendingAuthorization,
+): void {
 	context.getContext('node')[STATE_KEY] = state;
 }
 
-export function loadPendingAuthorization(context: IWebhookFunctions): PendingAuthorization | undefined {
+export function loadPendingAuthorization(
+	context: IWebhookFunctions,
+): PendingAuthorization | undefined {
 	const nodeName = JSON.stringify(context.getNode().name);
 	let value: unknown;
 	try {
-		value = context.evaluateExpression(`{{ $node[${nodeName}].context[${JSON.stringify(STATE_KEY)}] }}`, 0);
+		value = context.evaluateExpression(
+			`{{ $node[${nodeName}].context[${JSON.stringify(STATE_KEY)}] }}`,
+			0,
+		);
 	} catch {
 		return undefined;
 	}

@@ -1,7 +1,12 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { DedalusClient, asNodeError, chatCompletionSchema, isAuthorizationRequired } from '../transport';
+import {
+	DedalusClient,
+	asNodeError,
+	chatCompletionSchema,
+	isAuthorizationRequired,
+} from '../transport';
 import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
 import { completionOutput, mcpServerErrorHints } from './output';
 import { readCompletionParameters } from './parameters';
@@ -19,7 +24,10 @@ export function readConcurrency(node: INode, value: unknown): number {
 	if (value === undefined || value === null || value === '') return DEFAULT_CONCURRENCY;
 	const concurrency = Number(value);
 	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-		throw new NodeOperationError(node, `Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${JSON.stringify(value)}`);
+		throw new NodeOperationError(
+			node,
+			`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${JSON.stringify(value)}`,
+		);
 	}
 	return concurrency;
 }
@@ -41,7 +49,9 @@ export interface CompleteItemsOptions {
 	signal?: AbortSignal;
 }
 
-type Prepared = { itemIndex: number; parameters: CompletionParameters; body: IDataObject } | ItemOutcome;
+type Prepared =
+	| { itemIndex: number; parameters: CompletionParameters; body: IDataObject }
+	| ItemOutcome;
 
 /**
  * Sends the chat completions of the given items with bounded concurrency and returns one outcome
@@ -49,7 +59,10 @@ type Prepared = { itemIndex: number; parameters: CompletionParameters; body: IDa
  * Parameters of every item are validated before any request; without continue-on-fail the first
  * invalid item throws before anything is sent.
  */
-export async function completeItems(context: DedalusContext, options: CompleteItemsOptions): Promise<ItemOutcome[]> {
+export async function completeItems(
+	context: DedalusContext,
+	options: CompleteItemsOptions,
+): Promise<ItemOutcome[]> {
 	const node = context.getNode();
 	const prepared: Prepared[] = options.itemIndices.map((itemIndex) => {
 		try {
@@ -65,15 +78,23 @@ export async function completeItems(context: DedalusContext, options: CompleteIt
 	const outcomes: ItemOutcome[] = prepared.map((entry) =>
 		'status' in entry ? entry : { status: 'not_sent', itemIndex: entry.itemIndex },
 	);
-	const toSend = prepared.filter((entry): entry is Exclude<Prepared, ItemOutcome> => !('status' in entry));
+	const toSend = prepared.filter(
+		(entry): entry is Exclude<Prepared, ItemOutcome> => !('status' in entry),
+	);
 	if (toSend.length === 0) return outcomes;
 
 	const client = await DedalusClient.connect(context);
-	const positionOf = new Map(options.itemIndices.map((itemIndex, position) => [itemIndex, position]));
+	const positionOf = new Map(
+		options.itemIndices.map((itemIndex, position) => [itemIndex, position]),
+	);
 	let next = 0;
 	let stopped = false;
 
-	const sendOne = async ({ itemIndex, parameters, body }: (typeof toSend)[number]): Promise<ItemOutcome> => {
+	const sendOne = async ({
+		itemIndex,
+		parameters,
+		body,
+	}: (typeof toSend)[number]): Promise<ItemOutcome> => {
 		try {
 			const response = await client.request({
 				method: 'POST',
@@ -92,7 +113,8 @@ export async function completeItems(context: DedalusContext, options: CompleteIt
 				hints: mcpServerErrorHints(response),
 			};
 		} catch (error) {
-			if (isAuthorizationRequired(error)) return { status: 'authorization_required', itemIndex, error };
+			if (isAuthorizationRequired(error))
+				return { status: 'authorization_required', itemIndex, error };
 			return { status: 'failed', itemIndex, error: asNodeError(node, error, itemIndex) };
 		}
 	};
@@ -102,7 +124,8 @@ export async function completeItems(context: DedalusContext, options: CompleteIt
 			const entry = toSend[next++];
 			const outcome = await sendOne(entry);
 			outcomes[positionOf.get(entry.itemIndex) as number] = outcome;
-			if (outcome.status === 'authorization_required' && options.stopOnAuthorization) stopped = true;
+			if (outcome.status === 'authorization_required' && options.stopOnAuthorization)
+				stopped = true;
 			if (outcome.status === 'failed' && !options.continueOnFail) stopped = true;
 		}
 	};
@@ -122,7 +145,8 @@ export type SentOutcome = Exclude<ItemOutcome, { status: 'not_sent' }>;
 
 /** The output item of a sent item; a failure throws unless continue-on-fail is on. */
 export function finishedItem(outcome: SentOutcome, continueOnFail: boolean): INodeExecutionData {
-	if (outcome.status === 'completed') return { json: outcome.json, pairedItem: { item: outcome.itemIndex } };
+	if (outcome.status === 'completed')
+		return { json: outcome.json, pairedItem: { item: outcome.itemIndex } };
 	if (!continueOnFail) throw outcome.error;
 	return errorItem(outcome.error, outcome.itemIndex);
 }

@@ -1,4 +1,10 @@
-export { completeItems, readConcurrency, errorItem, finishedItem, throwFirstFailure } from './complete';
+export {
+	completeItems,
+	readConcurrency,
+	errorItem,
+	finishedItem,
+	throwFirstFailure,
+} from './complete';
 export { DEFAULT_CONCURRENCY } from './complete';
 export type { CompleteItemsOptions, ItemError, ItemOutcome, SentOutcome } from './complete';
 export { MODEL_ID_PATTERN, readModelId } from './parameters';

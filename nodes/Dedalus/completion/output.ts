@@ -17,7 +17,10 @@ function content(response: ChatCompletion, parameters: CompletionParameters): un
 }
 
 /** The output item of one completed request. */
-export function completionOutput(response: ChatCompletion, parameters: CompletionParameters): IDataObject {
+export function completionOutput(
+	response: ChatCompletion,
+	parameters: CompletionParameters,
+): IDataObject {
 	if (!parameters.simplifyOutput) return response as IDataObject;
 	return {
 		content: content(response, parameters) as IDataObject | string,

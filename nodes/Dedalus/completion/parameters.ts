@@ -48,7 +48,11 @@ export function readModelId(node: INode, value: unknown, itemIndex: number): str
 	const input = new ItemInput(node, itemIndex);
 	const model = (input.text('Model', modelId(value), { required: true }) as string).trim();
 	if (!new RegExp(MODEL_ID_PATTERN).test(model)) {
-		input.fail('Model', `"${model}" is not a provider-prefixed model ID`, 'Use an ID such as openai/gpt-4.1, or pick one from the list.');
+		input.fail(
+			'Model',
+			`"${model}" is not a provider-prefixed model ID`,
+			'Use an ID such as openai/gpt-4.1, or pick one from the list.',
+		);
 	}
 	return model;
 }
@@ -84,10 +88,14 @@ class ItemInput {
 	): number | undefined {
 		if (value === undefined || value === null || value === '') return undefined;
 		const number = typeof value === 'string' ? Number(value) : value;
-		if (typeof number !== 'number' || !Number.isFinite(number)) this.fail(field, `must be a number, not ${describe(value)}`);
-		if (integer && !Number.isInteger(number)) this.fail(field, `must be a whole number, not ${number}`);
-		if (min !== undefined && number < min) this.fail(field, `must be at least ${min}, not ${number}`);
-		if (max !== undefined && number > max) this.fail(field, `must be at most ${max}, not ${number}`);
+		if (typeof number !== 'number' || !Number.isFinite(number))
+			this.fail(field, `must be a number, not ${describe(value)}`);
+		if (integer && !Number.isInteger(number))
+			this.fail(field, `must be a whole number, not ${number}`);
+		if (min !== undefined && number < min)
+			this.fail(field, `must be at least ${min}, not ${number}`);
+		if (max !== undefined && number > max)
+			this.fail(field, `must be at most ${max}, not ${number}`);
 		return number;
 	}
 
@@ -101,12 +109,18 @@ class ItemInput {
 	}
 
 	messages(field: string, value: unknown): ChatMessage[] {
-		if (!Array.isArray(value) || value.length === 0) this.fail(field, 'must be a non-empty list of messages');
+		if (!Array.isArray(value) || value.length === 0)
+			this.fail(field, 'must be a non-empty list of messages');
 		return value.map((message: unknown, position) => {
-			if (!message || typeof message !== 'object') this.fail(field, `has message ${position} that is not an object`);
+			if (!message || typeof message !== 'object')
+				this.fail(field, `has message ${position} that is not an object`);
 			const { role, content } = message as IDataObject;
 			if (typeof role !== 'string' || !ROLES.includes(role)) {
-				this.fail(field, `has message ${position} with role ${JSON.stringify(role)}`, `Use one of: ${ROLES.join(', ')}.`);
+				this.fail(
+					field,
+					`has message ${position} with role ${JSON.stringify(role)}`,
+					`Use one of: ${ROLES.join(', ')}.`,
+				);
 			}
 			if (typeof content !== 'string' || content.trim() === '') {
 				this.fail(field, `has message ${position} with empty or non-text content`);
@@ -124,22 +138,32 @@ function describe(value: unknown): string {
 
 function modelId(value: unknown): unknown {
 	// A resource locator holds `{ __rl, mode, value }`; list and ID modes both keep the plain ID in `value`.
-	if (value && typeof value === 'object' && '__rl' in value) return (value as unknown as { value: unknown }).value;
+	if (value && typeof value === 'object' && '__rl' in value)
+		return (value as unknown as { value: unknown }).value;
 	return value;
 }
 
-function readMessages(input: ItemInput, read: (name: string, fallback: unknown) => unknown): ChatMessage[] {
+function readMessages(
+	input: ItemInput,
+	read: (name: string, fallback: unknown) => unknown,
+): ChatMessage[] {
 	const inputType = read('inputType', 'prompt');
 	if (inputType === 'messages') {
 		const list = read('messages', {}) as { values?: unknown[] };
 		return input.messages('Messages', list.values ?? []);
 	}
 	if (inputType === 'json') {
-		return input.messages('Messages (JSON)', input.json('Messages (JSON)', read('messagesJson', '')));
+		return input.messages(
+			'Messages (JSON)',
+			input.json('Messages (JSON)', read('messagesJson', '')),
+		);
 	}
 	const prompt = input.text('Prompt', read('prompt', ''), { required: true }) as string;
 	const system = input.text('System Message', read('systemMessage', ''));
-	return [...(system ? [{ role: 'system', content: system }] : []), { role: 'user', content: prompt }];
+	return [
+		...(system ? [{ role: 'system', content: system }] : []),
+		{ role: 'user', content: prompt },
+	];
 }
 
 function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
@@ -155,7 +179,10 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 	};
 	const stop = input.text('Stop Sequences', raw.stop);
 	if (stop) {
-		options.stop = stop.split(/[\n,]/).map((entry) => entry.trim()).filter((entry) => entry !== '');
+		options.stop = stop
+			.split(/[\n,]/)
+			.map((entry) => entry.trim())
+			.filter((entry) => entry !== '');
 		if (options.stop.length > 4) input.fail('Stop Sequences', 'has more than 4 entries');
 	}
 	if (raw.responseFormat !== undefined && raw.responseFormat !== 'text') {
@@ -165,7 +192,8 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		options.responseFormat = raw.responseFormat;
 		if (raw.responseFormat === 'json_schema') {
 			const schema = input.json('JSON Schema', raw.jsonSchema ?? '');
-			if (!schema || typeof schema !== 'object' || Array.isArray(schema)) input.fail('JSON Schema', 'must be a JSON object');
+			if (!schema || typeof schema !== 'object' || Array.isArray(schema))
+				input.fail('JSON Schema', 'must be a JSON object');
 			options.jsonSchema = schema as IDataObject;
 			options.jsonSchemaName = input.text('Schema Name', raw.jsonSchemaName) ?? 'response';
 		}
@@ -176,10 +204,12 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		}
 		options.toolChoice = raw.toolChoice as CompletionOptions['toolChoice'];
 	}
-	if (raw.automaticToolExecution !== undefined) options.automaticToolExecution = Boolean(raw.automaticToolExecution);
+	if (raw.automaticToolExecution !== undefined)
+		options.automaticToolExecution = Boolean(raw.automaticToolExecution);
 	if (raw.metadata !== undefined && raw.metadata !== '') {
 		const metadata = input.json('Metadata', raw.metadata);
-		if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) input.fail('Metadata', 'must be a JSON object');
+		if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata))
+			input.fail('Metadata', 'must be a JSON object');
 		for (const [key, value] of Object.entries(metadata as IDataObject)) {
 			if (typeof value !== 'string') input.fail('Metadata', `value of "${key}" must be text`);
 		}
@@ -189,7 +219,11 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 }
 
 /** Reads and validates everything one completion needs. Throws a NodeOperationError naming the item and field. */
-export function readCompletionParameters(node: INode, source: ParameterSource, itemIndex: number): CompletionParameters {
+export function readCompletionParameters(
+	node: INode,
+	source: ParameterSource,
+	itemIndex: number,
+): CompletionParameters {
 	const input = new ItemInput(node, itemIndex);
 	const read = (name: string, fallback: unknown) => source(name, itemIndex, fallback);
 	const model = readModelId(node, read('model', ''), itemIndex);
@@ -199,6 +233,9 @@ export function readCompletionParameters(node: INode, source: ParameterSource, i
 		messages: readMessages(input, read),
 		mcpServers: parseMcpServers(read('mcpServers', ''), node, itemIndex),
 		simplifyOutput: read('simplifyOutput', true) !== false,
-		options: readOptions(input, (rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as IDataObject),
+		options: readOptions(
+			input,
+			(rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as IDataObject,
+		),
 	};
 }

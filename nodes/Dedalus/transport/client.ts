@@ -59,7 +59,12 @@ export class DedalusClient {
 		const data = await context.getCredentials(CREDENTIAL_TYPE);
 		const baseUrl = (String(data.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
 		const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
-		const credentials = { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data };
+		const credentials = {
+			id: reference?.id ?? '',
+			name: reference?.name ?? '',
+			type: CREDENTIAL_TYPE,
+			data,
+		};
 		return new DedalusClient(context, baseUrl, credentials);
 	}
 
@@ -125,16 +130,26 @@ export class DedalusClient {
 
 function throwIfCancelled(signal: AbortSignal | undefined, node: INode, itemIndex?: number) {
 	if (signal?.aborted) {
-		throw new NodeOperationError(node, 'The execution was canceled before this request was sent', { itemIndex });
+		throw new NodeOperationError(node, 'The execution was canceled before this request was sent', {
+			itemIndex,
+		});
 	}
 }
 
-function connectionError(node: INode, error: unknown, itemIndex: number | undefined, retries: number) {
+function connectionError(
+	node: INode,
+	error: unknown,
+	itemIndex: number | undefined,
+	retries: number,
+) {
 	// Never wrap the raw error: a request library error carries the request config, headers included.
 	// n8n's request helper already wraps network failures (code in httpCode or cause.code); plain errors carry code.
 	const failure = error as { code?: string; httpCode?: string; cause?: { code?: string } };
 	const code = failure?.cause?.code ?? failure?.code ?? failure?.httpCode ?? undefined;
-	const reason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'the request timed out' : 'the connection failed';
+	const reason =
+		code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+			? 'the request timed out'
+			: 'the connection failed';
 	// No error code in the response object: NodeApiError would swap our message for a generic one.
 	return new NodeApiError(node, {} as JsonObject, {
 		message: `Could not reach Dedalus: ${reason}${retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`,

@@ -117,15 +117,22 @@ export function toApiError(
 	}
 	const headline =
 		STATUS_MESSAGES[statusCode] ??
-		(statusCode >= 500 ? `Dedalus had a server error (${statusCode})` : `Dedalus answered ${statusCode}`);
+		(statusCode >= 500
+			? `Dedalus had a server error (${statusCode})`
+			: `Dedalus answered ${statusCode}`);
 	const detail = apiMessage(body);
-	const afterRetries = retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
-	return new NodeApiError(node, { status: statusCode, ...(detail ? { detail } : {}) } as JsonObject, {
-		message: `${headline}${afterRetries}${detail ? `: ${detail}` : ''}`,
-		description: detail,
-		httpCode: String(statusCode),
-		itemIndex,
-	});
+	const afterRetries =
+		retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
+	return new NodeApiError(
+		node,
+		{ status: statusCode, ...(detail ? { detail } : {}) } as JsonObject,
+		{
+			message: `${headline}${afterRetries}${detail ? `: ${detail}` : ''}`,
+			description: detail,
+			httpCode: String(statusCode),
+			itemIndex,
+		},
+	);
 }
 
 export type NodeError = NodeApiError | NodeOperationError;

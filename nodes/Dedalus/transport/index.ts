@@ -1,6 +1,11 @@
 export { DedalusClient } from './client';
 export type { DedalusContext, DedalusRequest } from './client';
-export { AuthorizationRequiredError, asNodeError, isAuthorizationRequired, isHttpUrl } from './errors';
+export {
+	AuthorizationRequiredError,
+	asNodeError,
+	isAuthorizationRequired,
+	isHttpUrl,
+} from './errors';
 export type { NodeError } from './errors';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';

@@ -101,7 +101,10 @@ export const errorBodySchema = z
 			])
 			.optional(),
 		error: z
-			.union([z.string(), z.object({ message: z.string().optional(), code: z.unknown().optional() }).passthrough()])
+			.union([
+				z.string(),
+				z.object({ message: z.string().optional(), code: z.unknown().optional() }).passthrough(),
+			])
 			.optional(),
 		message: z.string().optional(),
 	})

@@ -26,7 +26,12 @@ export function keyIdOf(apiKey: string): string {
 }
 
 /** A `dedalusApi` credential pointing at a local emulator (or a proxy in front of it). */
-export function dedalusCredential(options: { id: string; name: string; apiKey: string; baseUrl: string }): CredentialImport {
+export function dedalusCredential(options: {
+	id: string;
+	name: string;
+	apiKey: string;
+	baseUrl: string;
+}): CredentialImport {
 	return {
 		id: options.id,
 		name: options.name,
@@ -53,7 +58,12 @@ export async function httpCall(
 	url: string,
 	init: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<HttpResult> {
-	const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, redirect: 'manual' });
+	const res = await fetch(url, {
+		method: init.method ?? 'GET',
+		headers: init.headers,
+		body: init.body,
+		redirect: 'manual',
+	});
 	const text = await res.text();
 	let json: unknown;
 	try {
@@ -72,8 +82,12 @@ export class EmulatorAdmin {
 	constructor(readonly baseUrl: string) {}
 
 	/** Chat completion requests, oldest first, optionally of one key (by keyId) and one `user`. */
-	async completions(filter: { keyId?: string; user?: string | RegExp } = {}): Promise<RequestLogEntry[]> {
-		const res = await httpCall(`${this.baseUrl}/__emulator/requests?path=${encodeURIComponent(CHAT_PATH)}`);
+	async completions(
+		filter: { keyId?: string; user?: string | RegExp } = {},
+	): Promise<RequestLogEntry[]> {
+		const res = await httpCall(
+			`${this.baseUrl}/__emulator/requests?path=${encodeURIComponent(CHAT_PATH)}`,
+		);
 		if (res.status !== 200) throw new Error(`emulator request log: HTTP ${res.status} ${res.text}`);
 		const { requests } = res.json as { requests: RequestLogEntry[] };
 		return requests.filter((entry) => {
@@ -142,7 +156,9 @@ export function maxOverlap(entries: RequestLogEntry[], slackMs = 3): number {
  * Consent as a person gives it on the emulator's page: GET the connect_url (the Allow/Deny
  * question), then submit Allow, which the page's form does with `decision=allow`.
  */
-export async function grantConsentAsUser(connectUrl: string): Promise<{ page: string; result: string }> {
+export async function grantConsentAsUser(
+	connectUrl: string,
+): Promise<{ page: string; result: string }> {
 	const page = await httpCall(connectUrl);
 	if (page.status !== 200 || !page.text.includes('id="allow"')) {
 		throw new Error(`consent page: HTTP ${page.status}: ${page.text.slice(0, 300)}`);
@@ -189,7 +205,10 @@ export class LeakCheck {
 
 	/** Records a capture and returns it (strings as they are, anything else as JSON). */
 	add<T>(label: string, value: T): T {
-		this.captured.push({ label, text: typeof value === 'string' ? value : JSON.stringify(value) ?? '' });
+		this.captured.push({
+			label,
+			text: typeof value === 'string' ? value : (JSON.stringify(value) ?? ''),
+		});
 		return value;
 	}
 
@@ -200,7 +219,10 @@ export class LeakCheck {
 	/** Labels of captures that contain a secret (or the marker every fake key carries). */
 	leaks(): string[] {
 		return this.captured
-			.filter(({ text }) => text.includes(SECRET_MARKER) || this.secrets.some((secret) => text.includes(secret)))
+			.filter(
+				({ text }) =>
+					text.includes(SECRET_MARKER) || this.secrets.some((secret) => text.includes(secret)),
+			)
 			.map(({ label }) => label);
 	}
 }
@@ -218,13 +240,18 @@ export interface StartedRun {
  * resume request sent earlier would get 409 "running"). Throws with n8n's error when the run
  * ended instead of pausing.
  */
-export async function startWaitingRun(n8n: N8nInstance, webhookPath: string, body: unknown): Promise<StartedRun> {
+export async function startWaitingRun(
+	n8n: N8nInstance,
+	webhookPath: string,
+	body: unknown,
+): Promise<StartedRun> {
 	const res = await httpCall(n8n.webhookUrl(webhookPath), {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify(body),
 	});
-	if (res.status !== 200) throw new Error(`POST /webhook/${webhookPath}: HTTP ${res.status} ${res.text.slice(0, 500)}`);
+	if (res.status !== 200)
+		throw new Error(`POST /webhook/${webhookPath}: HTTP ${res.status} ${res.text.slice(0, 500)}`);
 	const { resumeUrl, executionId } = res.json as { resumeUrl: string; executionId: string };
 	const execution = await n8n.rest.waitForStatus(
 		executionId,
@@ -240,11 +267,21 @@ export async function startWaitingRun(n8n: N8nInstance, webhookPath: string, bod
 }
 
 /** Waits until an execution has finished one way or another (not waiting, not running). */
-export async function waitFinished(n8n: N8nInstance, executionId: string, timeoutMs = 30_000): Promise<N8nExecution> {
-	return await n8n.rest.waitForStatus(executionId, ['success', 'error', 'crashed', 'canceled'], timeoutMs);
+export async function waitFinished(
+	n8n: N8nInstance,
+	executionId: string,
+	timeoutMs = 30_000,
+): Promise<N8nExecution> {
+	return await n8n.rest.waitForStatus(
+		executionId,
+		['success', 'error', 'crashed', 'canceled'],
+		timeoutMs,
+	);
 }
 
 /** An execution exactly as n8n's REST API serves it (run data still flatted), as text. */
 export async function rawExecution(n8n: N8nInstance, executionId: string): Promise<string> {
-	return JSON.stringify(await n8n.rest.request('GET', `/rest/executions/${encodeURIComponent(executionId)}`));
+	return JSON.stringify(
+		await n8n.rest.request('GET', `/rest/executions/${encodeURIComponent(executionId)}`),
+	);
 }

@@ -10,7 +10,10 @@ import { dirname, join } from 'node:path';
 function findRepoRoot(from: string): string {
 	for (let dir = from; ; dir = dirname(dir)) {
 		const manifest = join(dir, 'package.json');
-		if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-dedalus') {
+		if (
+			existsSync(manifest) &&
+			(JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-dedalus'
+		) {
 			return dir;
 		}
 		if (dirname(dir) === dir) throw new Error(`no n8n-nodes-dedalus package.json above ${from}`);
@@ -44,10 +47,14 @@ function fromCacheDir(cacheDir: string): N8nInstall {
 	const n8nBin = join(nodeModulesDir, 'n8n', 'bin', 'n8n');
 	for (const file of [nodeBin, n8nBin]) {
 		if (!existsSync(file)) {
-			throw new Error(`n8n install at ${cacheDir} is incomplete (missing ${file}); rerun scripts/install-n8n.sh`);
+			throw new Error(
+				`n8n install at ${cacheDir} is incomplete (missing ${file}); rerun scripts/install-n8n.sh`,
+			);
 		}
 	}
-	const { version } = JSON.parse(readFileSync(join(nodeModulesDir, 'n8n', 'package.json'), 'utf8')) as {
+	const { version } = JSON.parse(
+		readFileSync(join(nodeModulesDir, 'n8n', 'package.json'), 'utf8'),
+	) as {
 		version: string;
 	};
 	return { cacheDir, nodeBin, n8nBin, nodeModulesDir, version };
@@ -85,7 +92,10 @@ export function ensureArtifactsDir(): string {
 export function pruneArtifacts(keep = 40): void {
 	const logs = readdirSync(ensureArtifactsDir())
 		.filter((name) => name.startsWith('n8n-') && name.endsWith('.log'))
-		.map((name) => ({ path: join(ARTIFACTS_DIR, name), mtime: statSync(join(ARTIFACTS_DIR, name)).mtimeMs }))
+		.map((name) => ({
+			path: join(ARTIFACTS_DIR, name),
+			mtime: statSync(join(ARTIFACTS_DIR, name)).mtimeMs,
+		}))
 		.sort((a, b) => b.mtime - a.mtime);
 	for (const { path } of logs.slice(keep)) rmSync(path, { force: true });
 }

@@ -36,10 +36,19 @@ export async function startLatencyProxy(target: string): Promise<LatencyProxy> {
 			}
 			const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname;
 			const extra = Math.max(0, Math.round(rule(parsed, path)));
-			const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: targetUrl.host };
+			const headers: Record<string, string | string[] | undefined> = {
+				...req.headers,
+				host: targetUrl.host,
+			};
 			if (extra > 0) headers['x-emulator-latency-ms'] = String(extra);
 			const upstream = httpRequest(
-				{ hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers },
+				{
+					hostname: targetUrl.hostname,
+					port: targetUrl.port,
+					method: req.method,
+					path: req.url,
+					headers,
+				},
 				(answer) => {
 					res.writeHead(answer.statusCode ?? 502, answer.headers);
 					answer.pipe(res);

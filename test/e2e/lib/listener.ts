@@ -34,7 +34,10 @@ export interface HttpListener {
 	 * Resolves with the first request (already received or arriving later) that matches;
 	 * rejects after timeoutMs listing what did arrive.
 	 */
-	waitForRequest(predicate?: (request: CapturedRequest) => boolean, timeoutMs?: number): Promise<CapturedRequest>;
+	waitForRequest(
+		predicate?: (request: CapturedRequest) => boolean,
+		timeoutMs?: number,
+	): Promise<CapturedRequest>;
 	/** Changes what the listener answers from now on (default 200 `{"ok":true}`). */
 	respondWith(response: ListenerResponse | ((request: CapturedRequest) => ListenerResponse)): void;
 	close(): Promise<void>;
@@ -46,7 +49,10 @@ export interface HttpListener {
  */
 export async function startHttpListener(): Promise<HttpListener> {
 	const requests: CapturedRequest[] = [];
-	let responder: (request: CapturedRequest) => ListenerResponse = () => ({ status: 200, body: { ok: true } });
+	let responder: (request: CapturedRequest) => ListenerResponse = () => ({
+		status: 200,
+		body: { ok: true },
+	});
 
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -72,7 +78,8 @@ export async function startHttpListener(): Promise<HttpListener> {
 			};
 			requests.push(captured);
 			const answer = responder(captured);
-			const payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
+			const payload =
+				typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
 			res.writeHead(answer.status ?? 200, {
 				'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
 				...answer.headers,

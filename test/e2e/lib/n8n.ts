@@ -1,6 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	closeSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -145,7 +154,9 @@ async function tryListen(port: number): Promise<number | undefined> {
 		server.once('error', () => resolvePort(undefined));
 		server.listen(port, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => resolvePort(address && typeof address === 'object' ? address.port : undefined));
+			server.close(() =>
+				resolvePort(address && typeof address === 'object' ? address.port : undefined),
+			);
 		});
 	});
 }
@@ -202,22 +213,34 @@ export async function runN8nCli(
 		env = {},
 		logFile,
 		processEnvWins,
-	}: { userFolder: string; env?: Record<string, string | undefined>; logFile: string; processEnvWins?: boolean },
+	}: {
+		userFolder: string;
+		env?: Record<string, string | undefined>;
+		logFile: string;
+		processEnvWins?: boolean;
+	},
 ): Promise<string> {
 	const install = resolveN8nInstall();
 	return await new Promise((resolveRun, reject) => {
 		execFile(
 			install.nodeBin,
 			[install.n8nBin, ...args],
-			{ env: n8nEnv(userFolder, env, processEnvWins), maxBuffer: 64 * 1024 * 1024, timeout: 180_000 },
+			{
+				env: n8nEnv(userFolder, env, processEnvWins),
+				maxBuffer: 64 * 1024 * 1024,
+				timeout: 180_000,
+			},
 			(error, stdout, stderr) => {
 				const output = `${stdout}${stderr}`;
 				writeFileSync(logFile, `\n$ n8n ${args.join(' ')}\n${output}`, { flag: 'a' });
 				// Failed imports/publishes exit non-zero in 2.41.1; the message check is a second line of
 				// defence, since some commands' catch() only logs ("An error occurred while importing").
-				const failed = error || /An error occurred|Error updating database|Failed to find owner/i.test(output);
+				const failed =
+					error || /An error occurred|Error updating database|Failed to find owner/i.test(output);
 				if (failed) {
-					reject(new Error(`n8n ${args.join(' ')} failed (see ${logFile}):\n${output.slice(-3000)}`));
+					reject(
+						new Error(`n8n ${args.join(' ')} failed (see ${logFile}):\n${output.slice(-3000)}`),
+					);
 				} else {
 					resolveRun(output);
 				}
@@ -317,7 +340,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const editorUrl = env.N8N_LISTEN_ADDRESS === '127.0.0.1' ? baseUrl : `http://localhost:${port}`;
 	// $execution.resumeUrl is built from N8N_WEBHOOK_URL (2.41's name; WEBHOOK_URL is deprecated).
 	for (const key of ['N8N_WEBHOOK_URL', 'N8N_EDITOR_BASE_URL']) {
-		const given = (options.env && key in options.env) || (options.processEnvWins && process.env[key] !== undefined);
+		const given =
+			(options.env && key in options.env) ||
+			(options.processEnvWins && process.env[key] !== undefined);
 		if (!given) env[key] = `${editorUrl}/`;
 	}
 
@@ -361,7 +386,9 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 				killGroup(pgid, 'SIGKILL');
 				for (let i = 0; i < 50 && groupAlive(pgid); i++) await sleep(100);
 			}
-			writeFileSync(logFile, `\n[e2e] stopped${leftovers ? ' (SIGKILL was needed)' : ''}\n`, { flag: 'a' });
+			writeFileSync(logFile, `\n[e2e] stopped${leftovers ? ' (SIGKILL was needed)' : ''}\n`, {
+				flag: 'a',
+			});
 			running.delete(pgid);
 			if (ownsUserFolder && !keepUserFolder) rmSync(userFolder, { recursive: true, force: true });
 		})();
@@ -391,10 +418,13 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		// activated. The "Editor is now accessible" line comes after both, so wait for all three.
 		let healthy = false;
 		for (;;) {
-			if (exitCode !== undefined) throw new Error(`n8n exited with code ${exitCode} while starting`);
-			if (Date.now() > deadline) throw new Error(`n8n not ready after ${Date.now() - startedAt} ms`);
+			if (exitCode !== undefined)
+				throw new Error(`n8n exited with code ${exitCode} while starting`);
+			if (Date.now() > deadline)
+				throw new Error(`n8n not ready after ${Date.now() - startedAt} ms`);
 			healthy ||= await httpOk(`${baseUrl}/healthz`);
-			if (healthy && logs().includes(READY_LINE) && (await httpOk(`${baseUrl}/healthz/readiness`))) break;
+			if (healthy && logs().includes(READY_LINE) && (await httpOk(`${baseUrl}/healthz/readiness`)))
+				break;
 			await sleep(250);
 		}
 		writeFileSync(logFile, `\n[e2e] ready after ${Date.now() - startedAt} ms\n`, { flag: 'a' });

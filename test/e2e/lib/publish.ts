@@ -18,11 +18,17 @@ export async function publishWorkflows(
 		const workflow = await rest.getWorkflow(id);
 		const versionId = workflow.versionId;
 		if (typeof versionId !== 'string') throw new Error(`workflow ${id} has no versionId`);
-		const published = await rest.request<Record<string, unknown>>('POST', `/rest/workflows/${encodeURIComponent(id)}/activate`, {
-			versionId,
-		});
+		const published = await rest.request<Record<string, unknown>>(
+			'POST',
+			`/rest/workflows/${encodeURIComponent(id)}/activate`,
+			{
+				versionId,
+			},
+		);
 		if (published.active !== true) {
-			throw new Error(`workflow ${id} is not active after publishing: ${JSON.stringify(published).slice(0, 300)}`);
+			throw new Error(
+				`workflow ${id} is not active after publishing: ${JSON.stringify(published).slice(0, 300)}`,
+			);
 		}
 	}
 	await waitForWebhooks(rest.baseUrl, webhookPaths, timeoutMs);
@@ -33,7 +39,11 @@ export async function publishWorkflows(
  * registered for POST only answers 404 "This webhook is not registered for GET requests. Did you
  * mean to make a POST request?", an unknown path "The requested webhook ... is not registered.".
  */
-export async function waitForWebhooks(baseUrl: string, paths: string[], timeoutMs = 30_000): Promise<void> {
+export async function waitForWebhooks(
+	baseUrl: string,
+	paths: string[],
+	timeoutMs = 30_000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (const path of paths) {
 		const url = `${baseUrl}/webhook/${path.replace(/^\//, '')}`;
@@ -41,7 +51,10 @@ export async function waitForWebhooks(baseUrl: string, paths: string[], timeoutM
 			const res = await fetch(url, { method: 'GET' });
 			const text = await res.text();
 			if (res.status !== 404 || /Did you mean to make a/.test(text)) break;
-			if (Date.now() > deadline) throw new Error(`webhook ${path} not registered after ${timeoutMs} ms: ${text.slice(0, 200)}`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`webhook ${path} not registered after ${timeoutMs} ms: ${text.slice(0, 200)}`,
+				);
 			await sleep(200);
 		}
 	}

@@ -1,6 +1,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ExecutionStatus, INodeExecutionData, IRunExecutionData, ITaskData } from 'n8n-workflow';
+import type {
+	ExecutionStatus,
+	INodeExecutionData,
+	IRunExecutionData,
+	ITaskData,
+} from 'n8n-workflow';
 
 import { resolveN8nInstall } from './install';
 import config from './n8n-config.json';
@@ -66,7 +71,9 @@ let flatted: Flatted | undefined;
  */
 export function decodeFlatted(text: string): unknown {
 	if (!flatted) {
-		const requireFromN8n = createRequire(join(resolveN8nInstall().nodeModulesDir, 'n8n', 'package.json'));
+		const requireFromN8n = createRequire(
+			join(resolveN8nInstall().nodeModulesDir, 'n8n', 'package.json'),
+		);
 		flatted = requireFromN8n('flatted') as Flatted;
 	}
 	return flatted.parse(text);
@@ -103,7 +110,9 @@ export function nodeOutputJson(
 	nodeName: string,
 	options?: { runIndex?: number; outputIndex?: number },
 ): Array<Record<string, unknown>> | undefined {
-	return nodeOutput(execution, nodeName, options)?.map((item) => item.json as Record<string, unknown>);
+	return nodeOutput(execution, nodeName, options)?.map(
+		(item) => item.json as Record<string, unknown>,
+	);
 }
 
 /** The error of a failed execution, in the shape n8n stores it (message, description, node...). */
@@ -139,7 +148,11 @@ export class N8nRestClient {
 		if (!res.ok) throw new N8nHttpError(method, path, res.status, text);
 		if (!text) return undefined as T;
 		const parsed = JSON.parse(text) as unknown;
-		return (parsed && typeof parsed === 'object' && 'data' in parsed ? (parsed as { data: T }).data : parsed) as T;
+		return (
+			parsed && typeof parsed === 'object' && 'data' in parsed
+				? (parsed as { data: T }).data
+				: parsed
+		) as T;
 	}
 
 	private keepAuthCookie(res: Response) {
@@ -157,7 +170,14 @@ export class N8nRestClient {
 		try {
 			await this.request('POST', '/rest/owner/setup', owner);
 		} catch (error) {
-			if (!(error instanceof N8nHttpError && error.status === 400 && /already setup/i.test(error.body))) throw error;
+			if (
+				!(
+					error instanceof N8nHttpError &&
+					error.status === 400 &&
+					/already setup/i.test(error.body)
+				)
+			)
+				throw error;
 			await this.login(owner.email, owner.password);
 		}
 	}
@@ -168,19 +188,25 @@ export class N8nRestClient {
 
 	/** One execution with `data` decoded (n8n sends it as a flatted string). */
 	async getExecution(id: string): Promise<N8nExecution> {
-		const raw = await this.request<Omit<N8nExecution, 'data'> & { data: string | IRunExecutionData }>(
-			'GET',
-			`/rest/executions/${encodeURIComponent(id)}`,
-		);
-		const data = typeof raw.data === 'string' ? (decodeFlatted(raw.data) as IRunExecutionData) : raw.data;
+		const raw = await this.request<
+			Omit<N8nExecution, 'data'> & { data: string | IRunExecutionData }
+		>('GET', `/rest/executions/${encodeURIComponent(id)}`);
+		const data =
+			typeof raw.data === 'string' ? (decodeFlatted(raw.data) as IRunExecutionData) : raw.data;
 		return { ...raw, data };
 	}
 
 	/** Executions, newest first, optionally of one workflow (no run data: see getExecution). */
-	async listExecutions(workflowId?: string, { limit = 100 }: { limit?: number } = {}): Promise<ExecutionSummary[]> {
+	async listExecutions(
+		workflowId?: string,
+		{ limit = 100 }: { limit?: number } = {},
+	): Promise<ExecutionSummary[]> {
 		const query = new URLSearchParams({ limit: String(limit) });
 		if (workflowId) query.set('filter', JSON.stringify({ workflowId }));
-		const page = await this.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?${query}`);
+		const page = await this.request<{ results: ExecutionSummary[] }>(
+			'GET',
+			`/rest/executions?${query}`,
+		);
 		return page.results;
 	}
 
@@ -193,8 +219,12 @@ export class N8nRestClient {
 		predicate: (execution: N8nExecution) => boolean,
 		options: number | WaitForExecutionOptions = {},
 	): Promise<N8nExecution> {
-		const { executionId, workflowId, timeoutMs = 30_000, intervalMs = 250 } =
-			typeof options === 'number' ? { timeoutMs: options } : options;
+		const {
+			executionId,
+			workflowId,
+			timeoutMs = 30_000,
+			intervalMs = 250,
+		} = typeof options === 'number' ? { timeoutMs: options } : options;
 		const deadline = Date.now() + timeoutMs;
 		let lastSeen: string[] = [];
 		for (;;) {
@@ -217,9 +247,16 @@ export class N8nRestClient {
 	}
 
 	/** Shortcut: wait until one execution has a given status. */
-	async waitForStatus(executionId: string, status: ExecutionStatus | ExecutionStatus[], timeoutMs = 30_000) {
+	async waitForStatus(
+		executionId: string,
+		status: ExecutionStatus | ExecutionStatus[],
+		timeoutMs = 30_000,
+	) {
 		const wanted = Array.isArray(status) ? status : [status];
-		return await this.waitForExecution((e) => wanted.includes(e.status), { executionId, timeoutMs });
+		return await this.waitForExecution((e) => wanted.includes(e.status), {
+			executionId,
+			timeoutMs,
+		});
 	}
 
 	/**

@@ -68,7 +68,12 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 			mode: 'manual',
 			assignments: {
 				assignments: [
-					{ id: uuid(spec.id, 200 + n), name: UPSTREAM_FIELD, value: `={{ $('${NODE.split}').item.json.prompt }}`, type: 'string' },
+					{
+						id: uuid(spec.id, 200 + n),
+						name: UPSTREAM_FIELD,
+						value: `={{ $('${NODE.split}').item.json.prompt }}`,
+						type: 'string',
+					},
 				],
 			},
 			includeOtherFields: true,
@@ -86,7 +91,12 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: uuid(spec.id, 101),
-				parameters: { httpMethod: 'POST', path: spec.path, responseMode: 'responseNode', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: spec.path,
+					responseMode: 'responseNode',
+					options: {},
+				},
 			},
 			{
 				id: uuid(spec.id, 2),
@@ -104,7 +114,8 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 				position: [440, 0],
 				parameters: {
 					respondWith: 'json',
-					responseBody: '={{ { "resumeUrl": $execution.resumeUrl, "executionId": $execution.id } }}',
+					responseBody:
+						'={{ { "resumeUrl": $execution.resumeUrl, "executionId": $execution.id } }}',
 					options: {},
 				},
 			},
@@ -133,7 +144,9 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 				},
 				credentials: { dedalusApi: spec.credential },
 			},
-			...(limited ? [after(5, NODE.timedOut, -120), after(6, NODE.success, 120)] : [after(5, NODE.downstream, 0)]),
+			...(limited
+				? [after(5, NODE.timedOut, -120), after(6, NODE.success, 120)]
+				: [after(5, NODE.downstream, 0)]),
 		],
 		connections: {
 			[NODE.webhook]: { main: [[{ node: NODE.split, type: 'main', index: 0 }]] },
@@ -141,7 +154,10 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 			[NODE.respond]: { main: [[{ node: NODE.dedalus, type: 'main', index: 0 }]] },
 			[NODE.dedalus]: {
 				main: limited
-					? [[{ node: NODE.timedOut, type: 'main', index: 0 }], [{ node: NODE.success, type: 'main', index: 0 }]]
+					? [
+							[{ node: NODE.timedOut, type: 'main', index: 0 }],
+							[{ node: NODE.success, type: 'main', index: 0 }],
+						]
 					: [[{ node: NODE.downstream, type: 'main', index: 0 }]],
 			},
 		},
@@ -150,10 +166,14 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 
 /** A 5-second wait limit in the shape of n8n's send-and-wait nodes. */
 export const FIVE_SECOND_LIMIT = {
-	limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 5, resumeUnit: 'seconds' } },
+	limitWaitTime: {
+		values: { limitType: 'afterTimeInterval', resumeAmount: 5, resumeUnit: 'seconds' },
+	},
 };
 
 /** A limit that does not run out during a test: results must then leave through output 1 (Success). */
 export const TEN_MINUTE_LIMIT = {
-	limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' } },
+	limitWaitTime: {
+		values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' },
+	},
 };

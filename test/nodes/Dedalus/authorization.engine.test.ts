@@ -8,7 +8,16 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { RunResult } from '../../helpers/engine';
-import { API_KEY, GMAIL, SEARCH, createTestBed, dedalusNode, items, jsonOf, runDedalus } from './engine-setup';
+import {
+	API_KEY,
+	GMAIL,
+	SEARCH,
+	createTestBed,
+	dedalusNode,
+	items,
+	jsonOf,
+	runDedalus,
+} from './engine-setup';
 
 const CALENDAR = 'dedalus-labs/google-calendar';
 
@@ -20,7 +29,9 @@ beforeEach(() => bed.emulator.reset());
 const json = { Accept: 'application/json' };
 
 function sentFor(user: string, status = 200): number {
-	return bed.completionRequests().filter((request) => request.user === user && request.status === status).length;
+	return bed
+		.completionRequests()
+		.filter((request) => request.user === user && request.status === status).length;
 }
 
 function expectNoKey(...values: unknown[]): void {
@@ -29,7 +40,15 @@ function expectNoKey(...values: unknown[]): void {
 
 async function pauseThreeItems(options: IDataObject = {}, nodeExtra = {}): Promise<RunResult> {
 	const node = dedalusNode({ options: { concurrency: 1, ...options } }, nodeExtra);
-	return await runDedalus(bed, node, items({ prompt: 'search it', servers: SEARCH }, { prompt: 'summarize mail', servers: GMAIL }, { prompt: 'third' }));
+	return await runDedalus(
+		bed,
+		node,
+		items(
+			{ prompt: 'search it', servers: SEARCH },
+			{ prompt: 'summarize mail', servers: GMAIL },
+			{ prompt: 'third' },
+		),
+	);
 }
 
 describe('waiting for consent', () => {
@@ -43,7 +62,9 @@ describe('waiting for consent', () => {
 		for (const item of jsonOf(output)) {
 			expect(item).toEqual({
 				status: 'authorization_required',
-				connect_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail&/),
+				connect_url: expect.stringMatching(
+					/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail&/,
+				),
 				authorization_url: waiting.resumeUrl,
 				servers: [GMAIL],
 			});
@@ -97,7 +118,10 @@ describe('waiting for consent', () => {
 		const [searched, mail, third] = jsonOf(result.outputOf('Downstream'));
 		expect(searched.content).toContain('search it');
 		expect(mail.content).toContain('Summary of 3 emails');
-		expect((mail.mcp_tool_results as IDataObject[])[0]).toMatchObject({ tool_name: 'list_messages', server_name: GMAIL });
+		expect((mail.mcp_tool_results as IDataObject[])[0]).toMatchObject({
+			tool_name: 'list_messages',
+			server_name: GMAIL,
+		});
 		expect(third.content).toContain('third');
 		expect([sentFor('item-0'), sentFor('item-1'), sentFor('item-2')]).toEqual([1, 1, 1]);
 		expectNoKey(result.data, resumed.body);
@@ -112,7 +136,10 @@ describe('waiting for consent', () => {
 			bed.engine.callWebhook(waiting, { method: 'POST', headers: json }),
 		]);
 		expect([a.resumed, b.resumed].sort()).toEqual([false, true]);
-		expect([JSON.parse(a.body).state, JSON.parse(b.body).state].sort()).toEqual(['already_continued', 'continued']);
+		expect([JSON.parse(a.body).state, JSON.parse(b.body).state].sort()).toEqual([
+			'already_continued',
+			'continued',
+		]);
 		expect([sentFor('item-0'), sentFor('item-1'), sentFor('item-2')]).toEqual([1, 1, 1]);
 	});
 
@@ -127,13 +154,21 @@ describe('waiting for consent', () => {
 
 	it('resends each held-back item with its own parameters', async () => {
 		const node = dedalusNode({ prompt: '={{ "prompt " + $json.n }}', options: { concurrency: 1 } });
-		const waiting = await runDedalus(bed, node, items({ n: 'zero', servers: GMAIL }, { n: 'one', servers: SEARCH }));
+		const waiting = await runDedalus(
+			bed,
+			node,
+			items({ n: 'zero', servers: GMAIL }, { n: 'one', servers: SEARCH }),
+		);
 		await bed.grantConsent();
 		const resumed = await bed.engine.callWebhook(waiting, { method: 'POST' });
 		const [zero, one] = jsonOf((resumed.result as RunResult).outputOf('Dedalus'));
 		expect(zero.content).toContain('Summary of 3 emails');
 		expect(one.content).toContain('prompt one');
-		expect(bed.completionRequests().map((request) => [request.user, request.status, request.mcp_servers])).toEqual([
+		expect(
+			bed
+				.completionRequests()
+				.map((request) => [request.user, request.status, request.mcp_servers]),
+		).toEqual([
 			['item-0', 401, [GMAIL]],
 			['item-0', 200, [GMAIL]],
 			['item-1', 200, [SEARCH]],
@@ -142,10 +177,17 @@ describe('waiting for consent', () => {
 
 	it('an item that completes during a resume that cannot finish yet is not sent again by the next one', async () => {
 		const node = dedalusNode({ options: { concurrency: 1 } });
-		const waiting = await runDedalus(bed, node, items({ prompt: 'mail', servers: GMAIL }, { prompt: 'calendar', servers: CALENDAR }));
+		const waiting = await runDedalus(
+			bed,
+			node,
+			items({ prompt: 'mail', servers: GMAIL }, { prompt: 'calendar', servers: CALENDAR }),
+		);
 		await bed.grantConsent(GMAIL);
 		const partial = await bed.engine.callWebhook(waiting, { method: 'POST', headers: json });
-		expect(JSON.parse(partial.body)).toMatchObject({ state: 'still_waiting', connect_url: expect.stringContaining('google-calendar') });
+		expect(JSON.parse(partial.body)).toMatchObject({
+			state: 'still_waiting',
+			connect_url: expect.stringContaining('google-calendar'),
+		});
 		expect(sentFor('item-0')).toBe(1);
 		const page = await bed.engine.callWebhook(waiting, { method: 'GET' });
 		expect(page.body).toContain(CALENDAR);
@@ -154,10 +196,11 @@ describe('waiting for consent', () => {
 		expect(resumed.resumed).toBe(true);
 		expect(sentFor('item-0')).toBe(1);
 		expect(sentFor('item-1')).toBe(1);
-		expect(jsonOf((resumed.result as RunResult).outputOf('Dedalus')).map((item) => String(item.content).slice(0, 10))).toEqual([
-			'Summary of',
-			expect.any(String),
-		]);
+		expect(
+			jsonOf((resumed.result as RunResult).outputOf('Dedalus')).map((item) =>
+				String(item.content).slice(0, 10),
+			),
+		).toEqual(['Summary of', expect.any(String)]);
 	});
 
 	describe('another error on resume', () => {
@@ -176,7 +219,10 @@ describe('waiting for consent', () => {
 		});
 
 		it('with continue-on-fail: the item gets the error and the run resumes', async () => {
-			const waiting = await pauseThreeItems({ maxRetries: 0 }, { onError: 'continueRegularOutput' });
+			const waiting = await pauseThreeItems(
+				{ maxRetries: 0 },
+				{ onError: 'continueRegularOutput' },
+			);
 			await bed.grantConsent();
 			await bed.admin('faults', { faults: [{ status: 503 }] });
 			const resumed = await bed.engine.callWebhook(waiting, { method: 'POST' });
@@ -193,27 +239,52 @@ describe('waiting for consent', () => {
 			// Item 1 needs consent and answers first; items 0 and 2 are still in flight then.
 			await bed.admin('faults', { faults: [{ delayMs: 300 }, { delayMs: 0 }, { delayMs: 300 }] });
 			const node = dedalusNode({ options: { concurrency: 3 } });
-			const input = items(...Array.from({ length: 6 }, (_, n) => ({ prompt: `p${n}`, servers: n === 1 ? GMAIL : SEARCH })));
+			const input = items(
+				...Array.from({ length: 6 }, (_, n) => ({
+					prompt: `p${n}`,
+					servers: n === 1 ? GMAIL : SEARCH,
+				})),
+			);
 			const waiting = await runDedalus(bed, node, input);
 			expect(waiting.status).toBe('waiting');
-			expect(bed.completionRequests().map((request) => [request.user, request.status]).sort()).toEqual([
+			expect(
+				bed
+					.completionRequests()
+					.map((request) => [request.user, request.status])
+					.sort(),
+			).toEqual([
 				['item-0', 200],
 				['item-1', 401],
 				['item-2', 200],
 			]);
-			expect(waiting.outputOf('Dedalus').map((item) => item.pairedItem)).toEqual([1, 3, 4, 5].map((item) => ({ item })));
+			expect(waiting.outputOf('Dedalus').map((item) => item.pairedItem)).toEqual(
+				[1, 3, 4, 5].map((item) => ({ item })),
+			);
 			await bed.grantConsent();
 			const resumed = await bed.engine.callWebhook(waiting, { method: 'POST' });
 			const output = (resumed.result as RunResult).outputOf('Dedalus');
-			expect(output.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4, 5].map((item) => ({ item })));
-			expect(output.map((item) => String(item.json.content).match(/p\d/)?.[0] ?? 'mail')).toEqual(['p0', 'mail', 'p2', 'p3', 'p4', 'p5']);
+			expect(output.map((item) => item.pairedItem)).toEqual(
+				[0, 1, 2, 3, 4, 5].map((item) => ({ item })),
+			);
+			expect(output.map((item) => String(item.json.content).match(/p\d/)?.[0] ?? 'mail')).toEqual([
+				'p0',
+				'mail',
+				'p2',
+				'p3',
+				'p4',
+				'p5',
+			]);
 			for (let n = 0; n < 6; n++) expect(sentFor(`item-${n}`)).toBe(1);
 		});
 	});
 });
 
 describe('wait limit', () => {
-	const limit = { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 5, resumeUnit: 'seconds' } } };
+	const limit = {
+		limitWaitTime: {
+			values: { limitType: 'afterTimeInterval', resumeAmount: 5, resumeUnit: 'seconds' },
+		},
+	};
 
 	it('sets the deadline, and a timeout leaves through the first output only', async () => {
 		const started = Date.now();
@@ -253,7 +324,9 @@ describe('wait limit', () => {
 describe('telling a person', () => {
 	it('in manual runs sends the editor a message with both links', async () => {
 		const node = dedalusNode({});
-		const waiting = await runDedalus(bed, node, items({ prompt: 'mail', servers: GMAIL }), { mode: 'manual' });
+		const waiting = await runDedalus(bed, node, items({ prompt: 'mail', servers: GMAIL }), {
+			mode: 'manual',
+		});
 		const messages = JSON.stringify(waiting.uiMessages);
 		expect(messages).toContain('/oauth/connect?server=dedalus-labs%2Fgmail');
 		expect(messages).toContain(waiting.resumeUrl.replace(/"/g, '\\"'));
@@ -274,7 +347,11 @@ describe('telling a person', () => {
 		await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
 		const notifyUrl = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/notice`;
 		try {
-			const waiting = await runDedalus(bed, dedalusNode({ options: { notifyUrl } }), items({ prompt: 'mail', servers: GMAIL }));
+			const waiting = await runDedalus(
+				bed,
+				dedalusNode({ options: { notifyUrl } }),
+				items({ prompt: 'mail', servers: GMAIL }),
+			);
 			const [waitingItem] = jsonOf(waiting.outputOf('Dedalus'));
 			expect(waitingItem.notification).toEqual({ sent: true, url: notifyUrl });
 			expect(received).toHaveLength(1);
@@ -294,7 +371,11 @@ describe('telling a person', () => {
 			expectNoKey(received);
 
 			answer = 500;
-			const again = await runDedalus(bed, dedalusNode({ options: { notifyUrl } }), items({ prompt: 'mail', servers: GMAIL }));
+			const again = await runDedalus(
+				bed,
+				dedalusNode({ options: { notifyUrl } }),
+				items({ prompt: 'mail', servers: GMAIL }),
+			);
 			expect(again.status).toBe('waiting');
 			expect(jsonOf(again.outputOf('Dedalus'))[0].notification).toEqual({
 				sent: false,

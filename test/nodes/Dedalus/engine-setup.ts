@@ -19,7 +19,13 @@ export interface TestBed {
 	emulator: Emulator;
 	engine: Engine;
 	admin(path: string, body?: unknown, method?: string): Promise<unknown>;
-	completionRequests(): Array<{ user?: string; status: number; mcp_servers?: string[]; time: string; fault?: string }>;
+	completionRequests(): Array<{
+		user?: string;
+		status: number;
+		mcp_servers?: string[];
+		time: string;
+		fault?: string;
+	}>;
 	grantConsent(server?: string): Promise<void>;
 }
 
@@ -37,7 +43,10 @@ export function dedalusNode(parameters: IDataObject, extra: Partial<INode> = {})
 			prompt: '={{ $json.prompt }}',
 			mcpServers: '={{ $json.servers ?? "" }}',
 			...parameters,
-			options: { user: '={{ "item-" + $itemIndex }}', ...((parameters.options as IDataObject) ?? {}) },
+			options: {
+				user: '={{ "item-" + $itemIndex }}',
+				...((parameters.options as IDataObject) ?? {}),
+			},
 		},
 		credentials: { dedalusApi: { id: 'cred-1', name: 'Dedalus' } },
 		...extra,
@@ -48,7 +57,11 @@ export function items(...entries: IDataObject[]): INodeExecutionData[] {
 	return entries.map((json) => ({ json }));
 }
 
-export function createTestBed(apiKey = API_KEY): { bed: TestBed; setUp(): Promise<void>; tearDown(): Promise<void> } {
+export function createTestBed(apiKey = API_KEY): {
+	bed: TestBed;
+	setUp(): Promise<void>;
+	tearDown(): Promise<void>;
+} {
 	const bed = {} as TestBed;
 	return {
 		bed,
@@ -71,7 +84,16 @@ export function createTestBed(apiKey = API_KEY): { bed: TestBed; setUp(): Promis
 				bed.emulator
 					.requests()
 					.filter((entry) => entry.path === '/v1/chat/completions')
-					.map((entry) => entry as unknown as { user?: string; status: number; mcp_servers?: string[]; time: string; fault?: string });
+					.map(
+						(entry) =>
+							entry as unknown as {
+								user?: string;
+								status: number;
+								mcp_servers?: string[];
+								time: string;
+								fault?: string;
+							},
+					);
 			bed.grantConsent = async (server = GMAIL) => {
 				await bed.admin('consent', { server, apiKey, granted: true });
 			};

@@ -11,7 +11,11 @@ import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
 import { createEngine, triggerNode } from '../../helpers/engine';
 import type { Engine } from '../../helpers/engine';
-import { TOOL_CONSUMER_TYPE, ToolConsumer, asToolNodeType } from '../../helpers/fixtures/ToolConsumer.node';
+import {
+	TOOL_CONSUMER_TYPE,
+	ToolConsumer,
+	asToolNodeType,
+} from '../../helpers/fixtures/ToolConsumer.node';
 import { API_KEY, GMAIL, SEARCH, dedalusNode } from './engine-setup';
 
 let emulator: Emulator;
@@ -20,7 +24,10 @@ let engine: Engine;
 beforeAll(async () => {
 	emulator = await startEmulator({ port: 0 });
 	engine = createEngine({
-		nodeTypes: { 'CUSTOM.dedalusTool': asToolNodeType(new Dedalus()), [TOOL_CONSUMER_TYPE]: new ToolConsumer() },
+		nodeTypes: {
+			'CUSTOM.dedalusTool': asToolNodeType(new Dedalus()),
+			[TOOL_CONSUMER_TYPE]: new ToolConsumer(),
+		},
 		credentialTypes: { dedalusApi: new DedalusApi() },
 		credentials: { dedalusApi: { apiKey: API_KEY, baseUrl: emulator.url } },
 	});
@@ -28,13 +35,27 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 
 async function runAsTool(servers: string) {
-	const tool: INode = { ...dedalusNode({ prompt: 'What is new?', mcpServers: servers, options: {} }), type: 'CUSTOM.dedalusTool', name: 'Dedalus Tool' };
-	const agent: INode = { id: 'agent', name: 'Agent', type: TOOL_CONSUMER_TYPE, typeVersion: 1, position: [400, 0], parameters: {} };
+	const tool: INode = {
+		...dedalusNode({ prompt: 'What is new?', mcpServers: servers, options: {} }),
+		type: 'CUSTOM.dedalusTool',
+		name: 'Dedalus Tool',
+	};
+	const agent: INode = {
+		id: 'agent',
+		name: 'Agent',
+		type: TOOL_CONSUMER_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: {},
+	};
 	const connections: IConnections = {
 		Trigger: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
 		'Dedalus Tool': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
 	};
-	return await engine.run({ nodes: [triggerNode(), tool, agent], connections }, { items: [{ json: {} }] });
+	return await engine.run(
+		{ nodes: [triggerNode(), tool, agent], connections },
+		{ items: [{ json: {} }] },
+	);
 }
 
 describe('as an AI Agent tool', () => {
@@ -42,7 +63,12 @@ describe('as an AI Agent tool', () => {
 		const result = await runAsTool(SEARCH);
 		expect(result.status).toBe('success');
 		const [answer] = result.outputOf('Agent');
-		expect(answer.json.result).toEqual([expect.objectContaining({ content: expect.stringContaining('What is new?'), tools_executed: ['search'] })]);
+		expect(answer.json.result).toEqual([
+			expect.objectContaining({
+				content: expect.stringContaining('What is new?'),
+				tools_executed: ['search'],
+			}),
+		]);
 	});
 
 	it('never pauses: the agent gets the connect_url and what to tell the user', async () => {
@@ -53,9 +79,13 @@ describe('as an AI Agent tool', () => {
 		expect(answer.json.result).toEqual([
 			{
 				status: 'authorization_required',
-				connect_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail/),
+				connect_url: expect.stringMatching(
+					/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail/,
+				),
 				server: GMAIL,
-				message: expect.stringMatching(/^Authorization is needed for MCP server dedalus-labs\/gmail before this tool can answer\. Ask the user to open http/),
+				message: expect.stringMatching(
+					/^Authorization is needed for MCP server dedalus-labs\/gmail before this tool can answer\. Ask the user to open http/,
+				),
 			},
 		]);
 		expect(JSON.stringify(result.data)).not.toContain(API_KEY);

@@ -1,5 +1,10 @@
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	outputAuthorizationItem,
@@ -8,7 +13,13 @@ import {
 	resultOutputs,
 	toolAuthorizationItem,
 } from '../../authorization';
-import { DEFAULT_CONCURRENCY, completeItems, finishedItem, readConcurrency, throwFirstFailure } from '../../completion';
+import {
+	DEFAULT_CONCURRENCY,
+	completeItems,
+	finishedItem,
+	readConcurrency,
+	throwFirstFailure,
+} from '../../completion';
 import type { ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';
 
@@ -19,9 +30,21 @@ const properties: INodeProperties[] = [
 		name: 'inputType',
 		type: 'options',
 		options: [
-			{ name: 'Prompt', value: 'prompt', description: 'One user message, with an optional system message' },
-			{ name: 'Message List', value: 'messages', description: 'A conversation built message by message' },
-			{ name: 'JSON', value: 'json', description: 'A conversation as a JSON array of {role, content}, e.g. from an expression' },
+			{
+				name: 'Prompt',
+				value: 'prompt',
+				description: 'One user message, with an optional system message',
+			},
+			{
+				name: 'Message List',
+				value: 'messages',
+				description: 'A conversation built message by message',
+			},
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'A conversation as a JSON array of {role, content}, e.g. from an expression',
+			},
 		],
 		default: 'prompt',
 	},
@@ -125,13 +148,15 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 50 },
 				default: DEFAULT_CONCURRENCY,
-				description: 'Maximum number of requests in flight at once. 1 sends the items one after another.',
+				description:
+					'Maximum number of requests in flight at once. 1 sends the items one after another.',
 			},
 			{
 				displayName: 'JSON Schema',
 				name: 'jsonSchema',
 				type: 'json',
-				default: '{\n  "type": "object",\n  "properties": {\n    "answer": { "type": "string" }\n  }\n}',
+				default:
+					'{\n  "type": "object",\n  "properties": {\n    "answer": { "type": "string" }\n  }\n}',
 				displayOptions: { show: { responseFormat: ['json_schema'] } },
 			},
 			{
@@ -140,7 +165,9 @@ const properties: INodeProperties[] = [
 				type: 'fixedCollection',
 				description:
 					'Whether to stop waiting for authorization after a while. When set, timed-out items leave through a first output and results through a second one.',
-				default: { values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' } },
+				default: {
+					values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' },
+				},
 				options: [
 					{
 						displayName: 'Values',
@@ -152,8 +179,16 @@ const properties: INodeProperties[] = [
 								type: 'options',
 								default: 'afterTimeInterval',
 								options: [
-									{ name: 'After Time Interval', value: 'afterTimeInterval', description: 'Waits for a certain amount of time' },
-									{ name: 'At Specified Time', value: 'atSpecifiedTime', description: 'Waits until the set date and time' },
+									{
+										name: 'After Time Interval',
+										value: 'afterTimeInterval',
+										description: 'Waits for a certain amount of time',
+									},
+									{
+										name: 'At Specified Time',
+										value: 'atSpecifiedTime',
+										description: 'Waits until the set date and time',
+									},
 								],
 							},
 							{
@@ -197,7 +232,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 10 },
 				default: 2,
-				description: 'How often to retry a request after a rate limit, a server error or a connection error',
+				description:
+					'How often to retry a request after a rate limit, a server error or a connection error',
 			},
 			{
 				displayName: 'Max Turns',
@@ -246,7 +282,11 @@ const properties: INodeProperties[] = [
 				options: [
 					{ name: 'Text', value: 'text' },
 					{ name: 'JSON Object', value: 'json_object', description: 'The answer is a JSON object' },
-					{ name: 'JSON Schema', value: 'json_schema', description: 'The answer follows a JSON schema' },
+					{
+						name: 'JSON Schema',
+						value: 'json_schema',
+						description: 'The answer follows a JSON schema',
+					},
 				],
 				default: 'text',
 			},
@@ -297,7 +337,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 				default: 1,
-				description: 'Nucleus sampling: only the most likely tokens whose probabilities add up to this value',
+				description:
+					'Nucleus sampling: only the most likely tokens whose probabilities add up to this value',
 			},
 			{
 				displayName: 'User',
@@ -314,12 +355,14 @@ const properties: INodeProperties[] = [
 					{
 						name: 'Wait for Consent',
 						value: 'wait',
-						description: 'Pause the execution and show a page where a person grants access, then continue',
+						description:
+							'Pause the execution and show a page where a person grants access, then continue',
 					},
 					{
 						name: 'Output the Link',
 						value: 'output',
-						description: 'Do not pause: affected items come out with status authorization_required and connect_url',
+						description:
+							'Do not pause: affected items come out with status authorization_required and connect_url',
 					},
 					{
 						name: 'Fail the Item',
@@ -333,7 +376,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['complete'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['complete'] } },
+	properties,
+);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -359,12 +405,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	for (const outcome of outcomes) {
 		if (outcome.status === 'completed' && outcome.hints.length > 0) {
-			this.addExecutionHints(...outcome.hints.map((message) => ({ message, location: 'outputPane' as const })));
+			this.addExecutionHints(
+				...outcome.hints.map((message) => ({ message, location: 'outputPane' as const })),
+			);
 		}
 	}
 
 	if (pauses && outcomes.some((outcome) => outcome.status === 'authorization_required')) {
-		return resultOutputs(settings, await pauseForAuthorization(this, outcomes, settings, continueOnFail));
+		return resultOutputs(
+			settings,
+			await pauseForAuthorization(this, outcomes, settings, continueOnFail),
+		);
 	}
 
 	const output = outcomes.map((outcome: ItemOutcome): INodeExecutionData => {
@@ -376,7 +427,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 		if (outcome.status === 'not_sent') {
 			// Sending stops early only to pause, on cancel, or before an error that fails the node: all handled above.
-			throw new NodeOperationError(this.getNode(), `Item ${outcome.itemIndex} was not sent`, { itemIndex: outcome.itemIndex });
+			throw new NodeOperationError(this.getNode(), `Item ${outcome.itemIndex} was not sent`, {
+				itemIndex: outcome.itemIndex,
+			});
 		}
 		return finishedItem(outcome, continueOnFail);
 	});

@@ -1,5 +1,10 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { readModelId } from '../../completion';
 import { DedalusClient, modelSchema } from '../../transport';
@@ -7,9 +12,16 @@ import { modelLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [modelLocator];
 
-export const description = updateDisplayOptions({ show: { resource: ['model'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['model'], operation: ['get'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: DedalusClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: DedalusClient,
+): Promise<INodeExecutionData[]> {
 	const id = readModelId(this.getNode(), this.getNodeParameter('model', itemIndex, ''), itemIndex);
 	// The ID keeps its slash in the path (`/v1/models/openai/gpt-4.1`); each part is encoded on its own.
 	const path = `/v1/models/${id.split('/').map(encodeURIComponent).join('/')}`;

@@ -14,7 +14,12 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['model'] } },
 		options: [
 			{ name: 'Get', value: 'get', action: 'Get a model', description: 'Get one model by ID' },
-			{ name: 'List', value: 'list', action: 'List models', description: 'List the models Dedalus offers' },
+			{
+				name: 'List',
+				value: 'list',
+				action: 'List models',
+				description: 'List the models Dedalus offers',
+			},
 		],
 		default: 'list',
 	},

@@ -18,10 +18,19 @@ const full = chatCompletionSchema.parse({
 	choices: [{ index: 0, message: { role: 'assistant', content: 'Answer' }, finish_reason: 'stop' }],
 	usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
 	mcp_tool_results: [
-		{ tool_name: 'search', server_name: 'dedalus-labs/brave-search', arguments: { query: 'x' }, is_error: false, duration_ms: 12, result: [1] },
+		{
+			tool_name: 'search',
+			server_name: 'dedalus-labs/brave-search',
+			arguments: { query: 'x' },
+			is_error: false,
+			duration_ms: 12,
+			result: [1],
+		},
 	],
 	tools_executed: ['search'],
-	mcp_server_errors: { 'a/b': { message: 'MCP server not found', recommendation: 'Check the slug' } },
+	mcp_server_errors: {
+		'a/b': { message: 'MCP server not found', recommendation: 'Check the slug' },
+	},
 	correlation_id: 'corr-1',
 });
 
@@ -30,10 +39,19 @@ describe('output shaping', () => {
 		expect(completionOutput(full, parameters)).toEqual({
 			content: 'Answer',
 			mcp_tool_results: [
-				{ tool_name: 'search', server_name: 'dedalus-labs/brave-search', arguments: { query: 'x' }, is_error: false, duration_ms: 12, result: [1] },
+				{
+					tool_name: 'search',
+					server_name: 'dedalus-labs/brave-search',
+					arguments: { query: 'x' },
+					is_error: false,
+					duration_ms: 12,
+					result: [1],
+				},
 			],
 			tools_executed: ['search'],
-			mcp_server_errors: { 'a/b': { message: 'MCP server not found', recommendation: 'Check the slug' } },
+			mcp_server_errors: {
+				'a/b': { message: 'MCP server not found', recommendation: 'Check the slug' },
+			},
 			model: 'openai/gpt-4.1',
 			usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
 			finish_reason: 'stop',
@@ -41,7 +59,10 @@ describe('output shaping', () => {
 	});
 
 	it('returns the whole response, unknown fields included, when simplify is off', () => {
-		expect(completionOutput(full, { ...parameters, simplifyOutput: false })).toMatchObject({ id: 'chatcmpl-1', correlation_id: 'corr-1' });
+		expect(completionOutput(full, { ...parameters, simplifyOutput: false })).toMatchObject({
+			id: 'chatcmpl-1',
+			correlation_id: 'corr-1',
+		});
 	});
 
 	it('treats every Dedalus field as optional', () => {
@@ -59,13 +80,20 @@ describe('output shaping', () => {
 
 	it('parses JSON answers when a JSON response format was asked for, and keeps text otherwise', () => {
 		const json = chatCompletionSchema.parse({ choices: [{ message: { content: '{"a":1}' } }] });
-		expect(completionOutput(json, { ...parameters, options: { responseFormat: 'json_object' } }).content).toEqual({ a: 1 });
+		expect(
+			completionOutput(json, { ...parameters, options: { responseFormat: 'json_object' } }).content,
+		).toEqual({ a: 1 });
 		expect(completionOutput(json, parameters).content).toBe('{"a":1}');
 		const broken = chatCompletionSchema.parse({ choices: [{ message: { content: 'not json' } }] });
-		expect(completionOutput(broken, { ...parameters, options: { responseFormat: 'json_object' } }).content).toBe('not json');
+		expect(
+			completionOutput(broken, { ...parameters, options: { responseFormat: 'json_object' } })
+				.content,
+		).toBe('not json');
 	});
 
 	it('turns MCP server errors into readable hints', () => {
-		expect(mcpServerErrorHints(full)).toEqual(['MCP server "a/b" failed: MCP server not found (Check the slug)']);
+		expect(mcpServerErrorHints(full)).toEqual([
+			'MCP server "a/b" failed: MCP server not found (Check the slug)',
+		]);
 	});
 });

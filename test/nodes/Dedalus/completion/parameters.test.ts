@@ -37,15 +37,16 @@ function errorOf(fn: () => unknown): NodeOperationError {
 
 describe('MCP servers field', () => {
 	it('splits on commas and new lines, trims, drops empties and duplicates', () => {
-		expect(parseMcpServers(' a/b, c-d/e_f@1.2.0\n\nhttps://mcp.example.com/x , a/b', node, 0)).toEqual([
-			'a/b',
-			'c-d/e_f@1.2.0',
-			'https://mcp.example.com/x',
-		]);
+		expect(
+			parseMcpServers(' a/b, c-d/e_f@1.2.0\n\nhttps://mcp.example.com/x , a/b', node, 0),
+		).toEqual(['a/b', 'c-d/e_f@1.2.0', 'https://mcp.example.com/x']);
 	});
 
 	it('accepts an array from an expression and treats empty as none', () => {
-		expect(parseMcpServers(['a/b', 'https://h.example/mcp'], node, 0)).toEqual(['a/b', 'https://h.example/mcp']);
+		expect(parseMcpServers(['a/b', 'https://h.example/mcp'], node, 0)).toEqual([
+			'a/b',
+			'https://h.example/mcp',
+		]);
 		expect(parseMcpServers('', node, 0)).toEqual([]);
 		expect(parseMcpServers(undefined, node, 0)).toEqual([]);
 		expect(parseMcpServers(' , \n', node, 0)).toEqual([]);
@@ -67,7 +68,9 @@ describe('MCP servers field', () => {
 
 	it('rejects non-text entries and values', () => {
 		expect(errorOf(() => parseMcpServers(['a/b', 42], node, 1)).message).toContain('not text');
-		expect(errorOf(() => parseMcpServers({ a: 1 }, node, 1)).message).toContain('must be text or a list');
+		expect(errorOf(() => parseMcpServers({ a: 1 }, node, 1)).message).toContain(
+			'must be text or a list',
+		);
 	});
 });
 
@@ -90,8 +93,12 @@ describe('completion parameters', () => {
 			{ role: 'system', content: 'S' },
 			{ role: 'user', content: 'U' },
 		];
-		expect(read({ inputType: 'messages', messages: { values: messages } }).messages).toEqual(messages);
-		expect(read({ inputType: 'json', messagesJson: JSON.stringify(messages) }).messages).toEqual(messages);
+		expect(read({ inputType: 'messages', messages: { values: messages } }).messages).toEqual(
+			messages,
+		);
+		expect(read({ inputType: 'json', messagesJson: JSON.stringify(messages) }).messages).toEqual(
+			messages,
+		);
 		expect(read({ inputType: 'json', messagesJson: messages }).messages).toEqual(messages);
 	});
 
@@ -101,9 +108,15 @@ describe('completion parameters', () => {
 		[{ model: '' }, 'Model in item 2 is empty'],
 		[{ model: 'gpt-4.1' }, 'Model in item 2 "gpt-4.1" is not a provider-prefixed model ID'],
 		[{ inputType: 'json', messagesJson: '[{' }, 'Messages (JSON) in item 2 is not valid JSON'],
-		[{ inputType: 'json', messagesJson: '[]' }, 'Messages (JSON) in item 2 must be a non-empty list'],
+		[
+			{ inputType: 'json', messagesJson: '[]' },
+			'Messages (JSON) in item 2 must be a non-empty list',
+		],
 		[{ inputType: 'json', messagesJson: '[{"role":"robot","content":"x"}]' }, 'with role "robot"'],
-		[{ inputType: 'messages', messages: { values: [{ role: 'user', content: '' }] } }, 'Messages in item 2 has message 0 with empty'],
+		[
+			{ inputType: 'messages', messages: { values: [{ role: 'user', content: '' }] } },
+			'Messages in item 2 has message 0 with empty',
+		],
 		[{ options: { temperature: 3 } }, 'Temperature in item 2 must be at most 2, not 3'],
 		[{ options: { temperature: 'hot' } }, 'Temperature in item 2 must be a number'],
 		[{ options: { topP: -0.1 } }, 'Top P in item 2 must be at least 0'],
@@ -112,7 +125,10 @@ describe('completion parameters', () => {
 		[{ options: { maxRetries: 11 } }, 'Max Retries in item 2 must be at most 10'],
 		[{ options: { timeout: 0 } }, 'Timeout in item 2 must be at least 1'],
 		[{ options: { stop: 'a,b,c,d,e' } }, 'Stop Sequences in item 2 has more than 4 entries'],
-		[{ options: { responseFormat: 'json_schema', jsonSchema: '[1]' } }, 'JSON Schema in item 2 must be a JSON object'],
+		[
+			{ options: { responseFormat: 'json_schema', jsonSchema: '[1]' } },
+			'JSON Schema in item 2 must be a JSON object',
+		],
 		[{ options: { responseFormat: 'yaml' } }, 'Response Format in item 2 has an unknown value'],
 		[{ options: { toolChoice: 'sometimes' } }, 'Tool Choice in item 2 has an unknown value'],
 		[{ options: { metadata: '{"a": 1}' } }, 'Metadata in item 2 value of "a" must be text'],
@@ -169,7 +185,10 @@ describe('request body', () => {
 			metadata: { team: 'ops' },
 			response_format: {
 				type: 'json_schema',
-				json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } } },
+				json_schema: {
+					name: 'answer',
+					schema: { type: 'object', properties: { a: { type: 'string' } } },
+				},
 			},
 		});
 	});
@@ -179,7 +198,9 @@ describe('request body', () => {
 			model: 'openai/gpt-4.1',
 			messages: [{ role: 'user', content: 'Hello' }],
 		});
-		expect(buildCompletionBody(read({ options: { responseFormat: 'json_object' } })).response_format).toEqual({
+		expect(
+			buildCompletionBody(read({ options: { responseFormat: 'json_object' } })).response_format,
+		).toEqual({
 			type: 'json_object',
 		});
 	});

@@ -1,4 +1,9 @@
-import { RequestPacer, advisedDelayMs, backoffDelayMs, shouldRetry } from '../../../../nodes/Dedalus/transport/retry';
+import {
+	RequestPacer,
+	advisedDelayMs,
+	backoffDelayMs,
+	shouldRetry,
+} from '../../../../nodes/Dedalus/transport/retry';
 
 describe('retry contract of the Dedalus SDKs', () => {
 	it.each([
