@@ -1,7 +1,7 @@
 // Shared by `npm run demo` (scripts/demo.ts) and `npm run docs:screenshots` (scripts/docs-screenshots.ts):
 // the example workflows adapted for a local run, a real n8n 2.41.1 with this repo's dist loaded, the
 // Dedalus emulator (or the real API), a local listener standing in for chat webhooks, and the HTTP
-// steps of the authorization flow. n8n, the listener and the HTTP helpers are test/e2e/lib's, as the
+// steps of the authorization flow. n8n, the listener and the HTTP helpers are n8n-runner's, as the
 // e2e tests use them. Compiled by scripts/demo.tsconfig.json; started by the .sh wrappers, which build
 // the package and install n8n first and pass DEDALUS_N8N_HOME (read by resolveN8nInstall()).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator/src';
-import { grantConsentAsUser, httpCall, postResume } from '../test/e2e/lib/dedalus';
-import { DIST_DIR, REPO_ROOT } from '../test/e2e/lib/install';
+import { grantConsentAsUser, httpCall, postResume } from '../n8n-runner/dedalus';
+import { DIST_DIR, REPO_ROOT } from '../n8n-runner/install';
 import {
 	startHttpListener,
 	type CapturedRequest,
 	type HttpListener,
-} from '../test/e2e/lib/listener';
-import { freePort, portFree, startN8n, type N8nInstance } from '../test/e2e/lib/n8n';
-import { publishWorkflows } from '../test/e2e/lib/publish';
-import { executionError, nodeRuns, type N8nExecution } from '../test/e2e/lib/rest';
+} from '../n8n-runner/listener';
+import { freePort, portFree, startN8n, type N8nInstance } from '../n8n-runner/n8n';
+import { publishWorkflows } from '../n8n-runner/publish';
+import { executionError, nodeRuns, type N8nExecution } from '../n8n-runner/rest';
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 

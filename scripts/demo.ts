@@ -25,8 +25,8 @@ import {
 	type DemoEnvironment,
 	type WaitingItem,
 } from './demo-lib';
-import type { CapturedRequest } from '../test/e2e/lib/listener';
-import { OWNER } from '../test/e2e/lib/rest';
+import type { CapturedRequest } from '../n8n-runner/listener';
+import { OWNER } from '../n8n-runner/rest';
 
 const USAGE = `usage: npm run demo [-- --auto-consent] [-- --keep]
 
@@ -187,7 +187,7 @@ async function main(): Promise<number> {
 	const shutdown = (reason: string, code: number) => {
 		if (exiting) {
 			say('stopping right away');
-			// The exit handler in test/e2e/lib/n8n.ts SIGKILLs n8n's process group.
+			// The exit handler in n8n-runner/n8n.ts SIGKILLs n8n's process group.
 			process.exit(code);
 		}
 		exiting = true;

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { launchChromium } from '../test/e2e/lib/browser';
-import { REPO_ROOT } from '../test/e2e/lib/install';
-import { freePort } from '../test/e2e/lib/n8n';
-import { OWNER } from '../test/e2e/lib/rest';
+import { launchChromium } from '../n8n-runner/browser';
+import { REPO_ROOT } from '../n8n-runner/install';
+import { freePort } from '../n8n-runner/n8n';
+import { OWNER } from '../n8n-runner/rest';
 import {
 	executionUrl,
 	isDone,
@@ -30,7 +30,7 @@ import {
 } from './demo-lib';
 
 const DOCS_DIR = join(REPO_ROOT, 'docs');
-// launchChromium() (test/e2e/lib/browser.ts) adds the flags that keep it off the network it cannot reach.
+// launchChromium() (n8n-runner/browser.ts) adds the flags that keep it off the network it cannot reach.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
 

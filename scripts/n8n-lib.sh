@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Shared helpers for scripts that run a real n8n 2.41.1 (dev.sh today; demo/bench scripts can reuse it).
 # Source it: `. scripts/n8n-lib.sh`. It defines functions only; nothing runs on source.
-# The TypeScript twin for tests is test/e2e/lib; both read test/e2e/lib/n8n-config.json so the
+# The TypeScript twin is n8n-runner/; both read n8n-runner/n8n-config.json so the
 # owner account and n8n settings are the same everywhere.
 
 N8N_LIB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-N8N_LIB_CONFIG="$N8N_LIB_ROOT/test/e2e/lib/n8n-config.json"
+N8N_LIB_CONFIG="$N8N_LIB_ROOT/n8n-runner/n8n-config.json"
 
 n8n_say() { echo "[$N8N_LIB_TAG] $*" >&2; }
 N8N_LIB_TAG="${N8N_LIB_TAG:-n8n}"

@@ -5,8 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { resolveN8nInstall } from '../../test/e2e/lib/install';
-import { type N8nInstance, startN8n } from '../../test/e2e/lib/n8n';
+import { resolveN8nInstall } from '../../n8n-runner/install';
+import { type N8nInstance, startN8n } from '../../n8n-runner/n8n';
 import { type BenchArgs, parseArgs } from './args';
 import { EmulatorProcess } from './emulator';
 import { type FloorRun, runFloor } from './floor';
@@ -246,7 +246,7 @@ async function main() {
 	}
 }
 
-// Ctrl-C: exit through process.exit, so test/e2e/lib's exit hook kills the n8n process group
+// Ctrl-C: exit through process.exit, so n8n-runner's exit hook kills the n8n process group
 // (the emulator child stops by itself when its parent goes away).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	process.once(signal, () => {

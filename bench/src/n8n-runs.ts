@@ -1,8 +1,8 @@
 // One measured execution in the real n8n: POST the items to the workflow's webhook (which
 // answers when the execution is done), watch n8n's RSS and CPU from /proc meanwhile, then read
 // the saved execution through the REST API to check it and take n8n's own timings.
-import type { N8nInstance } from '../../test/e2e/lib/n8n';
-import { nodeOutput, nodeRuns, sleep } from '../../test/e2e/lib/rest';
+import type { N8nInstance } from '../../n8n-runner/n8n';
+import { nodeOutput, nodeRuns, sleep } from '../../n8n-runner/rest';
 import type { EmulatorProcess, EmulatorStats } from './emulator';
 import { type MemoryPeak, RssSampler, cpuMs, groupMembers } from './proc';
 import { type Variant, itemsBody } from './workflows';

@@ -67,7 +67,7 @@ export function commandLine(pid: number): string {
 }
 
 /**
- * The n8n started by test/e2e/lib's startN8n: it leads its own process group (spawned detached)
+ * The n8n started by n8n-runner's startN8n: it leads its own process group (spawned detached)
  * and is the only process with this N8N_USER_FOLDER in its environment that does.
  */
 export function findN8nMainPid(userFolder: string): number {

@@ -4,7 +4,7 @@
 // profiler around one run. Nothing is profiled outside that window.
 import { WebSocket } from 'undici';
 
-import { sleep } from '../../test/e2e/lib/rest';
+import { sleep } from '../../n8n-runner/rest';
 
 /** For startN8n's env: the inspector's port when SIGUSR1 opens it (0 = any free port). */
 export const INSPECTOR_NODE_OPTIONS = '--inspect-port=127.0.0.1:0';

@@ -380,7 +380,7 @@ export function renderMarkdown(results: Results): string {
 		'',
 		'## Method',
 		'',
-		`- **Setup.** One real n8n ${machine.n8nVersion} (test/e2e/lib \`startN8n\`: fresh user folder, SQLite, regular`,
+		`- **Setup.** One real n8n ${machine.n8nVersion} (n8n-runner \`startN8n\`: fresh user folder, SQLite, regular`,
 		'  execution mode, default settings: execution data of successful runs is saved) loads the built package',
 		'  (`dist/`) as `CUSTOM.dedalus`. Credentials are imported with fixed ids: `dedalusApi` with the emulator as',
 		'  Base URL, and `openAiApi` with Base URL `<emulator>/v1`. The emulator (emulator/src, in a child process) answers',

@@ -1,7 +1,7 @@
 // The benchmark workflows: Webhook (answers when the last node is done) -> Split Out (one item
 // per entry of the posted `items` array) -> the node under test. Every variant gets the same
 // items, so only the last node differs.
-import type { CredentialImport, WorkflowImport } from '../../test/e2e/lib/n8n';
+import type { CredentialImport, WorkflowImport } from '../../n8n-runner/n8n';
 
 export const MODEL = 'openai/gpt-4.1';
 /** Matches the emulator's key pattern; a fake key only. */

@@ -24,8 +24,8 @@ import {
 	startWaitingRun,
 	waitFinished,
 	type N8nInstance,
-} from './lib';
-import { launchChromium } from './lib/browser';
+} from '../../n8n-runner';
+import { launchChromium } from '../../n8n-runner/browser';
 import { NODE, authorizationWorkflow } from './workflows/authorization';
 
 const API_KEY = fakeApiKey(8);

@@ -38,7 +38,7 @@ import {
 	type N8nExecution,
 	type N8nInstance,
 	type StartedRun,
-} from './lib';
+} from '../../n8n-runner';
 import {
 	FIVE_SECOND_LIMIT,
 	NODE,

@@ -9,7 +9,7 @@ import {
 	startN8n,
 	writeEchoExtension,
 	type N8nInstance,
-} from './lib';
+} from '../../n8n-runner';
 
 const WORKFLOW_ID = 'e2eCustomEcho001';
 const CREDENTIAL = { id: 'e2eEchoCred00001', name: 'E2E Echo (test)' };

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 
 import { startEmulator } from '../../emulator/src';
 import type { Emulator } from '../../emulator/src';
-import { CUSTOM_PREFIX, DIST_DIR, startN8n, type N8nInstance } from './lib';
+import { CUSTOM_PREFIX, DIST_DIR, startN8n, type N8nInstance } from '../../n8n-runner';
 
 const GOOD = {
 	id: 'e2eEditorGood001',

@@ -22,7 +22,7 @@ import {
 	type HttpListener,
 	type N8nInstance,
 	type WorkflowImport,
-} from './lib';
+} from '../../n8n-runner';
 
 const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 const COMMUNITY_TYPE = 'n8n-nodes-dedalus.dedalus';

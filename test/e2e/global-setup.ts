@@ -1,4 +1,4 @@
-import { pruneArtifacts, resolveN8nInstall } from './lib/install';
+import { pruneArtifacts, resolveN8nInstall } from '../../n8n-runner/install';
 
 /**
  * Runs once before all e2e test files: installs n8n on the first run (about 4 minutes, progress

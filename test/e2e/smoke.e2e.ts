@@ -10,7 +10,7 @@ import {
 	startN8n,
 	type N8nInstance,
 	type WorkflowImport,
-} from './lib';
+} from '../../n8n-runner';
 
 const WORKFLOW_ID = 'e2eSmokeWait0001';
 const WEBHOOK_PATH = 'e2e-smoke';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { dirname, join } from 'node:path';
 
 /**
- * The first folder above `from` whose package.json is this package's: test/e2e/lib -> ../../.. when
+ * The first folder above `from` whose package.json is this package's: n8n-runner -> .. when
  * run from source (jest), and the right answer too when this file is compiled elsewhere
  * (node_modules/.cache/... by scripts/demo.tsconfig.json, bench/dist by bench/tsconfig.json).
  */

@@ -2,7 +2,7 @@
 // routes, HTTP calls to the resume URL, and a collector that checks nothing ever leaks an API key.
 import { createHash } from 'node:crypto';
 
-import type { RequestLogEntry } from '../../../emulator/src';
+import type { RequestLogEntry } from '../emulator/src';
 import type { CredentialImport, N8nInstance } from './n8n';
 import { executionError, sleep, type N8nExecution } from './rest';
 
