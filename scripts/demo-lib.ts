@@ -11,11 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/src';
 import { grantConsentAsUser, httpCall, postResume } from '../n8n-runner/dedalus';
 import { DIST_DIR, REPO_ROOT } from '../n8n-runner/install';
-import {
-	startHttpListener,
-	type CapturedRequest,
-	type HttpListener,
-} from '../n8n-runner/listener';
+import { startHttpListener, type CapturedRequest, type HttpListener } from '../n8n-runner/listener';
 import { freePort, portFree, startN8n, type N8nInstance } from '../n8n-runner/n8n';
 import { publishWorkflows } from '../n8n-runner/publish';
 import { executionError, nodeRuns, type N8nExecution } from '../n8n-runner/rest';
