@@ -41,6 +41,19 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			return sendJson(res, 200, { ms });
 		}
 
+		case 'GET /__emulator/chunk-delay':
+			return sendJson(res, 200, { ms: state.chunkDelayMs });
+		case 'POST /__emulator/chunk-delay': {
+			const body = await readJson(ctx);
+			if (!body) return;
+			const ms = body.ms;
+			if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 60_000) {
+				return sendJson(res, 400, { detail: 'Expected {"ms": <number from 0 to 60000>}' });
+			}
+			state.chunkDelayMs = ms;
+			return sendJson(res, 200, { ms });
+		}
+
 		case 'GET /__emulator/connections':
 			return sendJson(res, 200, { opened: state.connectionsOpened });
 

@@ -275,9 +275,13 @@ async function chat(
 			created,
 			model: request.model,
 			reply,
-			chunkDelayMs: controlNumber(ctx, 'x-emulator-chunk-delay-ms'),
+			chunkDelayMs: state.chunkDelayMs + controlNumber(ctx, 'x-emulator-chunk-delay-ms'),
 			failMidway: streamFault,
+			onFirstToken: () => {
+				entry.firstTokenAt = Date.now();
+			},
 		});
+		entry.streamEndedAt = Date.now();
 		return;
 	}
 	if (streamFault) {

@@ -15,6 +15,9 @@ export interface RequestLogEntry {
 	hasProvider: boolean;
 	hasProviderKey: boolean;
 	stream?: boolean;
+	/** Streamed answers: epoch ms when the first piece of text was written, and when the stream ended. */
+	firstTokenAt?: number;
+	streamEndedAt?: number;
 	durationMs: number;
 	fault?: string;
 }

@@ -11,6 +11,8 @@ export interface StreamOptions {
 	chunkDelayMs: number;
 	/** Emit an `event: error` after the first content chunk instead of finishing (fault injection). */
 	failMidway: boolean;
+	/** Called right after the first piece of text is written (benchmarks: time to first token). */
+	onFirstToken?: () => void;
 }
 
 const PIECES = 4;
@@ -62,6 +64,7 @@ export async function writeChatStream(res: ServerResponse, opts: StreamOptions):
 		await pause();
 		if (res.destroyed) return;
 		send({ ...base, choices: [{ index: 0, delta: { content: pieces[i] }, finish_reason: null }] });
+		if (i === 0) opts.onFirstToken?.();
 		if (opts.failMidway) break;
 	}
 	if (opts.failMidway) {

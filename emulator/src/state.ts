@@ -13,6 +13,11 @@ export class EmulatorState {
 	latencyMs: number;
 	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
 	contentBytes = 0;
+	/**
+	 * Pause before each piece of a streamed answer (sse.ts), so a test can see chunks reach a client
+	 * before the answer is finished. The `x-emulator-chunk-delay-ms` request header adds to it.
+	 */
+	chunkDelayMs = 0;
 	/** TCP connections accepted since the last reset (benchmarks: does a client reuse connections?). */
 	connectionsOpened = 0;
 	chatCounter = 0;
@@ -30,6 +35,7 @@ export class EmulatorState {
 		this.stats.reset();
 		this.latencyMs = this.initialLatencyMs;
 		this.contentBytes = 0;
+		this.chunkDelayMs = 0;
 		this.connectionsOpened = 0;
 		this.chatCounter = 0;
 		this.responseCounter = 0;

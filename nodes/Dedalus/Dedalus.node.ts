@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { properties, router } from './actions';
-import { handleResumeRequest } from './authorization';
+import { continueFromChat, handleResumeRequest } from './authorization';
 import { listSearch } from './methods';
 
 // The resume URL of a waiting execution (`$execution.resumeUrl`) reaches these: GET serves the
@@ -65,6 +65,11 @@ export class Dedalus implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	/** n8n calls this when a chat message arrives while the run waits for consent (authorization/chat.ts). */
+	async onMessage(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await continueFromChat(context);
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

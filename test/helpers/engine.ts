@@ -87,6 +87,21 @@ export interface RunOptions {
 	abortSignal?: AbortSignal;
 	/** Start node name; default the only node of type {@link TEST_TRIGGER_TYPE}. */
 	startNode?: string;
+	/**
+	 * As a Webhook or Chat Trigger with Response Mode Streaming: n8n's WorkflowRunner sets
+	 * `streamingEnabled` and a `sendChunk` hook that writes each chunk to the HTTP response
+	 * (here: collected in {@link RunResult.chunks}). n8n streams only in webhook, manual,
+	 * integrated and chat mode, so use one of those.
+	 */
+	streaming?: boolean;
+}
+
+/** A chunk as n8n writes it to a streaming response (one JSON line each), with the time it was sent. */
+export interface SentChunk {
+	type: string;
+	content?: string;
+	metadata: { nodeName: string; itemIndex: number; runIndex: number };
+	receivedAt: number;
 }
 
 export interface ExecutionHandle {
@@ -115,6 +130,8 @@ export interface RunResult {
 	uiMessages: UiMessage[];
 	/** Statuses the engine reported through `additionalData.setExecutionStatus`. */
 	statusUpdates: ExecutionStatus[];
+	/** What went through the `sendChunk` hook when the run streamed ({@link RunOptions.streaming}). */
+	chunks: SentChunk[];
 	/** `$execution.resumeUrl` of this execution. */
 	resumeUrl: string;
 	/** The full run execution data as n8n would save it. */
@@ -306,7 +323,7 @@ export class TestEngine implements Engine {
 		this.executions.set(executionId, stored);
 
 		const workflow = this.createWorkflow(workflowData);
-		const context = this.createRunContext(stored);
+		const context = this.createRunContext(stored, undefined, opts.streaming);
 		stored.status = 'running';
 
 		let execution: ReturnType<WorkflowExecute['processRunExecutionData']>;
@@ -413,7 +430,8 @@ export class TestEngine implements Engine {
 	}
 
 	/** Additional data and hooks for one run of an execution, like `WorkflowRunner.runMainProcess`. */
-	createRunContext(stored: StoredExecution, restartExecutionId?: string) {
+	createRunContext(stored: StoredExecution, restartExecutionId?: string, streaming = false) {
+		const chunks: SentChunk[] = [];
 		const uiMessages: UiMessage[] = [];
 		const statusUpdates: ExecutionStatus[] = [];
 		const additionalData = this.createBaseAdditionalData(stored.workflowData.id);
@@ -425,6 +443,16 @@ export class TestEngine implements Engine {
 				this.staticData.set(stored.workflowData.id, structuredClone(newStaticData));
 			}
 		});
+		if (streaming) {
+			// WorkflowRunner.runMainProcess (n8n 2.41.1): the hook writes JSON.stringify(chunk) + '\n'.
+			hooks.addHandler('sendChunk', (chunk) => {
+				chunks.push({
+					...(JSON.parse(JSON.stringify(chunk)) as SentChunk),
+					receivedAt: Date.now(),
+				});
+			});
+			additionalData.streamingEnabled = true;
+		}
 		additionalData.hooks = hooks;
 		additionalData.executionId = stored.id;
 		additionalData.restartExecutionId = restartExecutionId;
@@ -439,7 +467,7 @@ export class TestEngine implements Engine {
 		additionalData.sendDataToUI = (type, data) => {
 			if (type === 'sendConsoleMessage') uiMessages.push(data as unknown as UiMessage);
 		};
-		return { additionalData, uiMessages, statusUpdates };
+		return { additionalData, uiMessages, statusUpdates, chunks };
 	}
 
 	/** Waits for a run, saves it like n8n's `workflowExecuteAfter` save hook, returns the result. */
@@ -495,6 +523,7 @@ export class TestEngine implements Engine {
 			},
 			uiMessages: context.uiMessages,
 			statusUpdates: context.statusUpdates,
+			chunks: context.chunks,
 			resumeUrl: resumeUrl.toString(),
 			data,
 			execution: { id: stored.id, mode: stored.mode },

@@ -1,3 +1,4 @@
+export { chatStartOf, continueFromChat } from './chat';
 export { handleResumeRequest } from './resume';
 export { outputAuthorizationItem, pauseForAuthorization, toolAuthorizationItem } from './pause';
 export { readAuthorizationSettings, resultOutputs } from './settings';

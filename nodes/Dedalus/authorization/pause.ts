@@ -2,7 +2,9 @@ import { randomString } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { finishedItem } from '../completion';
-import type { ItemOutcome } from '../completion';
+import type { ChunkSink, ItemOutcome } from '../completion';
+import { consentMessage } from './chat';
+import type { ChatResponseMode } from './chat';
 import { sendAuthorizationNotice } from './notify';
 import type { NotificationResult } from './notify';
 import { waitDeadline, waitTill } from './settings';
@@ -54,6 +56,14 @@ function uniqueServers(outcomes: ItemOutcome[]): string[] {
 	return [...servers];
 }
 
+/** Where the person who started the run is, when it is not the editor or a plain webhook. */
+export interface Conversation {
+	/** The run streams (Response Mode Streaming): the consent message goes into the stream. */
+	chunks?: ChunkSink;
+	/** The run came from a Chat Trigger with this response mode. */
+	chat?: ChatResponseMode;
+}
+
 /**
  * Puts the execution to wait on the resume webhook and returns what the editor shows meanwhile:
  * one item per input item that is held back. Items that finished keep their results in the saved
@@ -64,6 +74,7 @@ export async function pauseForAuthorization(
 	outcomes: ItemOutcome[],
 	settings: AuthorizationSettings,
 	continueOnFail: boolean,
+	conversation: Conversation = {},
 ): Promise<INodeExecutionData[]> {
 	const node = context.getNode();
 	const waiting = outcomes.filter((outcome) => outcome.status === 'authorization_required');
@@ -117,7 +128,28 @@ export async function pauseForAuthorization(
 		);
 	}
 
-	return pendingItems.map((itemIndex) => ({
+	// In a chat or a stream the person is right there: tell them where they are.
+	const message =
+		conversation.chat === 'responseNodes' || conversation.chunks
+			? consentMessage({
+					servers,
+					connectUrl,
+					authorizationUrl,
+					replyContinues: conversation.chat === 'responseNodes',
+				})
+			: undefined;
+	if (message !== undefined && conversation.chunks) {
+		const itemIndex = pendingItems[0];
+		await conversation.chunks('begin', itemIndex);
+		await conversation.chunks('item', itemIndex, message);
+		await conversation.chunks('end', itemIndex);
+	}
+
+	return pendingItems.map((itemIndex, position) => ({
+		// n8n posts the first item's sendMessage into the chat while the run waits (chat.ts).
+		...(position === 0 && message !== undefined && conversation.chat === 'responseNodes'
+			? { sendMessage: message }
+			: {}),
 		json: {
 			status: AUTHORIZATION_REQUIRED,
 			connect_url: connectUrl,

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { completeItems, finishedItem, readConcurrency } from '../completion';
+import type { DedalusContext } from '../transport';
 import type { ParameterSource } from '../completion';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
@@ -46,32 +47,39 @@ function continuesOnFail(context: IWebhookFunctions): boolean {
 	);
 }
 
+/** What a resend needs from the context it runs in: the resume webhook or a chat message. */
+export interface ResendInputs {
+	source: ParameterSource;
+	options: IDataObject;
+	continueOnFail: boolean;
+}
+
 // A throw from webhook() makes n8n answer 500, wipe the run data and resume with an empty item,
 // so every failure becomes a result that keeps the execution waiting (README, Known limits).
-async function resend(
-	context: IWebhookFunctions,
+export async function resend(
+	context: DedalusContext,
 	state: PendingAuthorization,
 	memory: PauseMemory,
+	inputs: ResendInputs,
 ): Promise<ResendResult> {
 	try {
-		return await resendPending(context, state, memory);
+		return await resendPending(context, state, memory, inputs);
 	} catch (error) {
 		return { state: 'failed', message: (error as Error).message };
 	}
 }
 
 async function resendPending(
-	context: IWebhookFunctions,
+	context: DedalusContext,
 	state: PendingAuthorization,
 	memory: PauseMemory,
+	{ source, options, continueOnFail }: ResendInputs,
 ): Promise<ResendResult> {
-	const options = context.getNodeParameter('options', {}) as IDataObject;
 	const settings = readAuthorizationSettings(context.getNode(), options);
-	const continueOnFail = continuesOnFail(context);
 	const toSend = state.pendingItems.filter((itemIndex) => !memory.finishedItems.has(itemIndex));
 
 	const outcomes = await completeItems(context, {
-		source: webhookParameterSource(context),
+		source,
 		itemIndices: toSend,
 		concurrency: readConcurrency(context.getNode(), options.concurrency),
 		continueOnFail,
@@ -153,9 +161,14 @@ export async function handleResumeRequest(
 		return { noWebhookResponse: true };
 	}
 
+	const inputs: ResendInputs = {
+		source: webhookParameterSource(context),
+		options: context.getNodeParameter('options', {}) as IDataObject,
+		continueOnFail: continuesOnFail(context),
+	};
 	const { result, first } = await resendOnce(
 		state.pauseId,
-		async (memory) => await resend(context, state, memory),
+		async (memory) => await resend(context, state, memory, inputs),
 	);
 	if (result === 'already_continued') {
 		respond(context, { ...page, state: 'already_continued' });

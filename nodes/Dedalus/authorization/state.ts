@@ -46,3 +46,14 @@ export function loadPendingAuthorization(
 	const parsed = pendingAuthorizationSchema.safeParse(value);
 	return parsed.success ? (parsed.data as PendingAuthorization) : undefined;
 }
+
+/**
+ * The same state, read where n8n gives an execute context over the waiting execution's data
+ * (the node's `onMessage`, when a chat message resumes it): node context is readable directly.
+ */
+export function pendingAuthorizationOf(
+	context: IExecuteFunctions,
+): PendingAuthorization | undefined {
+	const parsed = pendingAuthorizationSchema.safeParse(context.getContext('node')[STATE_KEY]);
+	return parsed.success ? (parsed.data as PendingAuthorization) : undefined;
+}

@@ -6,6 +6,7 @@ import {
 	asNodeError,
 	chatCompletionSchema,
 	isAuthorizationRequired,
+	streamChatCompletion,
 } from '../transport';
 import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
 import { completionOutput, mcpServerErrorHints } from './output';
@@ -47,7 +48,16 @@ export interface CompleteItemsOptions {
 	/** Once an item needs consent, start no new request: the run pauses and sends the rest later. */
 	stopOnAuthorization: boolean;
 	signal?: AbortSignal;
+	/** Set when the run streams its answer (a Webhook or Chat Trigger in Response Mode Streaming). */
+	chunks?: ChunkSink;
 }
+
+/** Where streamed text goes: n8n's `sendChunk`, one begin/item.../end sequence per item. */
+export type ChunkSink = (
+	type: 'begin' | 'item' | 'end',
+	itemIndex: number,
+	content?: string,
+) => Promise<void> | void;
 
 type Prepared =
 	| { itemIndex: number; parameters: CompletionParameters; body: IDataObject }
@@ -95,17 +105,27 @@ export async function completeItems(
 		parameters,
 		body,
 	}: (typeof toSend)[number]): Promise<ItemOutcome> => {
+		const request = {
+			path: '/v1/chat/completions',
+			body,
+			schema: chatCompletionSchema,
+			itemIndex,
+			timeoutMs: parameters.options.timeoutMs,
+			maxRetries: parameters.options.maxRetries,
+			signal: options.signal,
+		};
+		const chunks = options.chunks;
+		let begun = false;
 		try {
-			const response = await client.request({
-				method: 'POST',
-				path: '/v1/chat/completions',
-				body,
-				schema: chatCompletionSchema,
-				itemIndex,
-				timeoutMs: parameters.options.timeoutMs,
-				maxRetries: parameters.options.maxRetries,
-				signal: options.signal,
-			});
+			const response = chunks
+				? await streamChatCompletion(client, request, {
+						onStart: async () => {
+							begun = true;
+							await chunks('begin', itemIndex);
+						},
+						onText: async (text) => await chunks('item', itemIndex, text),
+					})
+				: await client.request({ method: 'POST', ...request });
 			return {
 				status: 'completed',
 				itemIndex,
@@ -116,6 +136,9 @@ export async function completeItems(
 			if (isAuthorizationRequired(error))
 				return { status: 'authorization_required', itemIndex, error };
 			return { status: 'failed', itemIndex, error: asNodeError(node, error, itemIndex) };
+		} finally {
+			// Closes the item's message in the client also when the stream broke halfway.
+			if (chunks && begun) await chunks('end', itemIndex);
 		}
 	};
 

@@ -19,8 +19,8 @@ import type { ResponseHeaders } from './retry';
 const CREDENTIAL_TYPE = 'dedalusApi';
 
 const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RETRIES = 2;
 
 export type DedalusContext = IExecuteFunctions | IWebhookFunctions | ILoadOptionsFunctions;
 
@@ -36,7 +36,7 @@ export interface DedalusRequest<T> {
 	signal?: AbortSignal;
 }
 
-interface FullResponse {
+export interface FullResponse {
 	body: unknown;
 	headers: ResponseHeaders;
 	statusCode: number;
@@ -66,6 +66,23 @@ export class DedalusClient {
 			data,
 		};
 		return new DedalusClient(context, baseUrl, credentials);
+	}
+
+	get node(): INode {
+		return this.context.getNode();
+	}
+
+	url(path: string): string {
+		return `${this.baseUrl}${path}`;
+	}
+
+	/** One attempt through n8n's authenticated helper, for callers that read the body themselves (stream.ts). */
+	async send(options: IHttpRequestOptions): Promise<FullResponse> {
+		const send = this.context.helpers
+			.httpRequestWithAuthentication as RequestHelperFunctions['httpRequestWithAuthentication'];
+		return (await send.call(this.context, CREDENTIAL_TYPE, options, {
+			credentialsDecrypted: this.credentials,
+		})) as FullResponse;
 	}
 
 	async request<T>(request: DedalusRequest<T>): Promise<T> {
@@ -128,7 +145,7 @@ export class DedalusClient {
 	}
 }
 
-function throwIfCancelled(signal: AbortSignal | undefined, node: INode, itemIndex?: number) {
+export function throwIfCancelled(signal: AbortSignal | undefined, node: INode, itemIndex?: number) {
 	if (signal?.aborted) {
 		throw new NodeOperationError(node, 'The execution was canceled before this request was sent', {
 			itemIndex,
@@ -136,7 +153,7 @@ function throwIfCancelled(signal: AbortSignal | undefined, node: INode, itemInde
 	}
 }
 
-function connectionError(
+export function connectionError(
 	node: INode,
 	error: unknown,
 	itemIndex: number | undefined,

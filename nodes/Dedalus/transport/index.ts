@@ -7,5 +7,7 @@ export {
 	isHttpUrl,
 } from './errors';
 export type { NodeError } from './errors';
+export { streamChatCompletion } from './stream';
+export type { StreamHandlers } from './stream';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import {
+	chatStartOf,
 	outputAuthorizationItem,
 	pauseForAuthorization,
 	readAuthorizationSettings,
@@ -20,7 +21,7 @@ import {
 	readConcurrency,
 	throwFirstFailure,
 } from '../../completion';
-import type { ItemOutcome } from '../../completion';
+import type { ChunkSink, ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -381,6 +382,20 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/**
+ * n8n (1.101 and later) streams to the caller when the Webhook or Chat Trigger that started the run
+ * has Response Mode Streaming; older n8n has neither method, so both are checked before use.
+ */
+function chunkSink(context: IExecuteFunctions): ChunkSink | undefined {
+	if (typeof context.isStreaming !== 'function' || typeof context.sendChunk !== 'function') {
+		return undefined;
+	}
+	if (!context.isStreaming()) return undefined;
+	return async (type, itemIndex, content) => {
+		await Promise.resolve(context.sendChunk(type, itemIndex, content));
+	};
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
@@ -390,6 +405,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const asTool = this.isToolExecution();
 	const pauses = settings.whenRequired === 'wait' && !asTool;
 	const signal = this.getExecutionCancelSignal();
+	// As a tool, the text belongs to the agent, which streams its own answer.
+	const chunks = asTool ? undefined : chunkSink(this);
 
 	const outcomes = await completeItems(this, {
 		source: (name, itemIndex, fallback) => this.getNodeParameter(name, itemIndex, fallback),
@@ -398,6 +415,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		continueOnFail,
 		stopOnAuthorization: pauses || (settings.whenRequired === 'error' && !continueOnFail),
 		signal,
+		chunks,
 	});
 	// Cancelled: n8n ends the execution as canceled; nothing of this run is output.
 	if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was canceled');
@@ -414,7 +432,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (pauses && outcomes.some((outcome) => outcome.status === 'authorization_required')) {
 		return resultOutputs(
 			settings,
-			await pauseForAuthorization(this, outcomes, settings, continueOnFail),
+			await pauseForAuthorization(this, outcomes, settings, continueOnFail, {
+				chunks,
+				chat: chatStartOf(this)?.responseMode,
+			}),
 		);
 	}
 

@@ -1,0 +1,142 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+
+import type { ParameterSource } from '../completion';
+import { resendOnce } from './resume-guard';
+import { resend } from './resume';
+import { pendingAuthorizationOf } from './state';
+
+// Consent inside n8n Chat (docs/streaming-and-chat.md). How n8n 2.41 drives a chat:
+// - Chat Trigger in Response Mode "Using Response Nodes": the first message starts the run and the
+//   chat opens a websocket. While the run waits, n8n posts the `sendMessage` of the first item of
+//   the waiting node's output into the chat; the next chat message calls the node type's
+//   `onMessage(context, message)` and then resumes the run with what it returns as the waiting
+//   node's output (n8n cli chat/chat-service.ts, chat-execution-manager.ts).
+// - Response Mode "Streaming": the chat shows the run's chunks; a later message starts a new run,
+//   so consent there is a message in the stream and the authorization page continues the run.
+// The message is Markdown text, not n8n 2.x's `with-buttons` object: @n8n/chat (1.37) only draws
+// buttons whose link has n8n's own origin and follows them with a background GET, so a Connect
+// button to Dedalus would not even appear. A Markdown link opens in a new tab, on 1.x as on 2.x.
+
+const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
+
+export type ChatResponseMode = 'responseNodes' | 'streaming' | 'lastNode' | 'other';
+
+/** The Chat Trigger this run started from, with its response mode, or undefined for any other start. */
+export function chatStartOf(
+	context: IExecuteFunctions,
+): { responseMode: ChatResponseMode } | undefined {
+	let trigger: INode | undefined;
+	try {
+		trigger = context
+			.getParentNodes(context.getNode().name, { includeNodeParameters: true })
+			.find((node) => node.type === CHAT_TRIGGER_TYPE && !node.disabled) as INode | undefined;
+	} catch {
+		trigger = undefined;
+	}
+	if (!trigger) return undefined;
+	// A workflow may hold a Chat Trigger beside another trigger: only a run it started counts.
+	let executed = false;
+	try {
+		executed =
+			context.evaluateExpression(`{{ $(${JSON.stringify(trigger.name)}).isExecuted }}`, 0) === true;
+	} catch {
+		executed = false;
+	}
+	if (!executed) return undefined;
+	const mode = (trigger.parameters?.options as IDataObject | undefined)?.responseMode;
+	const responseMode: ChatResponseMode =
+		mode === 'responseNodes' || mode === 'streaming' || mode === 'lastNode' ? mode : 'other';
+	return { responseMode };
+}
+
+/** Markdown special characters in API-supplied names are shown as text, never as markup. */
+function markdownText(text: string): string {
+	// Names sit inside a line, so only inline markup matters (list and heading marks need a line start).
+	return text.replace(/[\\`*_{}[\]()!|<>~]/g, (character) => `\\${character}`);
+}
+
+/** A link target that cannot end the Markdown link early. Only http(s) links get here (errors.ts). */
+function markdownHref(url: string): string {
+	return new URL(url).href.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20');
+}
+
+export interface ConsentMessage {
+	servers: string[];
+	connectUrl: string;
+	/** The resume URL: its page shows the same link and a Continue button. */
+	authorizationUrl: string;
+	/** True when the next chat message continues the run (Response Mode "Using Response Nodes"). */
+	replyContinues: boolean;
+}
+
+/** What a chat user reads when an MCP server needs their consent. */
+export function consentMessage({
+	servers,
+	connectUrl,
+	authorizationUrl,
+	replyContinues,
+}: ConsentMessage): string {
+	const names = servers.length > 0 ? servers.map(markdownText).join(', ') : 'An MCP server';
+	const host = markdownText(new URL(connectUrl).host);
+	const next = replyContinues
+		? '2. Then reply here (for example "done") and I will continue.'
+		: `2. Then continue on [the authorization page](${markdownHref(authorizationUrl)}).`;
+	return [
+		`**${names}** ${servers.length > 1 ? 'need' : 'needs'} your consent before I can answer.`,
+		'',
+		`1. [Connect ${servers.length === 1 ? names : 'now'}](${markdownHref(connectUrl)}) (opens ${host})`,
+		next,
+	].join('\n');
+}
+
+function executeParameterSource(context: IExecuteFunctions): ParameterSource {
+	return (name, itemIndex, fallback) => context.getNodeParameter(name, itemIndex, fallback);
+}
+
+/**
+ * The node type's `onMessage`: a chat message arrived while the run waits for consent. Sends the
+ * held-back requests again (once, shared with the authorization page's POST) and returns every
+ * item's result, which n8n then hands on as the node's output.
+ *
+ * n8n resumes the run with whatever this returns: only a throw keeps it waiting. So when consent
+ * is still missing, this throws (n8n logs it; the run stays resumable from the chat or the page).
+ */
+export async function continueFromChat(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
+	const node = context.getNode();
+	const state = pendingAuthorizationOf(context);
+	if (!state) {
+		throw new NodeOperationError(node, 'This node is not waiting for authorization');
+	}
+	const { result } = await resendOnce(
+		state.pauseId,
+		async (memory) =>
+			await resend(context, state, memory, {
+				source: executeParameterSource(context),
+				options: context.getNodeParameter('options', 0, {}) as IDataObject,
+				continueOnFail: context.continueOnFail(),
+			}),
+	);
+	if (result === 'already_continued') {
+		throw new NodeOperationError(node, 'This run has already continued');
+	}
+	if (result.state === 'still_waiting') {
+		throw new NodeOperationError(
+			node,
+			`Still not connected: ${result.servers.join(', ') || 'an MCP server'} needs consent first`,
+			{ description: `Open ${result.connectUrl}, grant access, then send another chat message.` },
+		);
+	}
+	if (result.state === 'failed') {
+		throw new NodeOperationError(node, result.message);
+	}
+	if (result.outputs.length > 1) {
+		// n8n hands on only the first output of a node resumed from a chat, unless told to forward
+		// all of them (as it does for a resume webhook); results belong on output 1 (settings.ts).
+		const executeData = context.getExecuteData();
+		executeData.metadata = { ...executeData.metadata, forwardAllOutputs: true };
+	}
+	return result.outputs;
+}

@@ -1,0 +1,259 @@
+import { NodeApiError, randomString, sleep } from 'n8n-workflow';
+import type { INode, JsonObject } from 'n8n-workflow';
+import type { ZodType } from 'zod';
+
+import {
+	DEFAULT_MAX_RETRIES,
+	DEFAULT_TIMEOUT_MS,
+	connectionError,
+	throwIfCancelled,
+} from './client';
+import type { DedalusClient, DedalusRequest, FullResponse } from './client';
+import { toApiError } from './errors';
+import { advisedDelayMs, backoffDelayMs, shouldRetry } from './retry';
+import { ChatChunkAssembler, SseDecoder } from './sse';
+import type { SseEvent } from './sse';
+
+/** A streamed answer larger than this fails the item, as a non-streamed one does. */
+export const DEFAULT_MAX_STREAM_BYTES = 10 * 1024 * 1024;
+
+/** An error answer is read up to this size: enough for any message, bounded against a hostile server. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export interface StreamHandlers {
+	/** The answer started (2xx headers): from here on the request is never sent again. */
+	onStart(): Promise<void> | void;
+	/** New text of the answer, in order. */
+	onText(text: string): Promise<void> | void;
+}
+
+export interface StreamRequest<T> extends Omit<DedalusRequest<T>, 'method'> {
+	body: object;
+	maxResponseBytes?: number;
+}
+
+/**
+ * A chat completion with `stream: true`, through the same n8n helper, credential and retry
+ * contract as every other request: retried only before the answer starts (once text has reached
+ * the client, sending again would show it twice), redirects never followed, the timeout bounding
+ * the whole stream, the size capped, cancel honoured. Returns the assembled completion, checked
+ * against `schema`, so the output is built exactly as for a non-streamed request.
+ */
+export async function streamChatCompletion<T>(
+	client: DedalusClient,
+	request: StreamRequest<T>,
+	handlers: StreamHandlers,
+): Promise<T> {
+	const node = client.node;
+	const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
+	const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_STREAM_BYTES;
+	const idempotencyKey = `n8n-dedalus-${randomString(24)}`;
+	const url = client.url(request.path);
+
+	for (let retries = 0; ; retries++) {
+		await client.pacer.ready();
+		throwIfCancelled(request.signal, node, request.itemIndex);
+		// Bounds the whole attempt, connect to last byte: a trickling stream cannot hold the item.
+		const deadline = AbortSignal.timeout(timeoutMs);
+		const local = new AbortController();
+		const signal = AbortSignal.any([
+			deadline,
+			local.signal,
+			...(request.signal ? [request.signal] : []),
+		]);
+		let response: FullResponse;
+		try {
+			response = await client.send({
+				method: 'POST',
+				url,
+				body: { ...request.body, stream: true } as JsonObject,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				// n8n's helper would carry Authorization and X-Provider-Key to wherever a redirect points.
+				disableFollowRedirect: true,
+				timeout: timeoutMs,
+				abortSignal: signal,
+				headers: {
+					Accept: 'text/event-stream',
+					'Content-Type': 'application/json',
+					'Idempotency-Key': idempotencyKey,
+				},
+			});
+		} catch (error) {
+			throwIfCancelled(request.signal, node, request.itemIndex);
+			if (retries < maxRetries) {
+				await client.pacer.ready();
+				await sleep(backoffDelayMs(retries));
+				continue;
+			}
+			throw connectionError(node, error, request.itemIndex, retries);
+		}
+
+		const { statusCode, headers } = response;
+		if (statusCode >= 200 && statusCode < 300) {
+			await handlers.onStart();
+			const assembled = await readStream(response.body, {
+				node,
+				itemIndex: request.itemIndex,
+				maxBytes,
+				timeoutMs,
+				abort: () => local.abort(),
+				isCancelled: () => request.signal?.aborted === true,
+				isTimedOut: () => deadline.aborted,
+				onText: handlers.onText,
+			});
+			return parseAssembled(node, assembled, request.schema, request.itemIndex);
+		}
+
+		let body: string;
+		try {
+			body = await readText(response.body, MAX_ERROR_BODY_BYTES, () => local.abort());
+		} catch {
+			body = '';
+		}
+		if (statusCode >= 300 && statusCode < 400) {
+			throw redirectError(node, url, headers.location, statusCode, request.itemIndex);
+		}
+		if (retries < maxRetries && shouldRetry(statusCode, headers)) {
+			const advised = advisedDelayMs(headers);
+			if (advised !== undefined || statusCode === 429) {
+				client.pacer.holdAll(advised ?? backoffDelayMs(retries));
+			} else {
+				await sleep(backoffDelayMs(retries));
+			}
+			continue;
+		}
+		throw toApiError(node, statusCode, body, request.itemIndex, retries);
+	}
+}
+
+interface ReadOptions {
+	node: INode;
+	itemIndex?: number;
+	maxBytes: number;
+	timeoutMs: number;
+	abort(): void;
+	isCancelled(): boolean;
+	isTimedOut(): boolean;
+	onText(text: string): Promise<void> | void;
+}
+
+async function readStream(stream: unknown, options: ReadOptions): Promise<unknown> {
+	const { node, itemIndex } = options;
+	const decoder = new SseDecoder();
+	const assembler = new ChatChunkAssembler();
+	const fail = (message: string, description?: string) =>
+		new NodeApiError(node, {} as JsonObject, { message, description, itemIndex });
+	const take = async (events: SseEvent[]) => {
+		for (const event of events) {
+			const text = assembler.accept(event);
+			if (text !== '') await options.onText(text);
+		}
+	};
+	let received = 0;
+	let failure: NodeApiError | undefined;
+	try {
+		for await (const chunk of asReadable(stream)) {
+			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+			received += bytes.length;
+			if (received > options.maxBytes) {
+				failure = fail(
+					`Dedalus's streamed answer is larger than ${Math.round((options.maxBytes / 1048576) * 100) / 100} MB, so the rest was not read`,
+					'Ask for a shorter answer (Maximum Number of Tokens).',
+				);
+				break;
+			}
+			await take(decoder.push(bytes));
+			if (assembler.error !== undefined) break;
+		}
+		if (failure === undefined && assembler.error === undefined) await take(decoder.end());
+	} catch {
+		if (options.isCancelled()) {
+			failure = fail('The execution was canceled while Dedalus was streaming the answer');
+		} else if (options.isTimedOut()) {
+			failure = fail(
+				`Could not reach Dedalus: the request timed out (no complete answer within ${options.timeoutMs} ms)`,
+				'Raise Request Timeout in the options if long answers are expected.',
+			);
+		} else {
+			failure = fail(
+				'The connection to Dedalus broke while the answer was being streamed',
+				'The part of the answer that arrived was already sent on; the item was not sent again because that would repeat it.',
+			);
+		}
+	} finally {
+		// Stops reading whatever remains (after an error event, past the size cap, or on a failure).
+		if (failure !== undefined || assembler.error !== undefined) options.abort();
+	}
+	if (failure) throw failure;
+	if (assembler.error !== undefined) {
+		throw fail(`Dedalus stopped the streamed answer with an error: ${assembler.error}`);
+	}
+	if (!assembler.complete) {
+		throw fail(
+			'Dedalus ended the streamed answer before it was complete',
+			'The stream closed without a finish reason or [DONE].',
+		);
+	}
+	return assembler.result();
+}
+
+function asReadable(stream: unknown): AsyncIterable<unknown> | Iterable<unknown> {
+	if (stream && typeof (stream as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+		return stream as AsyncIterable<unknown>;
+	}
+	// A helper without stream support hands over the text: read it as one chunk.
+	const text = typeof stream === 'string' ? stream : stream == null ? '' : JSON.stringify(stream);
+	return [Buffer.from(text)];
+}
+
+async function readText(stream: unknown, maxBytes: number, abort: () => void): Promise<string> {
+	const chunks: Buffer[] = [];
+	let total = 0;
+	for await (const chunk of asReadable(stream)) {
+		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+		total += bytes.length;
+		if (total > maxBytes) {
+			abort();
+			break;
+		}
+		chunks.push(bytes);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseAssembled<T>(node: INode, value: unknown, schema: ZodType<T>, itemIndex?: number): T {
+	const parsed = schema.safeParse(value);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw new NodeApiError(node, {} as JsonObject, {
+			message: 'Dedalus streamed a response in an unexpected shape',
+			description: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : undefined,
+			itemIndex,
+		});
+	}
+	return parsed.data;
+}
+
+function redirectError(
+	node: INode,
+	url: string,
+	location: unknown,
+	statusCode: number,
+	itemIndex: number | undefined,
+): NodeApiError {
+	let target = 'another address';
+	try {
+		target = new URL(String(Array.isArray(location) ? location[0] : location), url).origin;
+	} catch {
+		// No usable Location header.
+	}
+	return new NodeApiError(node, { status: statusCode } as JsonObject, {
+		message: `Dedalus answered with a redirect (${statusCode}) to ${target.slice(0, 200)}, which was not followed so that the API key stays with ${new URL(url).origin}`,
+		description: 'Check the Base URL in the Dedalus credential: it must not redirect.',
+		httpCode: String(statusCode),
+		itemIndex,
+	});
+}

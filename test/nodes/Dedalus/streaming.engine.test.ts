@@ -1,0 +1,191 @@
+/**
+ * Streaming (Response Mode Streaming on the trigger) through n8n-core's real engine and its
+ * `sendChunk` hook, against the emulator's SSE over real HTTP.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { SentChunk } from '../../helpers/engine';
+import {
+	API_KEY,
+	GMAIL,
+	SEARCH,
+	createTestBed,
+	dedalusNode,
+	items,
+	jsonOf,
+	runDedalus,
+} from './engine-setup';
+
+const { bed, setUp, tearDown } = createTestBed();
+beforeAll(setUp);
+afterAll(tearDown);
+beforeEach(async () => {
+	bed.emulator.reset();
+});
+
+const streaming = { mode: 'webhook' as const, streaming: true };
+
+function chunksOf(chunks: SentChunk[], itemIndex: number): SentChunk[] {
+	return chunks.filter((chunk) => chunk.metadata.itemIndex === itemIndex);
+}
+
+function textOf(chunks: SentChunk[]): string {
+	return chunks
+		.filter((chunk) => chunk.type === 'item')
+		.map((chunk) => chunk.content)
+		.join('');
+}
+
+interface LogEntry {
+	stream?: boolean;
+	firstTokenAt?: number;
+	streamEndedAt?: number;
+	status: number;
+}
+
+describe('Chat → Complete with streaming', () => {
+	it('forwards text as it arrives and still outputs the same item as without streaming', async () => {
+		await bed.admin('chunk-delay', { ms: 150 });
+		const input = items({ prompt: "summarize yesterday's emails", servers: SEARCH });
+		const streamed = await runDedalus(bed, dedalusNode({}), input, streaming);
+		expect(streamed.status).toBe('success');
+
+		const [entry] = bed.emulator.requests() as unknown as LogEntry[];
+		expect(entry.stream).toBe(true);
+		const chunks = streamed.chunks;
+		expect(chunks.map((chunk) => chunk.type)).toEqual([
+			'begin',
+			...chunks.filter((chunk) => chunk.type === 'item').map(() => 'item'),
+			'end',
+		]);
+		const pieces = chunks.filter((chunk) => chunk.type === 'item');
+		expect(pieces.length).toBeGreaterThan(2);
+		expect(chunks.every((chunk) => chunk.metadata.nodeName === 'Dedalus')).toBe(true);
+		// The first text reached n8n's hook while the emulator was still writing the answer.
+		expect(pieces[0].receivedAt).toBeLessThan(entry.streamEndedAt as number);
+
+		const [json] = jsonOf(streamed.outputOf('Dedalus'));
+		expect(textOf(chunks)).toBe(json.content);
+		expect(json.tools_executed).toEqual(['search']);
+
+		await bed.admin('chunk-delay', { ms: 0 });
+		bed.emulator.reset();
+		const plain = await runDedalus(bed, dedalusNode({}), input, { mode: 'webhook' });
+		expect(plain.chunks).toEqual([]);
+		expect((bed.emulator.requests()[0] as unknown as LogEntry).stream).toBeUndefined();
+		// Same output code: only the ids and times of the two answers differ.
+		const [plainJson] = jsonOf(plain.outputOf('Dedalus'));
+		expect(json).toEqual(plainJson);
+		expect(JSON.stringify(streamed.data)).not.toContain(API_KEY);
+	});
+
+	it('streams each item as its own begin/item/end sequence under concurrency', async () => {
+		await bed.admin('chunk-delay', { ms: 40 });
+		const input = items({ prompt: 'first question' }, { prompt: 'second' }, { prompt: 'third' });
+		const result = await runDedalus(bed, dedalusNode({ options: { concurrency: 3 } }), input, {
+			...streaming,
+		});
+		expect(result.status).toBe('success');
+		const output = jsonOf(result.outputOf('Dedalus'));
+		for (const itemIndex of [0, 1, 2]) {
+			const own = chunksOf(result.chunks, itemIndex);
+			expect(own[0].type).toBe('begin');
+			expect(own[own.length - 1].type).toBe('end');
+			expect(textOf(own)).toBe(output[itemIndex].content);
+		}
+		// Really concurrent: a second item began before the first ended.
+		const types = result.chunks.map((chunk) => `${chunk.type}${chunk.metadata.itemIndex}`);
+		expect(types.indexOf('begin1')).toBeLessThan(types.indexOf('end0'));
+	});
+
+	it('keeps the full response when Simplify Output is off', async () => {
+		const result = await runDedalus(
+			bed,
+			dedalusNode({ simplifyOutput: false }),
+			items({ prompt: 'hi' }),
+			streaming,
+		);
+		const [json] = jsonOf(result.outputOf('Dedalus'));
+		const choices = json.choices as Array<{ message: { content: string }; finish_reason: string }>;
+		expect(choices[0].message.content).toBe(textOf(result.chunks));
+		expect(choices[0].finish_reason).toBe('stop');
+		expect((json.usage as IDataObject).total_tokens).toBeGreaterThan(0);
+		expect(json.model).toBe('openai/gpt-4.1');
+	});
+
+	it('retries before the first byte and streams the answer once', async () => {
+		await bed.admin('faults', {
+			faults: [{ status: 503, count: 1, headers: { 'retry-after-ms': '10' } }],
+		});
+		const result = await runDedalus(bed, dedalusNode({}), items({ prompt: 'retry me' }), streaming);
+		expect(result.status).toBe('success');
+		expect(bed.completionRequests().map((request) => request.status)).toEqual([503, 200]);
+		expect(result.chunks.filter((chunk) => chunk.type === 'begin')).toHaveLength(1);
+		expect(textOf(result.chunks)).toBe(jsonOf(result.outputOf('Dedalus'))[0].content);
+	});
+
+	it('an error event mid-stream fails the item, closes its message and is not sent again', async () => {
+		await bed.admin('faults', { faults: [{ streamError: true }] });
+		const failed = await runDedalus(bed, dedalusNode({}), items({ prompt: 'break it' }), streaming);
+		expect(failed.status).toBe('error');
+		expect(failed.error?.message).toContain('Upstream provider error');
+		expect(failed.chunks.map((chunk) => chunk.type)).toEqual(['begin', 'item', 'end', 'error']);
+		expect(bed.completionRequests()).toHaveLength(1);
+
+		bed.emulator.reset();
+		await bed.admin('faults', { faults: [{ streamError: true }] });
+		const continued = await runDedalus(
+			bed,
+			dedalusNode({}, { continueOnFail: true }),
+			items({ prompt: 'break it' }, { prompt: 'fine' }),
+			{ ...streaming },
+		);
+		expect(continued.status).toBe('success');
+		const [broken, fine] = jsonOf(continued.outputOf('Dedalus'));
+		expect(broken.error).toContain('Upstream provider error');
+		expect(fine.content).toContain('fine');
+	});
+
+	it('stops a stream when the execution is cancelled', async () => {
+		await bed.admin('chunk-delay', { ms: 400 });
+		const abort = new AbortController();
+		const running = runDedalus(bed, dedalusNode({}), items({ prompt: 'a long answer' }), {
+			...streaming,
+			abortSignal: abort.signal,
+		});
+		// Cancel once the answer has started.
+		for (let i = 0; i < 100; i++) {
+			const [entry] = bed.emulator.requests() as unknown as LogEntry[];
+			if (entry?.firstTokenAt) break;
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		const started = Date.now();
+		abort.abort();
+		const result = await running;
+		expect(result.status).toBe('canceled');
+		expect(Date.now() - started).toBeLessThan(1000);
+		const [entry] = bed.emulator.requests() as unknown as LogEntry[];
+		// The emulator saw the client go before it finished the answer.
+		expect(
+			entry.status === 0 || entry.streamEndedAt === undefined || entry.streamEndedAt >= started,
+		).toBe(true);
+	});
+
+	it('puts the consent message into the stream before the run waits', async () => {
+		const result = await runDedalus(
+			bed,
+			dedalusNode({}),
+			items({ prompt: 'emails', servers: GMAIL }),
+			streaming,
+		);
+		expect(result.status).toBe('waiting');
+		expect(result.chunks.map((chunk) => chunk.type)).toEqual(['begin', 'item', 'end']);
+		const message = result.chunks[1].content as string;
+		expect(message).toContain(`**${GMAIL}** needs your consent`);
+		const [waiting] = jsonOf(result.outputOf('Dedalus'));
+		expect(message).toContain(`](${waiting.connect_url as string})`);
+		expect(message).toContain('the authorization page');
+		// A stream is not a chat: no sendMessage for a chat widget.
+		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+	});
+});
