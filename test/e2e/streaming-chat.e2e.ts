@@ -3,7 +3,12 @@
 // 1. a Webhook with Response Mode Streaming: the caller reads n8n's JSON-lines stream and sees the
 //    answer arrive in pieces while the emulator is still writing it (it streams slowly on purpose);
 // 2. a hosted chat (Chat Trigger, "Using Response Nodes") driven through the chat's own webhook and
-//    websocket API, as @n8n/chat does: the consent message, consent, a reply, the answer.
+//    websocket API, as @n8n/chat does: the consent message, consent, a reply, the answer;
+// 3. the same in Chromium on the hosted chat page, its widget served from the @n8n/chat npm
+//    package (n8n-runner/chat-widget.ts), with screenshots of both states.
+import { join } from 'node:path';
+
+import type { Browser } from 'playwright-core';
 import { WebSocket } from 'undici';
 
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../emulator/src';
@@ -23,8 +28,11 @@ import {
 	rawExecution,
 	startN8n,
 	waitFinished,
+	ensureArtifactsDir,
 	type N8nInstance,
 } from '../../n8n-runner';
+import { launchChromium } from '../../n8n-runner/browser';
+import { CHAT_WIDGET_VERSION, serveChatWidget } from '../../n8n-runner/chat-widget';
 import { chatConsentWorkflow, streamingWebhookWorkflow } from './workflows/streaming';
 
 const STREAM_PATH = 'e2e-streaming';
@@ -135,24 +143,31 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 	let emulator: Emulator;
 	let admin: EmulatorAdmin;
 	let n8n: N8nInstance;
+	let browser: Browser;
 	const leak = new LeakCheck([apiKey]);
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
 		admin = new EmulatorAdmin(emulator.url);
-		n8n = await startN8n({
-			customExtensions: DIST_DIR,
-			label: 'streaming-chat',
-			credentials: [dedalusCredential({ ...streamSpec.credential, apiKey, baseUrl: emulator.url })],
-			workflows: [streamingWebhookWorkflow(streamSpec), chatConsentWorkflow(chatSpec)],
-			publish: false,
-		});
+		[n8n, browser] = await Promise.all([
+			startN8n({
+				customExtensions: DIST_DIR,
+				label: 'streaming-chat',
+				credentials: [
+					dedalusCredential({ ...streamSpec.credential, apiKey, baseUrl: emulator.url }),
+				],
+				workflows: [streamingWebhookWorkflow(streamSpec), chatConsentWorkflow(chatSpec)],
+				publish: false,
+			}),
+			launchChromium(),
+		]);
 		await publishWorkflows(n8n.rest, n8n.workflowIds, {
 			webhookPaths: [STREAM_PATH, `${CHAT_WEBHOOK_ID}/chat`],
 		});
 	}, 300_000);
 
 	afterAll(async () => {
+		await browser?.close();
 		await n8n?.stop();
 		await emulator?.close();
 		expect(leak.leaks()).toEqual([]);
@@ -248,6 +263,63 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 			expect(after.map((entry) => entry.status)).toEqual([401, 200]);
 		} finally {
 			chat.close();
+		}
+	});
+
+	it('in Chromium, the hosted chat page shows the Connect link; after consent a reply brings the answer', async () => {
+		await admin.setConsent(GMAIL, keyIdOf(apiKey), false);
+		const context = await browser.newContext({
+			viewport: { width: 900, height: 720 },
+			deviceScaleFactor: 1,
+		});
+		const served = await serveChatWidget(context);
+		const page = await context.newPage();
+		const errors: string[] = [];
+		page.on('pageerror', (error) => errors.push(String(error)));
+		try {
+			await page.goto(n8n.webhookUrl(`${CHAT_WEBHOOK_ID}/chat`));
+			const input = page.locator('textarea');
+			await input.waitFor({ timeout: 30_000 });
+			// The page really runs @n8n/chat from the npm package, not some stand-in.
+			expect(served).toContain('@n8n/chat/dist/chat.bundle.es.js');
+			process.stderr.write(`[e2e] hosted chat page: @n8n/chat ${CHAT_WIDGET_VERSION} from npm\n`);
+
+			await input.fill("Summarize yesterday's emails");
+			await input.press('Enter');
+			const connect = page.locator('.chat-message a', { hasText: `Connect ${GMAIL}` });
+			await connect.waitFor({ timeout: 30_000 });
+			const href = (await connect.getAttribute('href')) as string;
+			expect(href).toContain(`${emulator.url}/oauth/connect?server=`);
+			await expect(connect.getAttribute('target')).resolves.toBe('_blank');
+			await expect(page.locator('.chat-message').last().textContent()).resolves.toContain(
+				'reply here',
+			);
+			const artifacts = ensureArtifactsDir();
+			await page.screenshot({ path: join(artifacts, 'chat-consent-waiting.png') });
+			leak.add('chat page while waiting', await page.content());
+
+			// Connect opens the consent page in a new tab; Allow there.
+			const [consentTab] = await Promise.all([context.waitForEvent('page'), connect.click()]);
+			await consentTab.waitForLoadState();
+			expect(consentTab.url()).toBe(href);
+			await Promise.all([consentTab.waitForLoadState(), consentTab.locator('#allow').click()]);
+			await expect(consentTab.locator('#result').textContent()).resolves.toContain('Connected');
+			await consentTab.close();
+
+			await input.fill('done');
+			await input.press('Enter');
+			await page
+				.locator('.chat-message', { hasText: 'Summary of 3 emails from yesterday:' })
+				.waitFor({ timeout: 30_000 });
+			// The run ends after Respond to Chat; n8n closes the chat's socket on its next check (3 s).
+			const [latest] = await n8n.rest.listExecutions(chatSpec.id);
+			expect((await waitFinished(n8n, latest.id)).status).toBe('success');
+			await page.locator('.chat-message-typing').waitFor({ state: 'hidden', timeout: 10_000 });
+			await page.screenshot({ path: join(artifacts, 'chat-consent-answered.png') });
+			leak.add('chat page answered', await page.content());
+			expect(errors).toEqual([]);
+		} finally {
+			await context.close();
 		}
 	});
 });
