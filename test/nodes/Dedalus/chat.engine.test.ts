@@ -1,0 +1,234 @@
+/**
+ * Consent inside n8n Chat, through n8n-core's real engine: the pause from a Chat Trigger run, the
+ * chat message that resumes it (test/helpers/chat-message.ts follows n8n's chat service), and the
+ * authorization page still working beside it.
+ */
+import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+
+import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
+import { startEmulator, type Emulator } from '../../../emulator/src';
+import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
+import { sendChatMessage } from '../../helpers/chat-message';
+import {
+	TEST_TRIGGER_TYPE,
+	TestEngine,
+	TestTrigger,
+	downstreamNode,
+	type RunResult,
+} from '../../helpers/engine';
+import { API_KEY, GMAIL, dedalusNode, jsonOf } from './engine-setup';
+
+const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
+
+/**
+ * Stands in for n8n's Chat Trigger: the test trigger with the parameters the node reads from it
+ * (n8n keeps only the parameters a node type describes, so they must be declared).
+ */
+class ChatTriggerStandIn extends TestTrigger {
+	constructor() {
+		super();
+		this.description = {
+			...this.description,
+			name: 'chatTrigger',
+			properties: [
+				...this.description.properties,
+				{ displayName: 'Public', name: 'public', type: 'boolean', default: false },
+				{ displayName: 'Mode', name: 'mode', type: 'string', default: 'hostedChat' },
+				{
+					displayName: 'Options',
+					name: 'options',
+					type: 'collection',
+					default: {},
+					options: [
+						{
+							displayName: 'Response Mode',
+							name: 'responseMode',
+							type: 'string',
+							default: 'lastNode',
+						},
+					],
+				},
+			],
+		};
+	}
+}
+
+let emulator: Emulator;
+let engine: TestEngine;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ port: 0 });
+	engine = new TestEngine({
+		nodeTypes: { 'CUSTOM.dedalus': new Dedalus(), [CHAT_TRIGGER_TYPE]: new ChatTriggerStandIn() },
+		credentialTypes: { dedalusApi: new DedalusApi() },
+		credentials: { dedalusApi: { apiKey: API_KEY, baseUrl: emulator.url } },
+	});
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => emulator.reset());
+
+function chatTrigger(responseMode: string): INode {
+	return {
+		id: 'chat',
+		name: 'Chat',
+		type: CHAT_TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { public: true, mode: 'hostedChat', options: { responseMode } },
+	};
+}
+
+async function runFromChat(
+	responseMode: string,
+	options: IDataObject = {},
+	prompts = ["Summarize yesterday's emails"],
+): Promise<RunResult> {
+	const node = dedalusNode({ prompt: '={{ $json.chatInput }}', mcpServers: GMAIL, options });
+	const limited = options.limitWaitTime !== undefined;
+	const connections: IConnections = {
+		Chat: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
+		Dedalus: {
+			main: limited
+				? [
+						[{ node: 'Timed Out', type: 'main', index: 0 }],
+						[{ node: 'Downstream', type: 'main', index: 0 }],
+					]
+				: [[{ node: 'Downstream', type: 'main', index: 0 }]],
+		},
+	};
+	return await engine.run(
+		{
+			nodes: [
+				chatTrigger(responseMode),
+				node,
+				downstreamNode(),
+				downstreamNode('Timed Out', [400, -200]),
+			],
+			connections,
+		},
+		{
+			mode: 'webhook',
+			startNode: 'Chat',
+			items: prompts.map((chatInput) => ({
+				json: { sessionId: 's1', action: 'sendMessage', chatInput },
+			})),
+		},
+	);
+}
+
+const completions = () =>
+	emulator
+		.requests()
+		.filter((entry) => entry.path === '/v1/chat/completions')
+		.map((entry) => entry.status);
+
+async function grant() {
+	await fetch(`${emulator.url}/__emulator/consent`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ server: GMAIL, apiKey: API_KEY, granted: true }),
+	});
+}
+
+describe('consent inside n8n Chat', () => {
+	it('posts the consent message into the chat, then a reply after consent sends once and hands on the answer', async () => {
+		const waiting = await runFromChat('responseNodes', {}, ['first question', 'second question']);
+		expect(waiting.status).toBe('waiting');
+		const [first, second] = waiting.outputOf('Dedalus');
+		const message = first.sendMessage as string;
+		expect(typeof message).toBe('string');
+		expect(message).toContain(`**${GMAIL}** needs your consent`);
+		expect(message).toContain(`](${(first.json as { connect_url: string }).connect_url})`);
+		expect(message).toContain('reply here');
+		// One message for the chat, not one per item.
+		expect(second.sendMessage).toBeUndefined();
+
+		// A reply before consent: the run keeps waiting and nothing is sent twice later.
+		const early = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done?' });
+		expect(early).toMatchObject({ resumed: false, reason: 'error' });
+		expect(early.resumed === false && early.error?.message).toContain('Still not connected');
+		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
+		// Both items were tried again (in parallel) and met the same 401.
+		expect(completions()).toEqual([401, 401, 401, 401]);
+
+		await grant();
+		const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+		if (!reply.resumed) throw reply.error ?? new Error(reply.reason);
+		expect(reply.run.status).toBe('success');
+		const answers = jsonOf(reply.run.outputOf('Downstream'));
+		expect(answers.map((answer) => answer.content)).toEqual([
+			expect.stringContaining('Summary of 3 emails from yesterday:'),
+			expect.stringContaining('Summary of 3 emails from yesterday:'),
+		]);
+		expect(reply.run.outputOf('Downstream').map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+		]);
+		expect(completions()).toEqual([401, 401, 401, 401, 200, 200]);
+		// The chat cannot resume it twice.
+		const again = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'again' });
+		expect(again).toMatchObject({ resumed: false, reason: 'not_resumable' });
+		expect(JSON.stringify(reply.run.data)).not.toContain(API_KEY);
+	});
+
+	it('with a wait limit, the results of a chat resume leave through Success, not Timed Out', async () => {
+		const waiting = await runFromChat('responseNodes', {
+			limitWaitTime: {
+				values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' },
+			},
+		});
+		expect(waiting.outputOf('Dedalus', 1)[0].sendMessage).toContain('needs your consent');
+		await grant();
+		const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+		if (!reply.resumed) throw reply.error ?? new Error(reply.reason);
+		expect(reply.run.status).toBe('success');
+		expect(jsonOf(reply.run.outputOf('Downstream'))[0].content).toContain('Summary of 3 emails');
+		expect(reply.run.runData['Timed Out']).toBeUndefined();
+	});
+
+	it('the authorization page and the chat share one resend: after the page continued, the chat has nothing to resume', async () => {
+		const waiting = await runFromChat('responseNodes');
+		await grant();
+		const page = await engine.callWebhook(waiting, { method: 'POST' });
+		expect(page.statusCode).toBe(200);
+		const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+		expect(reply).toMatchObject({ resumed: false, reason: 'not_resumable' });
+		expect(completions()).toEqual([401, 200]);
+	});
+
+	it.each(['streaming', 'lastNode'])(
+		'a chat in Response Mode %s gets no chat message on the items (nothing would show or resume it)',
+		async (responseMode) => {
+			const waiting = await runFromChat(responseMode);
+			expect(waiting.status).toBe('waiting');
+			expect(waiting.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+		},
+	);
+
+	it('a run that did not come from a chat pauses exactly as before', async () => {
+		const node = dedalusNode({ mcpServers: GMAIL });
+		const result = await engine.run(
+			{
+				nodes: [
+					{ ...chatTrigger('responseNodes'), name: 'Unused chat' },
+					{
+						id: 't',
+						name: 'Trigger',
+						type: TEST_TRIGGER_TYPE,
+						typeVersion: 1,
+						position: [0, 200],
+						parameters: {},
+					},
+					node,
+				],
+				connections: {
+					'Unused chat': { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
+					Trigger: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
+				},
+			},
+			{ mode: 'webhook', startNode: 'Trigger', items: [{ json: { prompt: 'emails' } }] },
+		);
+		expect(result.status).toBe('waiting');
+		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+	});
+});
