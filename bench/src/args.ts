@@ -15,6 +15,10 @@ export interface BenchArgs {
 	out?: string;
 	/** The built package n8n loads (default the repository's dist/), e.g. to compare a change. */
 	dist?: string;
+	/** `streaming`: only the streaming rows (bench/src/streaming.ts). */
+	only?: 'streaming';
+	/** Runs per streaming row. */
+	streamingRuns: number;
 }
 
 const USAGE = `usage: npm run bench [-- options]
@@ -29,6 +33,9 @@ const USAGE = `usage: npm run bench [-- options]
                          e.g. 200 (default: none)
   --out <file>           write the report there (default docs/benchmarks.md for full runs)
   --dist <folder>        load the node from this build instead of dist/ (to compare a change)
+  --only streaming       only the streaming rows (time to first chunk, streaming overhead);
+                         writes docs/benchmarks-streaming.md
+  --streaming-runs <n>   runs per streaming row (default 30)
 `;
 
 function positiveInt(name: string, value: string | undefined): number {
@@ -53,6 +60,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		memoryBytes: 4096,
 		responsesSizes: [],
 		quick: false,
+		streamingRuns: 30,
 	};
 	const explicit = new Set<string>();
 	let out: string | undefined;
@@ -94,6 +102,15 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 			case '--dist':
 				args.dist = value();
 				break;
+			case '--only': {
+				const only = value();
+				if (only !== 'streaming') throw new Error(`--only takes: streaming\n${USAGE}`);
+				args.only = only;
+				break;
+			}
+			case '--streaming-runs':
+				args.streamingRuns = positiveInt(name, value());
+				break;
 			case '--help':
 			case '-h':
 				process.stdout.write(USAGE);
@@ -107,6 +124,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		if (!explicit.has('--sizes')) args.sizes = [5, 20, 50];
 		if (!explicit.has('--cpu-items')) args.cpuItems = 300;
 		if (!explicit.has('--memory-items')) args.memoryItems = 500;
+		if (!explicit.has('--streaming-runs')) args.streamingRuns = 10;
 	}
 	args.out = out ?? (args.quick ? undefined : defaultOut);
 	return args;

@@ -13,11 +13,47 @@ import { type FloorRun, runFloor } from './floor';
 import type { CpuResult, MemoryResult } from './inprocess';
 import { describeMachine } from './machine';
 import { type N8nRun, runInN8n } from './n8n-runs';
-import { DOC_FILE, PACKAGE_DIST, REPO_ROOT } from './paths';
+import { DOC_FILE, PACKAGE_DIST, REPO_ROOT, STREAMING_DOC_FILE } from './paths';
 import { findN8nMainPid } from './proc';
 import { INSPECTOR_NODE_OPTIONS, InspectorProfiler, categorize } from './profiler';
 import { type Results, type SizeResults, printTables, renderMarkdown } from './report';
+import {
+	renderStreamingMarkdown,
+	runStreamingBench,
+	streamingSummary,
+	type StreamingResults,
+} from './streaming';
 import { VARIANTS, type VariantKey, credentials, workflowOf } from './workflows';
+
+/** Time to first chunk and streaming overhead; written to docs/benchmarks-streaming.md. */
+async function streamingRows(
+	args: BenchArgs,
+	emulator: EmulatorProcess,
+	machineLine: string,
+): Promise<StreamingResults> {
+	const results = await runStreamingBench(
+		emulator,
+		{
+			runs: args.streamingRuns,
+			latencyMs: args.latencyMs,
+			chunkDelayMs: 100,
+			dist: args.dist ?? PACKAGE_DIST,
+		},
+		log,
+	);
+	const summary = streamingSummary(results);
+	log(
+		`streaming: first chunk ${summary.firstChunkMs.toFixed(1)} ms after the first token (p95 ${summary.firstChunkP95Ms.toFixed(1)}), ` +
+			`overhead ${summary.overheadPct.toFixed(2)} % (${summary.streamedMs.toFixed(1)} vs ${summary.plainMs.toFixed(1)} ms)`,
+	);
+	if (args.out || !args.quick) {
+		// A full run writes both reports; --only streaming writes only its own (or --out).
+		const file = args.only && args.out !== DOC_FILE ? (args.out as string) : STREAMING_DOC_FILE;
+		writeFileSync(file, renderStreamingMarkdown(results, machineLine));
+		log(`wrote ${file}`);
+	}
+	return results;
+}
 
 const FLOOR_CONCURRENCY = 5;
 
@@ -78,6 +114,16 @@ async function main() {
 
 	const emulator = await EmulatorProcess.start(args.latencyMs);
 	log(`emulator ${emulator.url} (pid ${emulator.pid}), latency ${args.latencyMs} ms`);
+	const machineLine = `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; n8n ${machine.n8nVersion} on Node ${machine.n8nNode}.`;
+	if (args.only === 'streaming') {
+		try {
+			await streamingRows(args, emulator, machineLine);
+			log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+		} finally {
+			await emulator.stop();
+		}
+		return;
+	}
 	const keys: VariantKey[] = ['dedalusDefault', 'dedalusSerial', 'openAi', 'noOp'];
 	if (args.responsesSizes.length) keys.push('openAiResponses');
 	let n8n: N8nInstance | undefined;
@@ -233,6 +279,10 @@ async function main() {
 			},
 			memory: { inProcess: memoryInProcess, n8n: memoryN8n },
 		};
+		log('streaming rows...');
+		await emulator.reset();
+		await streamingRows(args, emulator, machineLine);
+
 		results.durationS = (Date.now() - started) / 1000;
 		printTables(results);
 		if (args.out) {

@@ -51,6 +51,26 @@ export class EmulatorProcess {
 		await this.admin('latency', { ms });
 	}
 
+	/** Pause before each piece of a streamed answer (emulator/src/sse.ts). */
+	async setChunkDelay(ms: number): Promise<void> {
+		await this.admin('chunk-delay', { ms });
+	}
+
+	/** Streamed requests of the log: when the emulator wrote the first text and ended the stream (epoch ms). */
+	async streamedRequests(
+		path: string,
+	): Promise<Array<{ status: number; firstTokenAt?: number; streamEndedAt?: number }>> {
+		const { requests } = await this.admin<{
+			requests: Array<{
+				status: number;
+				stream?: boolean;
+				firstTokenAt?: number;
+				streamEndedAt?: number;
+			}>;
+		}>(`requests?path=${encodeURIComponent(path)}`);
+		return requests.filter((request) => request.stream === true);
+	}
+
 	async setContentBytes(bytes: number): Promise<void> {
 		await this.admin('content-size', { bytes });
 	}
