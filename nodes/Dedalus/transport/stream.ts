@@ -95,6 +95,7 @@ export async function streamChatCompletion<T>(
 		if (statusCode >= 200 && statusCode < 300) {
 			await handlers.onStart();
 			const assembled = await readStream(response.body, {
+				signal,
 				node,
 				itemIndex: request.itemIndex,
 				maxBytes,
@@ -130,6 +131,8 @@ export async function streamChatCompletion<T>(
 }
 
 interface ReadOptions {
+	/** Timeout, cancel or a local abort: ends the read, also while the server is silent. */
+	signal: AbortSignal;
 	node: INode;
 	itemIndex?: number;
 	maxBytes: number;
@@ -154,6 +157,11 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 	};
 	let received = 0;
 	let failure: NodeApiError | undefined;
+	// n8n's helper does not tie the abort signal to a body it already handed over.
+	const destroy = () =>
+		(stream as { destroy?: (error?: Error) => void }).destroy?.(new Error('aborted'));
+	if (options.signal.aborted) destroy();
+	options.signal.addEventListener('abort', destroy, { once: true });
 	try {
 		for await (const chunk of asReadable(stream)) {
 			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -184,6 +192,7 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 			);
 		}
 	} finally {
+		options.signal.removeEventListener('abort', destroy);
 		// Stops reading whatever remains (after an error event, past the size cap, or on a failure).
 		if (failure !== undefined || assembler.error !== undefined) options.abort();
 	}

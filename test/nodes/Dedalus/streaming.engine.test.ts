@@ -2,8 +2,14 @@
  * Streaming (Response Mode Streaming on the trigger) through n8n-core's real engine and its
  * `sendChunk` hook, against the emulator's SSE over real HTTP.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { IDataObject } from 'n8n-workflow';
 
+import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
+import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
+import { chain, createEngine, triggerNode } from '../../helpers/engine';
 import type { SentChunk } from '../../helpers/engine';
 import {
 	API_KEY,
@@ -187,5 +193,90 @@ describe('Chat → Complete with streaming', () => {
 		expect(message).toContain('the authorization page');
 		// A stream is not a chat: no sendMessage for a chat widget.
 		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+	});
+});
+
+describe('a hostile streaming server stays bounded', () => {
+	let server: Server;
+	let url: string;
+	let engine: ReturnType<typeof createEngine>;
+	const seen: Array<{ path: string; authorization?: string }> = [];
+
+	beforeAll(async () => {
+		server = createServer((req, res) => {
+			seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+			if (req.url?.startsWith('/elsewhere')) {
+				res.end('{}');
+				return;
+			}
+			if (req.url === '/redirect/v1/chat/completions') {
+				res.writeHead(307, { location: `${url}/elsewhere/v1/chat/completions` });
+				res.end();
+				return;
+			}
+			res.writeHead(200, { 'content-type': 'text/event-stream' });
+			const piece = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'x'.repeat(60_000) } }] })}\n\n`;
+			// /flood: as fast as the client reads; /trickle: one small piece every 100 ms. Never ends.
+			const flood = req.url?.startsWith('/flood');
+			const timer = setInterval(
+				() => {
+					if (res.destroyed) return clearInterval(timer);
+					res.write(
+						flood
+							? piece.repeat(20)
+							: 'data: {"choices":[{"index":0,"delta":{"content":"."}}]}\n\n',
+					);
+				},
+				flood ? 1 : 100,
+			);
+			res.on('close', () => clearInterval(timer));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(async () => {
+		server.closeAllConnections();
+		await new Promise((resolve) => server.close(resolve));
+	});
+
+	async function runAgainst(basePath: string, options: IDataObject = {}) {
+		engine = createEngine({
+			nodeTypes: { 'CUSTOM.dedalus': new Dedalus() },
+			credentialTypes: { dedalusApi: new DedalusApi() },
+			credentials: { dedalusApi: { apiKey: API_KEY, baseUrl: `${url}${basePath}` } },
+		});
+		const node = dedalusNode({ options: { maxRetries: 0, ...options } });
+		return await engine.run(
+			{ nodes: [triggerNode(), node], connections: chain('Trigger', 'Dedalus') },
+			{ ...streaming, items: items({ prompt: 'hi' }) },
+		);
+	}
+
+	it('stops reading a stream past the size cap', async () => {
+		const started = Date.now();
+		const result = await runAgainst('/flood');
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/larger than 10 MB/);
+		expect(Date.now() - started).toBeLessThan(20_000);
+		// What had arrived was forwarded, then the item's message was closed.
+		expect(result.chunks.map((chunk) => chunk.type)).toContain('end');
+	});
+
+	it('Request Timeout bounds the whole stream, not the gaps between pieces', async () => {
+		const started = Date.now();
+		const result = await runAgainst('/trickle', { timeout: 1000 });
+		const elapsed = Date.now() - started;
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('timed out');
+		expect(elapsed).toBeGreaterThanOrEqual(900);
+		expect(elapsed).toBeLessThan(5000);
+	});
+
+	it('never follows a redirect with the key', async () => {
+		seen.length = 0;
+		const result = await runAgainst('/redirect');
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('redirect (307)');
+		expect(seen.map((request) => request.path)).toEqual(['/redirect/v1/chat/completions']);
 	});
 });
