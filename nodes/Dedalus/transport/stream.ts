@@ -67,7 +67,12 @@ export async function streamChatCompletion<T>(
 			response = await client.send({
 				method: 'POST',
 				url,
-				body: { ...request.body, stream: true } as JsonObject,
+				// include_usage: OpenAI-style providers send usage in a last chunk only when asked.
+				body: {
+					...request.body,
+					stream: true,
+					stream_options: { include_usage: true },
+				} as JsonObject,
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
