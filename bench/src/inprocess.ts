@@ -1,5 +1,5 @@
 // Table 2, measured in-process: the built node (dist/, what n8n loads) run through n8n-core
-// 2.41.1's real WorkflowExecute (test/helpers/engine), against the emulator in another process.
+// 2.41.1's real WorkflowExecute (test/engine-harness/engine), against the emulator in another process.
 // Run as its own process with --expose-gc: `node --expose-gc inprocess.js <json options>`;
 // prints one JSON line with the results.
 //
@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
-import { chain, createEngine, triggerNode } from '../../test/helpers/engine';
+import { chain, createEngine, triggerNode } from '../../test/engine-harness/engine';
 import { API_KEY, dedalusNode, prompt } from './workflows';
 
 interface Options {

@@ -10,11 +10,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INode } from 'n8n-workflow';
-import { chain, createEngine, downstreamNode, triggerNode, type Engine } from '../helpers/engine';
-import { FixtureApi } from '../helpers/fixtures/FixtureApi.credentials';
-import { FixtureCancel } from '../helpers/fixtures/FixtureCancel.node';
-import { FixtureHttp } from '../helpers/fixtures/FixtureHttp.node';
-import { FixtureWait } from '../helpers/fixtures/FixtureWait.node';
+import { chain, createEngine, downstreamNode, triggerNode, type Engine } from './engine';
+import { FixtureApi } from './fixtures/FixtureApi.credentials';
+import { FixtureCancel } from './fixtures/FixtureCancel.node';
+import { FixtureHttp } from './fixtures/FixtureHttp.node';
+import { FixtureWait } from './fixtures/FixtureWait.node';
 
 interface Received {
 	method?: string;
