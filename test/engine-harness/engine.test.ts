@@ -117,7 +117,7 @@ const waitingWorkflow = (parameters: INode['parameters'] = {}) => ({
 	connections: chain('Trigger', 'Fixture', 'Downstream'),
 });
 
-describe('HTTP with a generic-auth credential (1)', () => {
+describe('HTTP with a credential that authenticates with a function (1)', () => {
 	it('sends Authorization: Bearer <key> through the real httpRequestWithAuthentication', async () => {
 		const engine = makeEngine();
 		const result = await engine.run(
@@ -131,7 +131,7 @@ describe('HTTP with a generic-auth credential (1)', () => {
 		expect(result.status).toBe('success');
 		expect(received).toHaveLength(1);
 		expect(received[0].headers.authorization).toBe('Bearer sk-test-123');
-		// the generic `qs` entry is resolved too, from the credential's default
+		// the credential's default region reached authenticate(), as in n8n
 		expect(received[0].url).toBe('/echo?region=eu');
 		expect(received[0].body).toEqual({ item: 0, json: { n: 1 } });
 		expect(result.outputOf('Downstream')).toEqual([

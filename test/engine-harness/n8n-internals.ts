@@ -1,7 +1,7 @@
 /**
  * The process-wide pieces n8n-core 2.41.1 reads from its DI container while it runs a workflow.
  *
- * Found by running `WorkflowExecute` and watching `Container.get` (see the harness report):
+ * Found by running `WorkflowExecute` and watching which classes it asks `Container.get` for:
  * - `InstanceSettings` (every node context asks for it): the real class, pointed at a temporary
  *   user folder so it never writes to `~/.n8n`;
  * - `Logger` from `@n8n/backend-common` (node contexts, `ErrorReporter`, `OutboundHttp`): a
@@ -79,7 +79,6 @@ export class RecordingLogger {
 			process.env.N8N_HARNESS_LOGS &&
 			(level !== 'debug' || process.env.N8N_HARNESS_LOGS === 'debug')
 		) {
-			// eslint-disable-next-line no-console
 			console.log(`[n8n ${level}] ${message}`);
 		}
 	}
