@@ -5,7 +5,7 @@
 #      root (CI: a fresh machine running as root); never `npx playwright install`;
 #   3. builds the package (tests load dist/ as custom nodes);
 #   4. runs jest with jest.e2e.config.js, one test file at a time.
-# Extra arguments go to jest, e.g. `npm run test:e2e -- test/e2e/smoke.e2e.ts`.
+# Extra arguments go to jest, e.g. `npm run test:e2e -- test/e2e/n8n-runner.e2e.ts`.
 # E2E_SKIP_BUILD=1 skips step 3 (tests that need dist/ then use whatever is there).
 # Logs of every n8n started: test/e2e/artifacts/ (E2E_KEEP_N8N=1 also keeps its user folder).
 N8N_LIB_TAG=e2e
