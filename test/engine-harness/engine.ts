@@ -42,11 +42,6 @@ import { handleWaitingWebhookRequest, type WebhookCallResult } from './waiting-w
 import { TEST_TRIGGER_TYPE, TestTrigger } from './fixtures/TestTrigger.node';
 import { DOWNSTREAM_TYPE, Downstream } from './fixtures/Downstream.node';
 
-export { TEST_TRIGGER_TYPE, TestTrigger } from './fixtures/TestTrigger.node';
-export { DOWNSTREAM_TYPE, Downstream } from './fixtures/Downstream.node';
-export type { WebhookCallResult } from './waiting-webhook';
-export type { LogEntry } from './n8n-internals';
-
 export interface EngineOptions {
 	/** Node type name (as used in `INode.type`) -> node instance. The test trigger and downstream are added. */
 	nodeTypes: Record<string, INodeType | IVersionedNodeType>;
@@ -120,7 +115,7 @@ export interface CallWebhookOptions {
 }
 
 /** What the harness keeps per execution, as n8n's database would. */
-export interface StoredExecution {
+interface StoredExecution {
 	id: string;
 	mode: WorkflowExecuteMode;
 	status: ExecutionStatus;
@@ -131,7 +126,7 @@ export interface StoredExecution {
 	data: string;
 }
 
-export interface WorkflowData {
+interface WorkflowData {
 	id: string;
 	name: string;
 	nodes: INode[];
@@ -149,7 +144,6 @@ export interface Engine {
 	expireWait(waiting: RunResult): Promise<RunResult>;
 	/** What n8n logged (node contexts, error reporter, ...), shared by all engines of a test file. */
 	readonly logs: LogEntry[];
-	readonly nodeTypes: INodeTypes;
 }
 
 export function createEngine(opts: EngineOptions): Engine {
