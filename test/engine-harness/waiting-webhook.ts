@@ -113,8 +113,11 @@ export async function handleWaitingWebhookRequest(
 /** `ResponseHelper.sendErrorResponse` with `serializeInternalRestError` (no-op once answered). */
 function sendErrorResponse(res: FakeResponse, error: Error) {
 	if (res.writableEnded) return;
-	const status = error instanceof ResponseError ? error.httpStatusCode : 500;
-	res.status(status).json({ code: status === 500 ? 0 : status, message: error.message });
+	if (error instanceof ResponseError) {
+		res.status(error.httpStatusCode).json({ code: error.httpStatusCode, message: error.message });
+	} else {
+		res.status(500).json({ code: 0, message: error.message });
+	}
 }
 
 /** `WaitingWebhooks.executeWebhook` + `getWebhookExecutionData`. */
