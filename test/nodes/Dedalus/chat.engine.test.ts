@@ -1,6 +1,6 @@
 /**
  * Consent inside n8n Chat, through n8n-core's real engine: the pause from a Chat Trigger run, the
- * chat message that resumes it (test/helpers/chat-message.ts follows n8n's chat service), and the
+ * chat message that resumes it (test/engine-harness/chat-message.ts follows n8n's chat service), and the
  * authorization page still working beside it.
  */
 import type { IConnections, IDataObject, INode } from 'n8n-workflow';
@@ -8,14 +8,9 @@ import type { IConnections, IDataObject, INode } from 'n8n-workflow';
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { startEmulator, type Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { sendChatMessage } from '../../helpers/chat-message';
-import {
-	TEST_TRIGGER_TYPE,
-	TestEngine,
-	TestTrigger,
-	downstreamNode,
-	type RunResult,
-} from '../../helpers/engine';
+import { sendChatMessage } from '../../engine-harness/chat-message';
+import { TestEngine, downstreamNode, type RunResult } from '../../engine-harness/engine';
+import { TEST_TRIGGER_TYPE, TestTrigger } from '../../engine-harness/fixtures/TestTrigger.node';
 import { API_KEY, GMAIL, dedalusNode, jsonOf } from './engine-setup';
 
 const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';

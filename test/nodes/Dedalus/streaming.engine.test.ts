@@ -9,8 +9,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { chain, createEngine, triggerNode } from '../../helpers/engine';
-import type { SentChunk } from '../../helpers/engine';
+import { chain, createEngine, triggerNode } from '../../engine-harness/engine';
+import type { SentChunk } from '../../engine-harness/engine';
 import {
 	API_KEY,
 	GMAIL,

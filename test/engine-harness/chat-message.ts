@@ -11,7 +11,6 @@
  */
 import { ExecuteContext } from 'n8n-core';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { stringify as flatten } from 'flatted';
 
 import type { RunResult, TestEngine } from './engine';
 
@@ -30,7 +29,7 @@ export async function sendChatMessage(
 	waiting: RunResult,
 	message: ChatMessage,
 ): Promise<ChatMessageResult> {
-	const execution = engine.loadExecution(waiting.execution.id);
+	const execution = engine.loadExecution(waiting.executionId);
 	if (!execution || execution.status !== 'waiting')
 		return { resumed: false, reason: 'not_resumable' };
 	const workflow = engine.createWorkflow(execution.workflowData);
@@ -69,10 +68,4 @@ export async function sendChatMessage(
 	executionData.data.main = result;
 	engine.claimForResume(execution.id);
 	return { resumed: true, run: await engine.resume(execution.id, execution.data) };
-}
-
-/** The execution's saved data, as text (to check that a refused message changed nothing). */
-export function savedExecution(engine: TestEngine, executionId: string): string {
-	const execution = engine.loadExecution(executionId);
-	return execution ? flatten(execution.data) : '';
 }
