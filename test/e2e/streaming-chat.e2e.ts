@@ -24,6 +24,7 @@ import {
 	httpCall,
 	keyIdOf,
 	nodeOutputJson,
+	postResume,
 	publishWorkflows,
 	rawExecution,
 	startN8n,
@@ -33,10 +34,15 @@ import {
 } from '../../n8n-runner';
 import { launchChromium } from '../../n8n-runner/browser';
 import { CHAT_WIDGET_VERSION, serveChatWidget } from '../../n8n-runner/chat-widget';
-import { chatConsentWorkflow, streamingWebhookWorkflow } from './workflows/streaming';
+import {
+	chatConsentWorkflow,
+	chatStreamingWorkflow,
+	streamingWebhookWorkflow,
+} from './workflows/streaming';
 
 const STREAM_PATH = 'e2e-streaming';
 const CHAT_WEBHOOK_ID = '5e2c4a11-0000-4000-8000-00000000c4a7';
+const STREAMING_CHAT_WEBHOOK_ID = '5e2c4a11-0000-4000-8000-00000000c4a8';
 
 interface Chunk {
 	type: string;
@@ -142,6 +148,13 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 	};
 	let emulator: Emulator;
 	let admin: EmulatorAdmin;
+	const streamingChatSpec = {
+		id: 'e2eChatStream001',
+		name: 'E2E chat streaming',
+		chatWebhookId: STREAMING_CHAT_WEBHOOK_ID,
+		servers: GMAIL,
+		credential: streamSpec.credential,
+	};
 	let n8n: N8nInstance;
 	let browser: Browser;
 	const leak = new LeakCheck([apiKey]);
@@ -156,13 +169,17 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 				credentials: [
 					dedalusCredential({ ...streamSpec.credential, apiKey, baseUrl: emulator.url }),
 				],
-				workflows: [streamingWebhookWorkflow(streamSpec), chatConsentWorkflow(chatSpec)],
+				workflows: [
+					streamingWebhookWorkflow(streamSpec),
+					chatConsentWorkflow(chatSpec),
+					chatStreamingWorkflow(streamingChatSpec),
+				],
 				publish: false,
 			}),
 			launchChromium(),
 		]);
 		await publishWorkflows(n8n.rest, n8n.workflowIds, {
-			webhookPaths: [STREAM_PATH, `${CHAT_WEBHOOK_ID}/chat`],
+			webhookPaths: [STREAM_PATH, `${CHAT_WEBHOOK_ID}/chat`, `${STREAMING_CHAT_WEBHOOK_ID}/chat`],
 		});
 	}, 300_000);
 
@@ -321,5 +338,46 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 		} finally {
 			await context.close();
 		}
+	});
+
+	it('a chat in Response Mode Streaming gets the consent message in the stream, and then streamed answers', async () => {
+		await admin.setConsent(GMAIL, keyIdOf(apiKey), false);
+		const chatUrl = n8n.webhookUrl(`${STREAMING_CHAT_WEBHOOK_ID}/chat`);
+		const ask = async (chatInput: string) =>
+			(
+				await readStreamingWebhook(chatUrl, {
+					action: 'sendMessage',
+					sessionId: 'e2e-streaming-chat',
+					chatInput,
+				})
+			).filter((chunk) => chunk.metadata?.nodeName === 'Dedalus');
+
+		const consent = leak.add('streamed consent message', await ask("Summarize yesterday's emails"));
+		expect(consent.map((chunk) => chunk.type)).toEqual(['begin', 'item', 'end']);
+		const message = consent[1].content as string;
+		expect(message).toContain(`**${GMAIL}** needs your consent`);
+		const [connect, page] = [...message.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]);
+		expect(page).toContain('/webhook-waiting/');
+		const [waiting] = await n8n.rest.listExecutions(streamingChatSpec.id);
+		expect((await n8n.rest.getExecution(waiting.id)).status).toBe('waiting');
+
+		// The stream has ended; the authorization page continues the run.
+		await grantConsentAsUser(connect);
+		const resumed = await postResume(page);
+		expect(resumed.status).toBe(200);
+		const done = await waitFinished(n8n, waiting.id);
+		expect(done.status).toBe('success');
+		expect(nodeOutputJson(done, 'Dedalus')?.[0].content).toContain('Summary of 3 emails');
+
+		// Connected now: the next chat message streams its answer.
+		const answer = leak.add('streamed chat answer', await ask('And the emails from today?'));
+		const pieces = answer.filter((chunk) => chunk.type === 'item');
+		expect(pieces.length).toBeGreaterThan(1);
+		const [latest] = await n8n.rest.listExecutions(streamingChatSpec.id);
+		const answered = await waitFinished(n8n, latest.id);
+		leak.add('streamed chat execution', await rawExecution(n8n, latest.id));
+		expect(pieces.map((chunk) => chunk.content).join('')).toBe(
+			nodeOutputJson(answered, 'Dedalus')?.[0].content,
+		);
 	});
 });

@@ -82,6 +82,21 @@ export function streamingWebhookWorkflow(
 export function chatConsentWorkflow(
 	spec: StreamingWorkflowSpec & { chatWebhookId: string; servers: string },
 ): WorkflowImport {
+	return chatWorkflow(spec, 'responseNodes');
+}
+
+/** The hosted chat in Response Mode Streaming: Chat Trigger -> Dedalus, the answer streamed. */
+export function chatStreamingWorkflow(
+	spec: StreamingWorkflowSpec & { chatWebhookId: string; servers: string },
+): WorkflowImport {
+	return chatWorkflow(spec, 'streaming');
+}
+
+function chatWorkflow(
+	spec: StreamingWorkflowSpec & { chatWebhookId: string; servers: string },
+	responseMode: 'responseNodes' | 'streaming',
+): WorkflowImport {
+	const respond = responseMode === 'responseNodes';
 	return {
 		id: spec.id,
 		name: spec.name,
@@ -96,24 +111,30 @@ export function chatConsentWorkflow(
 				parameters: {
 					public: true,
 					mode: 'hostedChat',
-					options: { responseMode: 'responseNodes' },
+					options: { responseMode },
 				},
 			},
 			dedalusNode(spec, { prompt: '={{ $json.chatInput }}', mcpServers: spec.servers }, [240, 0]),
-			{
-				id: uuid(spec.id, 3),
-				name: 'Respond to Chat',
-				type: '@n8n/n8n-nodes-langchain.chat',
-				typeVersion: 1.3,
-				position: [480, 0],
-				webhookId: uuid(spec.id, 103),
-				parameters: { operation: 'send', message: '={{ $json.content }}', options: {} },
-			},
+			...(respond ? [respondToChatNode(spec)] : []),
 		],
 		connections: {
 			'When chat message received': { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
-			Dedalus: { main: [[{ node: 'Respond to Chat', type: 'main', index: 0 }]] },
+			...(respond
+				? { Dedalus: { main: [[{ node: 'Respond to Chat', type: 'main', index: 0 }]] } }
+				: {}),
 		},
 		settings: { executionOrder: 'v1' },
+	};
+}
+
+function respondToChatNode(spec: StreamingWorkflowSpec) {
+	return {
+		id: uuid(spec.id, 3),
+		name: 'Respond to Chat',
+		type: '@n8n/n8n-nodes-langchain.chat',
+		typeVersion: 1.3,
+		position: [480, 0],
+		webhookId: uuid(spec.id, 103),
+		parameters: { operation: 'send', message: '={{ $json.content }}', options: {} },
 	};
 }
