@@ -227,8 +227,8 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 		expect(output.tools_executed).toEqual(['search']);
 	});
 
-	it('a hosted chat shows the consent message, and the reply after consent continues the run with the answer', async () => {
-		const sessionId = 'e2e-chat-session-1';
+	/** Starts a hosted-chat run through the chat's webhook and opens its websocket, as @n8n/chat does. */
+	async function startChat(sessionId: string): Promise<{ executionId: string; chat: ChatSocket }> {
 		const started = await httpCall(n8n.webhookUrl(`${CHAT_WEBHOOK_ID}/chat`), {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -245,7 +245,6 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 			resumeToken?: string;
 		};
 		expect(executionStarted).toBe(true);
-
 		const wsUrl = new URL('/chat', n8n.baseUrl.replace(/^http/, 'ws'));
 		wsUrl.search = new URLSearchParams({
 			sessionId,
@@ -254,8 +253,14 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 			...(resumeToken ? { token: resumeToken } : {}),
 		}).toString();
 		const chat = new ChatSocket(wsUrl.toString());
+		await chat.opened();
+		return { executionId, chat };
+	}
+
+	it('a hosted chat shows the consent message, and the reply after consent continues the run with the answer', async () => {
+		const sessionId = 'e2e-chat-session-1';
+		const { executionId, chat } = await startChat(sessionId);
 		try {
-			await chat.opened();
 			const consent = leak.add('chat consent message', await chat.message(1));
 			expect(consent).toContain(`**${GMAIL}** needs your consent`);
 			expect(consent).toContain('reply here');
@@ -278,6 +283,33 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 			// The held-back request went out once more, and only once.
 			const after = await admin.completions({ keyId: keyIdOf(apiKey), user: /chat/i });
 			expect(after.map((entry) => entry.status)).toEqual([401, 200]);
+		} finally {
+			chat.close();
+		}
+	});
+
+	it('a chat reply before consent gets no answer and the run keeps waiting; the authorization page then brings the answer into the chat', async () => {
+		await admin.setConsent(GMAIL, keyIdOf(apiKey), false);
+		const sessionId = 'e2e-chat-session-early';
+		const { executionId, chat } = await startChat(sessionId);
+		try {
+			const consent = leak.add('chat consent message (early reply)', await chat.message(1));
+			const [connect, page] = [...consent.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]);
+			expect(page).toContain(`/webhook-waiting/${executionId}`);
+
+			// n8n resumes a chat run with whatever onMessage returns; the node refuses, so n8n sends nothing.
+			chat.send(sessionId, 'done?');
+			await expect(chat.message(2, 5000)).rejects.toThrow(/no message 2/);
+			expect((await n8n.rest.getExecution(executionId)).status).toBe('waiting');
+
+			await grantConsentAsUser(connect);
+			expect((await postResume(page)).status).toBe(200);
+			// The chat's own check sees the run go on and posts Respond to Chat's answer.
+			const answer = leak.add('chat answer after the page', await chat.message(2, 30_000));
+			expect(answer).toContain('Summary of 3 emails from yesterday:');
+			expect((await waitFinished(n8n, executionId)).status).toBe('success');
+			const sent = await admin.completions({ keyId: keyIdOf(apiKey), user: /e2eChatConsent/ });
+			expect(sent.slice(-3).map((entry) => entry.status)).toEqual([401, 401, 200]);
 		} finally {
 			chat.close();
 		}

@@ -79,9 +79,11 @@ export function consentMessage({
 }: ConsentMessage): string {
 	const names = servers.length > 0 ? servers.map(markdownText).join(', ') : 'An MCP server';
 	const host = markdownText(new URL(connectUrl).host);
+	const page = `[the authorization page](${markdownHref(authorizationUrl)})`;
+	// A reply before consent cannot be answered (continueFromChat): the page is the way out.
 	const next = replyContinues
-		? '2. Then reply here (for example "done") and I will continue.'
-		: `2. Then continue on [the authorization page](${markdownHref(authorizationUrl)}).`;
+		? `2. Then reply here (for example "done") and I will continue. No answer? Continue on ${page}.`
+		: `2. Then continue on ${page}.`;
 	return [
 		`**${names}** ${servers.length > 1 ? 'need' : 'needs'} your consent before I can answer.`,
 		'',

@@ -18,7 +18,7 @@ describe('consentMessage', () => {
 			`[Connect dedalus-labs/gmail](${base.connectUrl}) (opens admin.dedaluslabs.ai)`,
 		);
 		expect(text).toContain('reply here');
-		expect(linkTargets(text)).toEqual([base.connectUrl]);
+		expect(linkTargets(text)).toEqual([base.connectUrl, base.authorizationUrl]);
 	});
 
 	it('points at the authorization page when a reply cannot continue the run', () => {
@@ -34,7 +34,7 @@ describe('consentMessage', () => {
 			servers: ['x](https://evil.example/)**<img src=x onerror=alert(1)>'],
 			replyContinues: true,
 		});
-		expect(linkTargets(text)).toEqual([base.connectUrl]);
+		expect(linkTargets(text)).toEqual([base.connectUrl, base.authorizationUrl]);
 		expect(text).not.toMatch(/(?<!\\)<img/);
 	});
 
@@ -45,6 +45,6 @@ describe('consentMessage', () => {
 			servers: ['s'],
 			replyContinues: true,
 		});
-		expect(linkTargets(text)).toEqual(['https://admin.dedaluslabs.ai/connect?next=%28a%29%20b']);
+		expect(linkTargets(text)[0]).toBe('https://admin.dedaluslabs.ai/connect?next=%28a%29%20b');
 	});
 });
