@@ -227,6 +227,15 @@ const properties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Max Response Size',
+				name: 'maxResponseSize',
+				type: 'number',
+				typeOptions: { minValue: 0.001, maxValue: 500, numberPrecision: 3 },
+				default: 10,
+				description:
+					'Largest answer to accept, in MB. A larger one fails the item instead of filling memory.',
+			},
+			{
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',
@@ -271,9 +280,10 @@ const properties: INodeProperties[] = [
 				displayName: 'Request Timeout',
 				name: 'timeout',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: { minValue: 1, maxValue: 2147483647 },
 				default: 60000,
-				description: 'Milliseconds to wait for one answer before giving up on that attempt',
+				description:
+					'Milliseconds one attempt may take as a whole, from connecting to the last byte of the answer, before it is given up',
 			},
 			{
 				displayName: 'Response Format',
