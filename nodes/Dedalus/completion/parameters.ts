@@ -45,8 +45,12 @@ const MAX_RESPONSE_MB = 500;
 
 const ROLES = ['system', 'developer', 'user', 'assistant'];
 
-/** Model IDs carry a provider prefix (`openai/gpt-4.1`); the editor's ID mode checks the same pattern. */
-export const MODEL_ID_PATTERN = '^[^\\s/]+/\\S+$';
+/**
+ * Model IDs carry a provider prefix (`openai/gpt-4.1`); the editor's ID mode checks the same
+ * pattern. Every `/`-separated segment is non-empty and never `.` or `..`: Model → Get puts the ID
+ * in the URL path, where such a segment would walk out of /v1/models with the API key.
+ */
+export const MODEL_ID_PATTERN = '^(?!\\.{1,2}(?:/|$))[^\\s/]+(?:/(?!\\.{1,2}(?:/|$))[^\\s/]+)+$';
 
 /** The Model field of one item, as a checked ID. */
 export function readModelId(node: INode, value: unknown, itemIndex: number): string {
@@ -56,7 +60,7 @@ export function readModelId(node: INode, value: unknown, itemIndex: number): str
 		input.fail(
 			'Model',
 			`"${model}" is not a provider-prefixed model ID`,
-			'Use an ID such as openai/gpt-4.1, or pick one from the list.',
+			'Use an ID such as openai/gpt-4.1, or pick one from the list. Parts between slashes cannot be empty, "." or "..".',
 		);
 	}
 	return model;
