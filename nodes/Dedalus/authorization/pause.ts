@@ -84,7 +84,7 @@ export async function pauseForAuthorization(
 		}
 	}
 
-	const deadline = waitDeadline(node, settings.waitLimit);
+	const deadline = waitDeadline(node, settings.waitLimit, { pastIsAnError: false });
 	const expiresAt = deadline?.toISOString();
 	const connectUrl = last.error.connectUrl;
 	const servers = uniqueServers(outcomes);
