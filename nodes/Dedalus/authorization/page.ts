@@ -8,6 +8,7 @@ export type PageState =
 	| 'continued'
 	| 'already_continued'
 	| 'failed'
+	| 'expired'
 	| 'not_waiting';
 
 export interface PageModel {
@@ -26,6 +27,7 @@ const HEADLINES: Record<PageState, string> = {
 	continued: 'Done: the workflow continued',
 	already_continued: 'The workflow has already continued',
 	failed: 'Dedalus answered with an error',
+	expired: 'This authorization expired',
 	not_waiting: 'Nothing is waiting here',
 };
 
@@ -112,7 +114,7 @@ const SCRIPT = `
 			.catch(function () { return { state: 'busy' }; });
 	}
 	function settle(result) {
-		if (result.state === 'continued' || result.state === 'already_continued' || result.state === 'not_waiting') {
+		if (result.state === 'continued' || result.state === 'already_continued' || result.state === 'not_waiting' || result.state === 'expired') {
 			done = true; heading.textContent = result.message; show('You can close this tab.', 'ok');
 			if (form) form.hidden = true; if (connect) connect.hidden = true;
 			if (intro) intro.hidden = true; if (nojs) nojs.hidden = true; return true;
@@ -177,9 +179,11 @@ export function renderPage(
 				? 'Dedalus still needs your consent. Connect, approve, then continue.'
 				: model.state === 'failed'
 					? 'The execution is still waiting. You can try Continue again, or stop the execution in n8n.'
-					: model.state === 'not_waiting'
-						? 'This execution is not waiting for authorization.'
-						: 'You can close this tab.';
+					: model.state === 'expired'
+						? "The wait limit has passed: n8n sends this execution's items out of the node's Timed Out output. Run the workflow again to try once more."
+						: model.state === 'not_waiting'
+							? 'This execution is not waiting for authorization.'
+							: 'You can close this tab.';
 
 	const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -5,7 +5,15 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import type { RunResult } from '../../../helpers/engine';
-import { GMAIL, SEARCH, createTestBed, dedalusNode, items, runDedalus } from '../engine-setup';
+import {
+	GMAIL,
+	SEARCH,
+	createTestBed,
+	dedalusNode,
+	items,
+	jsonOf,
+	runDedalus,
+} from '../engine-setup';
 
 const { bed, setUp, tearDown } = createTestBed();
 beforeAll(setUp);
@@ -36,4 +44,88 @@ describe('3. any node name a user can type pauses and resumes', () => {
 			expect(result.outputOf('Downstream')).toHaveLength(2);
 		},
 	);
+});
+
+function limit(values: IDataObject): IDataObject {
+	return { limitWaitTime: { values } };
+}
+
+describe('4. Limit Wait Time is checked before the first request', () => {
+	it.each([
+		[{ limitType: 'afterTimeInterval', resumeAmount: 0, resumeUnit: 'minutes' }, 'amount'],
+		[{ limitType: 'afterTimeInterval', resumeAmount: -5, resumeUnit: 'minutes' }, 'amount'],
+		[{ limitType: 'afterTimeInterval', resumeAmount: 5, resumeUnit: 'weeks' }, 'unit "weeks"'],
+		[
+			{ limitType: 'afterTimeInterval', resumeAmount: 5, resumeUnit: 'toString' },
+			'unit "toString"',
+		],
+		[{ limitType: 'atNoon' }, 'limit type "atNoon"'],
+		[{ limitType: 'atSpecifiedTime', maxDateAndTime: 'someday' }, 'date "someday"'],
+		[{ limitType: 'atSpecifiedTime', maxDateAndTime: '2020-01-01T00:00:00Z' }, 'in the past'],
+	])('%j fails the node naming the %s, and sends nothing', async (values, problem) => {
+		const result = await runDedalus(bed, pauseNode(limit(values)), mailAndSearch());
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('Limit Wait Time');
+		expect(result.error?.message).toContain(problem);
+		expect(bed.completionRequests()).toEqual([]);
+	});
+
+	it('a date in the future is accepted and becomes the deadline', async () => {
+		const date = new Date(Date.now() + 3_600_000).toISOString();
+		const waiting = await runDedalus(
+			bed,
+			pauseNode(limit({ limitType: 'atSpecifiedTime', maxDateAndTime: date })),
+			mailAndSearch(),
+		);
+		expect(waiting.status).toBe('waiting');
+		expect(waiting.waitTill?.toISOString()).toBe(date);
+	});
+});
+
+describe('5. after the wait limit', () => {
+	const oneSecond = limit({
+		limitType: 'afterTimeInterval',
+		resumeAmount: 1,
+		resumeUnit: 'seconds',
+	});
+	const json = { Accept: 'application/json' };
+
+	it('a POST after expiresAt is refused with an "expired" page and sends nothing', async () => {
+		const waiting = await runDedalus(bed, pauseNode(oneSecond), mailAndSearch());
+		await bed.grantConsent();
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		const sent = bed.completionRequests().length;
+		const page = await bed.engine.callWebhook(waiting, { method: 'POST' });
+		expect(page.resumed).toBe(false);
+		expect(page.statusCode).toBe(410);
+		expect(page.body).toContain('This authorization expired');
+		expect(page.body).not.toContain('Done');
+		expect(page.body).not.toContain('id="connect"');
+		const asJson = await bed.engine.callWebhook(waiting, { method: 'POST', headers: json });
+		expect(JSON.parse(asJson.body)).toMatchObject({ state: 'expired' });
+		const get = await bed.engine.callWebhook(waiting, { method: 'GET' });
+		expect(get.body).toContain('This authorization expired');
+		expect(bed.completionRequests()).toHaveLength(sent);
+
+		const expired = await bed.engine.expireWait(waiting);
+		expect(jsonOf(expired.outputOf('Timed Out'))).toHaveLength(2);
+	});
+
+	it('a resend that finishes after expiresAt does not resume and never says Done', async () => {
+		const twoSeconds = limit({
+			limitType: 'afterTimeInterval',
+			resumeAmount: 2,
+			resumeUnit: 'seconds',
+		});
+		const waiting = await runDedalus(bed, pauseNode(twoSeconds), mailAndSearch());
+		await bed.grantConsent();
+		await bed.admin('latency', { ms: 2500 });
+		const page = await bed.engine.callWebhook(waiting, { method: 'POST' });
+		expect(page.resumed).toBe(false);
+		expect(page.body).toContain('This authorization expired');
+		expect(page.body).not.toContain('Done');
+		const expired = await bed.engine.expireWait(waiting);
+		expect(jsonOf(expired.outputOf('Timed Out'))).toHaveLength(2);
+		expect(expired.runData.Downstream).toBeUndefined();
+	});
 });
