@@ -99,6 +99,8 @@ describe('waiting for consent', () => {
 			state: 'still_waiting',
 			message: 'Consent is still missing',
 			connect_url: expect.stringMatching(/\/oauth\/connect\?server=dedalus-labs%2Fgmail/),
+			connect_host: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+			connect_insecure: false,
 		});
 		const html = await bed.engine.callWebhook(waiting, { method: 'POST' });
 		expect(html.body).toContain('Consent is still missing');

@@ -1,0 +1,33 @@
+import { MAX_SHOWN_TEXT, clipText, isHttpUrl } from '../transport';
+
+// Characters that change how text around them is displayed without being seen themselves:
+// bidirectional controls (which can make "moc.live" read as "evil.com"), zero-width and other
+// invisible formatting characters (Unicode category Cf: also soft hyphen, word joiner, BOM, tag
+// characters), control characters but tab and line feed, and the invisible fillers that are
+// letters by category.
+const HIDDEN =
+	/[\p{Cf}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u034F\u115F\u1160\u17B4\u17B5\u3164\uFFA0]/gu;
+
+/** Text fit to show a person: no hidden characters, and API-supplied text cut short. */
+export function shownText(text: string, max = MAX_SHOWN_TEXT): string {
+	return clipText(text.replace(HIDDEN, ''), max);
+}
+
+export interface LinkFacts {
+	/** Where the link leads, as the browser will resolve it (an internationalised name in punycode). */
+	host: string;
+	/** Plain http to anywhere but this machine: readable and changeable on the way. */
+	insecure: boolean;
+}
+
+const LOCAL_HOSTS = /^(localhost|.*\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** What a person should see about a link before following it; undefined when it is not a link to show. */
+export function linkFacts(url: string | undefined): LinkFacts | undefined {
+	if (url === undefined || !isHttpUrl(url)) return undefined;
+	const parsed = new URL(url);
+	return {
+		host: parsed.host,
+		insecure: parsed.protocol === 'http:' && !LOCAL_HOSTS.test(parsed.hostname),
+	};
+}
