@@ -3,14 +3,14 @@ import { MAX_SHOWN_TEXT, clipText, isHttpUrl } from '../transport';
 // Characters that change how text around them is displayed without being seen themselves:
 // bidirectional controls (which can make "moc.live" read as "evil.com"), zero-width and other
 // invisible formatting characters (Unicode category Cf: also soft hyphen, word joiner, BOM, tag
-// characters), control characters but tab and line feed, and the invisible fillers that are
-// letters by category.
-const HIDDEN =
-	/[\p{Cf}\u0000-\u0008\u000B-\u001F\u007F-\u009F\u034F\u115F\u1160\u17B4\u17B5\u3164\uFFA0]/gu;
+// characters), invisible fillers that are letters or marks by category. Control characters
+// (line breaks included) become spaces.
+const HIDDEN = /\p{Cf}|[\u115F\u1160\u3164\uFFA0]|\u034F|\u17B4|\u17B5/gu;
+const CONTROL = /\p{Cc}/gu;
 
 /** Text fit to show a person: no hidden characters, and API-supplied text cut short. */
 export function shownText(text: string, max = MAX_SHOWN_TEXT): string {
-	return clipText(text.replace(HIDDEN, ''), max);
+	return clipText(text.replace(HIDDEN, '').replace(CONTROL, ' '), max);
 }
 
 export interface LinkFacts {
