@@ -31,3 +31,23 @@ export function linkFacts(url: string | undefined): LinkFacts | undefined {
 		insecure: parsed.protocol === 'http:' && !LOCAL_HOSTS.test(parsed.hostname),
 	};
 }
+
+/**
+ * A name for a chat message (workflow, node, MCP server): shown as inline code, which Slack,
+ * Mattermost and Discord all render literally (no links, no formatting), with its own backticks
+ * replaced so it cannot close the code span, angle brackets (Slack's `<!channel>`, `<url|label>`)
+ * replaced by look-alike quotes, and mass mentions broken by a zero-width space.
+ */
+export function chatName(text: string): string {
+	const plain = shownText(text, 200)
+		.replace(/`/g, "'")
+		.replace(/</g, '‹')
+		.replace(/>/g, '›')
+		.replace(/@(here|channel|everyone|all)\b/gi, '@\u200B$1');
+	return `\`${plain}\``;
+}
+
+/** Slack's (and Mattermost's) own escaping: `&`, `<` and `>` are its control characters (`<!channel>`, `<url|label>`). */
+export function slackEscape(text: string): string {
+	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
