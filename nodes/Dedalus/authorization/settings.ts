@@ -13,8 +13,12 @@ export interface WaitLimit {
 	maxDateAndTime?: string;
 }
 
+/** As an AI agent's tool: hand the agent the link, or tell it consent is pending and notify the owner. */
+export type ToolAuthorization = 'giveLink' | 'notifyOwner';
+
 export interface AuthorizationSettings {
 	whenRequired: WhenAuthorizationRequired;
+	toolAuthorization: ToolAuthorization;
 	waitLimit?: WaitLimit;
 	notifyUrl?: string;
 }
@@ -50,12 +54,33 @@ export function readAuthorizationSettings(
 				'The notice is POSTed as JSON; use a Slack, Discord or Mattermost incoming webhook or an n8n Webhook URL.',
 		});
 	}
+	const toolAuthorization = (options.toolAuthorization ?? 'giveLink') as ToolAuthorization;
+	if (!['giveLink', 'notifyOwner'].includes(toolAuthorization)) {
+		throw new NodeOperationError(
+			node,
+			`On Authorization (As a Tool) has an unknown value "${String(toolAuthorization)}"`,
+		);
+	}
 	const limit = (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values;
 	const waitLimit = limit && Object.keys(limit).length > 0 ? limit : undefined;
 	// Checked here, before the first request: a bad setting found at pause time would lose the
 	// results of items already sent.
 	if (waitLimit) waitDeadline(node, waitLimit);
-	return { whenRequired, waitLimit, notifyUrl };
+	return { whenRequired, toolAuthorization, waitLimit, notifyUrl };
+}
+
+/** Checked before the first request when the node runs as a tool: the owner can only be told through Notify URL. */
+export function checkToolSettings(node: INode, settings: AuthorizationSettings): void {
+	if (settings.toolAuthorization === 'notifyOwner' && settings.notifyUrl === undefined) {
+		throw new NodeOperationError(
+			node,
+			'On Authorization (As a Tool) is set to notify the owner, but Notify URL is empty',
+			{
+				description:
+					'Add a Notify URL (a Slack, Discord or Mattermost incoming webhook, or an n8n Webhook URL).',
+			},
+		);
+	}
 }
 
 function limitError(node: INode, problem: string): NodeOperationError {

@@ -14,6 +14,8 @@ import {
 	jsonOf,
 	runDedalus,
 } from '../engine-setup';
+import { startHostileServer } from './hostile-server';
+import type { HostileServer } from './hostile-server';
 
 const { bed, setUp, tearDown } = createTestBed();
 beforeAll(setUp);
@@ -128,4 +130,69 @@ describe('5. after the wait limit', () => {
 		expect(jsonOf(expired.outputOf('Timed Out'))).toHaveLength(2);
 		expect(expired.runData.Downstream).toBeUndefined();
 	});
+});
+
+describe('9. the notice', () => {
+	let listener: HostileServer;
+	beforeAll(async () => {
+		listener = await startHostileServer();
+	});
+	afterAll(async () => await listener.close());
+	beforeEach(() => {
+		listener.received.length = 0;
+		listener.answer((_, response) => response.writeHead(200).end('ok'));
+	});
+
+	const markup = 'Dedalus <!channel> @here <https://evil.example|click> @everyone';
+
+	it('escapes chat markup, and keeps the Notify URL out of the waiting items', async () => {
+		const notifyUrl = `${listener.url}/services/T000/B000/SECRETTOKEN`;
+		const waiting = await runDedalus(
+			bed,
+			pauseNode({ notifyUrl }, { name: markup }),
+			items({ prompt: 'mail', servers: GMAIL }),
+		);
+		expect(waiting.status).toBe('waiting');
+		const notice = JSON.parse(listener.received[0].body) as IDataObject;
+		for (const text of [notice.text, notice.content] as string[]) {
+			expect(text).not.toContain('<!channel>');
+			expect(text).not.toContain('<https://evil.example|click>');
+			expect(text).not.toMatch(/@(here|everyone|channel)\b/);
+		}
+		expect(notice.text).toContain('‹!channel›');
+		expect(notice.allowed_mentions).toEqual({ parse: [] });
+		const output = waiting.outputOf(markup);
+		expect(JSON.stringify(output)).not.toContain('SECRETTOKEN');
+		// (The parameter itself is stored with the workflow, as every n8n parameter is.)
+		expect(JSON.stringify(waiting.data.resultData)).not.toContain('SECRETTOKEN');
+		expect(jsonOf(output)[0].notification).toEqual({ sent: true, url: listener.url });
+	});
+
+	it('a notice that trickles its answer gives up at its 15 s timeout, as a whole', async () => {
+		listener.answer((_, response) => {
+			response.writeHead(200);
+			const drip = setInterval(() => {
+				if (response.destroyed) return clearInterval(drip);
+				response.write('.');
+			}, 500);
+			setTimeout(() => {
+				clearInterval(drip);
+				response.end();
+			}, 40_000).unref();
+		});
+		const started = Date.now();
+		const waiting = await runDedalus(
+			bed,
+			pauseNode({ notifyUrl: `${listener.url}/slow` }),
+			items({ prompt: 'mail', servers: GMAIL }),
+		);
+		const elapsed = Date.now() - started;
+		expect(waiting.status).toBe('waiting');
+		expect(elapsed).toBeLessThan(20_000);
+		expect(jsonOf(waiting.outputOf('Dedalus'))[0].notification).toEqual({
+			sent: false,
+			url: listener.url,
+			error: 'The notification could not be sent: it timed out after 15 s',
+		});
+	}, 60_000);
 });
