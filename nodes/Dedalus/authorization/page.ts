@@ -129,7 +129,8 @@ const SCRIPT = `
 		if (result.state === 'continued' || result.state === 'already_continued' || result.state === 'not_waiting' || result.state === 'expired') {
 			done = true; heading.textContent = result.message; show('You can close this tab.', 'ok');
 			if (form) form.hidden = true; if (connect) connect.hidden = true;
-			if (intro) intro.hidden = true; if (nojs) nojs.hidden = true; return true;
+			if (intro) intro.hidden = true; if (nojs) nojs.hidden = true;
+			if (host) host.hidden = true; if (insecure) insecure.hidden = true; return true;
 		}
 		if (result.state === 'failed' || result.state === 'error') { show(result.message, 'bad'); return true; }
 		if (result.connect_url && connect && isHttp(result.connect_url)) {
