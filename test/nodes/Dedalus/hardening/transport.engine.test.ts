@@ -3,7 +3,13 @@
  * HTTP (issue 9, points 1, 6, 7, 8, 10): keys never follow a redirect, timeouts and sizes are
  * bounded, echoed secrets are redacted, Stop ends a 429 hold.
  */
-import type { IDataObject, INode, INodeType } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeType,
+} from 'n8n-workflow';
 
 import { DedalusApi } from '../../../../credentials/DedalusApi.credentials';
 import { Dedalus } from '../../../../nodes/Dedalus/Dedalus.node';
@@ -92,7 +98,10 @@ describe('1. a redirect never carries the keys', () => {
 	});
 });
 
-/** What n8n's credentials tester runs: a declarative node whose one property routes the test request. */
+/**
+ * What n8n's credentials tester ends in: RoutingNode hands the credential's `test.request`, its
+ * baseURL resolved, to httpRequestWithAuthentication. This node does that last step itself.
+ */
 function credentialTestNode(): INodeType {
 	return {
 		description: {
@@ -105,15 +114,16 @@ function credentialTestNode(): INodeType {
 			inputs: ['main'],
 			outputs: ['main'],
 			credentials: [{ name: 'dedalusApi', required: true }],
-			properties: [
-				{
-					displayName: 'Temp',
-					name: 'temp',
-					type: 'string',
-					default: '',
-					routing: { request: new DedalusApi().test.request },
-				},
-			],
+			properties: [],
+		},
+		async execute(this: IExecuteFunctions) {
+			const { baseURL: _expression, ...request } = new DedalusApi().test.request;
+			const credentials = await this.getCredentials('dedalusApi');
+			await this.helpers.httpRequestWithAuthentication.call(this, 'dedalusApi', {
+				...request,
+				baseURL: String(credentials.baseUrl),
+			} as IHttpRequestOptions);
+			return [[{ json: {} }]];
 		},
 	} as INodeType;
 }
