@@ -4,7 +4,7 @@
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import type { RunResult } from '../../../helpers/engine';
+import type { RunResult } from '../../../engine-harness/engine';
 import {
 	GMAIL,
 	SEARCH,

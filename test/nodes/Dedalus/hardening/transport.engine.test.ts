@@ -13,8 +13,8 @@ import type {
 
 import { DedalusApi } from '../../../../credentials/DedalusApi.credentials';
 import { Dedalus } from '../../../../nodes/Dedalus/Dedalus.node';
-import { createEngine, triggerNode } from '../../../helpers/engine';
-import type { Engine } from '../../../helpers/engine';
+import { createEngine, triggerNode } from '../../../engine-harness/engine';
+import type { Engine } from '../../../engine-harness/engine';
 import { dedalusNode, items, jsonOf, runDedalus } from '../engine-setup';
 import type { TestBed } from '../engine-setup';
 import { completionBody, startHostileServer } from './hostile-server';
@@ -117,10 +117,10 @@ function credentialTestNode(): INodeType {
 			properties: [],
 		},
 		async execute(this: IExecuteFunctions) {
-			const { baseURL: _expression, ...request } = new DedalusApi().test.request;
 			const credentials = await this.getCredentials('dedalusApi');
 			await this.helpers.httpRequestWithAuthentication.call(this, 'dedalusApi', {
-				...request,
+				...new DedalusApi().test.request,
+				// The one expression of the test request, resolved as n8n resolves it.
 				baseURL: String(credentials.baseUrl),
 			} as IHttpRequestOptions);
 			return [[{ json: {} }]];
