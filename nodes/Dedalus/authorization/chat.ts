@@ -3,8 +3,9 @@ import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from '
 
 import type { ParameterSource } from '../completion';
 import { resendOnce } from './resume-guard';
-import { resend } from './resume';
-import { pendingAuthorizationOf } from './state';
+import { hasExpired, resend } from './resume';
+import { expressionString, pendingAuthorizationOf } from './state';
+import { linkFacts, shownText } from './text';
 
 // Consent inside n8n Chat (docs/streaming-and-chat.md). How n8n 2.41 drives a chat:
 // - Chat Trigger in Response Mode "Using Response Nodes": the first message starts the run and the
@@ -39,7 +40,8 @@ export function chatStartOf(
 	let executed = false;
 	try {
 		executed =
-			context.evaluateExpression(`{{ $(${JSON.stringify(trigger.name)}).isExecuted }}`, 0) === true;
+			context.evaluateExpression(`{{ $(${expressionString(trigger.name)}).isExecuted }}`, 0) ===
+			true;
 	} catch {
 		executed = false;
 	}
@@ -77,8 +79,14 @@ export function consentMessage({
 	authorizationUrl,
 	replyContinues,
 }: ConsentMessage): string {
-	const names = servers.length > 0 ? servers.map(markdownText).join(', ') : 'An MCP server';
-	const host = markdownText(new URL(connectUrl).host);
+	const names =
+		servers.length > 0
+			? servers.map((server) => markdownText(shownText(server, 200))).join(', ')
+			: 'An MCP server';
+	// The same facts the authorization page shows beside its Connect button (text.ts).
+	const facts = linkFacts(connectUrl);
+	const host = markdownText(facts?.host ?? new URL(connectUrl).host);
+	const opens = facts?.insecure ? `opens ${host}, not encrypted` : `opens ${host}`;
 	const page = `[the authorization page](${markdownHref(authorizationUrl)})`;
 	// A reply before consent cannot be answered (continueFromChat): the page is the way out.
 	const next = replyContinues
@@ -87,7 +95,7 @@ export function consentMessage({
 	return [
 		`**${names}** ${servers.length > 1 ? 'need' : 'needs'} your consent before I can answer.`,
 		'',
-		`1. [Connect ${servers.length === 1 ? names : 'now'}](${markdownHref(connectUrl)}) (opens ${host})`,
+		`1. [Connect ${servers.length === 1 ? names : 'now'}](${markdownHref(connectUrl)}) (${opens})`,
 		next,
 	].join('\n');
 }
@@ -112,6 +120,10 @@ export async function continueFromChat(
 	if (!state) {
 		throw new NodeOperationError(node, 'This node is not waiting for authorization');
 	}
+	// Past the wait limit n8n sends the items out of Timed Out: nothing may be sent or resumed.
+	if (hasExpired(state)) {
+		throw new NodeOperationError(node, 'This authorization expired (the wait limit has passed)');
+	}
 	const { result } = await resendOnce(
 		state.pauseId,
 		async (memory) =>
@@ -120,6 +132,7 @@ export async function continueFromChat(
 				options: context.getNodeParameter('options', 0, {}) as IDataObject,
 				continueOnFail: context.continueOnFail(),
 			}),
+		state.expiresAt === undefined ? undefined : Date.parse(state.expiresAt),
 	);
 	if (result === 'already_continued') {
 		throw new NodeOperationError(node, 'This run has already continued');
@@ -133,6 +146,13 @@ export async function continueFromChat(
 	}
 	if (result.state === 'failed') {
 		throw new NodeOperationError(node, result.message);
+	}
+	if (hasExpired(state)) {
+		// The limit passed while the requests were out: resuming now would race n8n's own timeout.
+		throw new NodeOperationError(
+			node,
+			'The answers came after the wait limit, so they are not passed on',
+		);
 	}
 	if (result.outputs.length > 1) {
 		// n8n hands on only the first output of a node resumed from a chat, unless told to forward

@@ -112,6 +112,7 @@ export async function completeItems(
 			itemIndex,
 			timeoutMs: parameters.options.timeoutMs,
 			maxRetries: parameters.options.maxRetries,
+			maxResponseBytes: parameters.options.maxResponseBytes,
 			signal: options.signal,
 		};
 		const chunks = options.chunks;

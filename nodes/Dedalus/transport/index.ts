@@ -11,3 +11,4 @@ export { streamChatCompletion } from './stream';
 export type { StreamHandlers } from './stream';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';
+export { MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText } from './limits';

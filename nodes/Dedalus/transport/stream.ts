@@ -1,4 +1,4 @@
-import { NodeApiError, randomString, sleep } from 'n8n-workflow';
+import { NodeApiError, randomString } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 import type { ZodType } from 'zod';
 
@@ -6,19 +6,16 @@ import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
 	connectionError,
+	redirectError,
 	throwIfCancelled,
+	tooLargeError,
 } from './client';
 import type { DedalusClient, DedalusRequest, FullResponse } from './client';
 import { toApiError } from './errors';
-import { advisedDelayMs, backoffDelayMs, shouldRetry } from './retry';
+import { DEFAULT_MAX_RESPONSE_BYTES, MAX_SHOWN_TEXT, clipText, readBoundedText } from './limits';
+import { advisedDelayMs, backoffDelayMs, shouldRetry, waitUnlessCancelled } from './retry';
 import { ChatChunkAssembler, SseDecoder } from './sse';
 import type { SseEvent } from './sse';
-
-/** A streamed answer larger than this fails the item, as a non-streamed one does. */
-export const DEFAULT_MAX_STREAM_BYTES = 10 * 1024 * 1024;
-
-/** An error answer is read up to this size: enough for any message, bounded against a hostile server. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export interface StreamHandlers {
 	/** The answer started (2xx headers): from here on the request is never sent again. */
@@ -29,7 +26,6 @@ export interface StreamHandlers {
 
 export interface StreamRequest<T> extends Omit<DedalusRequest<T>, 'method'> {
 	body: object;
-	maxResponseBytes?: number;
 }
 
 /**
@@ -47,12 +43,12 @@ export async function streamChatCompletion<T>(
 	const node = client.node;
 	const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
 	const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-	const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_STREAM_BYTES;
+	const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 	const idempotencyKey = `n8n-dedalus-${randomString(24)}`;
 	const url = client.url(request.path);
 
 	for (let retries = 0; ; retries++) {
-		await client.pacer.ready();
+		await client.pacer.ready(request.signal);
 		throwIfCancelled(request.signal, node, request.itemIndex);
 		// Bounds the whole attempt, connect to last byte: a trickling stream cannot hold the item.
 		const deadline = AbortSignal.timeout(timeoutMs);
@@ -89,11 +85,13 @@ export async function streamChatCompletion<T>(
 		} catch (error) {
 			throwIfCancelled(request.signal, node, request.itemIndex);
 			if (retries < maxRetries) {
-				await client.pacer.ready();
-				await sleep(backoffDelayMs(retries));
+				await client.pacer.ready(request.signal);
+				await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
 				continue;
 			}
-			throw connectionError(node, error, request.itemIndex, retries);
+			throw connectionError(node, error, request.itemIndex, retries, {
+				timedOutAfterMs: deadline.aborted ? timeoutMs : undefined,
+			});
 		}
 
 		const { statusCode, headers } = response;
@@ -109,25 +107,27 @@ export async function streamChatCompletion<T>(
 				isCancelled: () => request.signal?.aborted === true,
 				isTimedOut: () => deadline.aborted,
 				onText: handlers.onText,
+				redact: (text) => client.redact(text),
 			});
 			return parseAssembled(node, assembled, request.schema, request.itemIndex);
 		}
 
 		let body: string;
 		try {
-			body = await readText(response.body, MAX_ERROR_BODY_BYTES, () => local.abort());
+			body = client.redact(await readBoundedText(response.body, maxBytes, signal));
 		} catch {
+			// Too large or broken: the status still tells what happened.
 			body = '';
 		}
 		if (statusCode >= 300 && statusCode < 400) {
-			throw redirectError(node, url, headers.location, statusCode, request.itemIndex);
+			throw redirectError(node, url, headers, statusCode, request.itemIndex);
 		}
 		if (retries < maxRetries && shouldRetry(statusCode, headers)) {
 			const advised = advisedDelayMs(headers);
 			if (advised !== undefined || statusCode === 429) {
 				client.pacer.holdAll(advised ?? backoffDelayMs(retries));
 			} else {
-				await sleep(backoffDelayMs(retries));
+				await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
 			}
 			continue;
 		}
@@ -146,6 +146,8 @@ interface ReadOptions {
 	isCancelled(): boolean;
 	isTimedOut(): boolean;
 	onText(text: string): Promise<void> | void;
+	/** Echoed keys out of every event before it is read (transport/redact.ts). */
+	redact(text: string): string;
 }
 
 async function readStream(stream: unknown, options: ReadOptions): Promise<unknown> {
@@ -156,7 +158,7 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 		new NodeApiError(node, {} as JsonObject, { message, description, itemIndex });
 	const take = async (events: SseEvent[]) => {
 		for (const event of events) {
-			const text = assembler.accept(event);
+			const text = assembler.accept({ ...event, data: options.redact(event.data) });
 			if (text !== '') await options.onText(text);
 		}
 	};
@@ -172,10 +174,7 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 			const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
 			received += bytes.length;
 			if (received > options.maxBytes) {
-				failure = fail(
-					`Dedalus's streamed answer is larger than ${Math.round((options.maxBytes / 1048576) * 100) / 100} MB, so the rest was not read`,
-					'Ask for a shorter answer (Maximum Number of Tokens).',
-				);
+				failure = tooLargeError(node, options.maxBytes, itemIndex);
 				break;
 			}
 			await take(decoder.push(bytes));
@@ -203,7 +202,9 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 	}
 	if (failure) throw failure;
 	if (assembler.error !== undefined) {
-		throw fail(`Dedalus stopped the streamed answer with an error: ${assembler.error}`);
+		throw fail(
+			`Dedalus stopped the streamed answer with an error: ${clipText(assembler.error, MAX_SHOWN_TEXT)}`,
+		);
 	}
 	if (!assembler.complete) {
 		throw fail(
@@ -223,51 +224,17 @@ function asReadable(stream: unknown): AsyncIterable<unknown> | Iterable<unknown>
 	return [Buffer.from(text)];
 }
 
-async function readText(stream: unknown, maxBytes: number, abort: () => void): Promise<string> {
-	const chunks: Buffer[] = [];
-	let total = 0;
-	for await (const chunk of asReadable(stream)) {
-		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-		total += bytes.length;
-		if (total > maxBytes) {
-			abort();
-			break;
-		}
-		chunks.push(bytes);
-	}
-	return Buffer.concat(chunks).toString('utf8');
-}
-
 function parseAssembled<T>(node: INode, value: unknown, schema: ZodType<T>, itemIndex?: number): T {
 	const parsed = schema.safeParse(value);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		throw new NodeApiError(node, {} as JsonObject, {
 			message: 'Dedalus streamed a response in an unexpected shape',
-			description: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : undefined,
+			description: issue
+				? clipText(`${issue.path.join('.') || '(root)'}: ${issue.message}`)
+				: undefined,
 			itemIndex,
 		});
 	}
 	return parsed.data;
-}
-
-function redirectError(
-	node: INode,
-	url: string,
-	location: unknown,
-	statusCode: number,
-	itemIndex: number | undefined,
-): NodeApiError {
-	let target = 'another address';
-	try {
-		target = new URL(String(Array.isArray(location) ? location[0] : location), url).origin;
-	} catch {
-		// No usable Location header.
-	}
-	return new NodeApiError(node, { status: statusCode } as JsonObject, {
-		message: `Dedalus answered with a redirect (${statusCode}) to ${target.slice(0, 200)}, which was not followed so that the API key stays with ${new URL(url).origin}`,
-		description: 'Check the Base URL in the Dedalus credential: it must not redirect.',
-		httpCode: String(statusCode),
-		itemIndex,
-	});
 }

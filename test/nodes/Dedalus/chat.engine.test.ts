@@ -14,6 +14,8 @@ import { TEST_TRIGGER_TYPE, TestTrigger } from '../../engine-harness/fixtures/Te
 import { API_KEY, GMAIL, dedalusNode, jsonOf } from './engine-setup';
 
 const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
+/** Any name a user can type must work, expression syntax included (docs/security.md). */
+const CHAT = 'Chat }} {{ $json';
 
 /**
  * Stands in for n8n's Chat Trigger: the test trigger with the parameters the node reads from it
@@ -65,7 +67,7 @@ beforeEach(() => emulator.reset());
 function chatTrigger(responseMode: string): INode {
 	return {
 		id: 'chat',
-		name: 'Chat',
+		name: CHAT,
 		type: CHAT_TRIGGER_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
@@ -81,7 +83,7 @@ async function runFromChat(
 	const node = dedalusNode({ prompt: '={{ $json.chatInput }}', mcpServers: GMAIL, options });
 	const limited = options.limitWaitTime !== undefined;
 	const connections: IConnections = {
-		Chat: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
+		[CHAT]: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
 		Dedalus: {
 			main: limited
 				? [
@@ -103,7 +105,7 @@ async function runFromChat(
 		},
 		{
 			mode: 'webhook',
-			startNode: 'Chat',
+			startNode: CHAT,
 			items: prompts.map((chatInput) => ({
 				json: { sessionId: 's1', action: 'sendMessage', chatInput },
 			})),

@@ -48,3 +48,16 @@ describe('consentMessage', () => {
 		expect(linkTargets(text)[0]).toBe('https://admin.dedaluslabs.ai/connect?next=%28a%29%20b');
 	});
 });
+
+describe('consentMessage follows the page rules for what it shows', () => {
+	it('strips hidden characters from names and marks a plain-http link off localhost', () => {
+		const text = consentMessage({
+			connectUrl: 'http://consent.example.com/connect',
+			authorizationUrl: base.authorizationUrl,
+			servers: ['gm\u202Eail\u200B'],
+			replyContinues: true,
+		});
+		expect(text).toContain('**gmail**');
+		expect(text).toContain('(opens consent.example.com, not encrypted)');
+	});
+});
