@@ -209,6 +209,21 @@ describe('a hostile streaming server stays bounded', () => {
 				res.end('{}');
 				return;
 			}
+			if (req.url === '/echo/v1/chat/completions') {
+				// A server that echoes the key it was sent, in the text and in an extra.
+				const key = String(req.headers.authorization).replace(/^Bearer /, '');
+				const chunk = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.end(
+					chunk({ choices: [{ index: 0, delta: { content: `your key is ${key}` } }] }) +
+						chunk({
+							choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+							mcp_tool_results: [{ tool_name: 'echo', result: key }],
+						}) +
+						'data: [DONE]\n\n',
+				);
+				return;
+			}
 			if (req.url === '/redirect/v1/chat/completions') {
 				res.writeHead(307, { location: `${url}/elsewhere/v1/chat/completions` });
 				res.end();
@@ -251,6 +266,20 @@ describe('a hostile streaming server stays bounded', () => {
 			{ ...streaming, items: items({ prompt: 'hi' }) },
 		);
 	}
+
+	it('redacts a key the server echoes, in the streamed text and in the output', async () => {
+		const result = await runAgainst('/echo');
+		expect(result.status).toBe('success');
+		expect(textOf(result.chunks)).toBe('your key is [redacted]');
+		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
+		expect(JSON.stringify(result.chunks)).not.toContain(API_KEY);
+	});
+
+	it('Max Response Size bounds a stream too', async () => {
+		const result = await runAgainst('/flood', { maxResponseSize: 1 });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/larger than 1 MB/);
+	});
 
 	it('stops reading a stream past the size cap', async () => {
 		const started = Date.now();
