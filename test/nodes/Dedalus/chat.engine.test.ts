@@ -183,6 +183,21 @@ describe('consent inside n8n Chat', () => {
 		expect(reply.run.runData['Timed Out']).toBeUndefined();
 	});
 
+	it('after the wait limit, a chat reply sends nothing and resumes nothing', async () => {
+		const waiting = await runFromChat('responseNodes', {
+			limitWaitTime: {
+				values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'seconds' },
+			},
+		});
+		await grant();
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+		expect(reply).toMatchObject({ resumed: false, reason: 'error' });
+		expect(reply.resumed === false && reply.error?.message).toContain('expired');
+		expect(completions()).toEqual([401]);
+		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
+	});
+
 	it('the authorization page and the chat share one resend: after the page continued, the chat has nothing to resume', async () => {
 		const waiting = await runFromChat('responseNodes');
 		await grant();
