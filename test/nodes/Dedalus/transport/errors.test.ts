@@ -117,8 +117,8 @@ describe('error mapping', () => {
 		expect(toApiError(node, 400, { detail: 'bad' }, 0, 0).description).toBe('bad');
 		// Not free text: an id that is not one is left out.
 		expect(
-			toApiError(node, 400, {}, 0, 0, { 'x-request-id': 'x'.repeat(500) }).description,
-		).toBeUndefined();
+			String(toApiError(node, 400, {}, 0, 0, { 'x-request-id': 'x'.repeat(500) }).description),
+		).not.toContain('xxxx');
 	});
 
 	it('reads the real consent body: oauth_required with poll_url and server_id at the top level', () => {
