@@ -260,6 +260,17 @@ async function chat(
 		return;
 	}
 
+	// Checked (and logged) before consent, so a test sees what every attempt carried.
+	for (const sel of request.mcp) {
+		if (!sel.server?.connection) continue;
+		sel.credentialCheck = checkCredential(
+			state.encryption,
+			sel.server.slug,
+			sel.server.connection,
+			sel.credentials,
+		);
+		(entry.mcp_credentials ??= []).push(sel.credentialCheck);
+	}
 	const keyId = entry.keyId!;
 	for (const sel of request.mcp) {
 		const server = sel.server;
@@ -271,16 +282,6 @@ async function chat(
 			'www-authenticate': wwwAuthenticate(server),
 		});
 		return;
-	}
-	for (const sel of request.mcp) {
-		if (!sel.server?.connection) continue;
-		sel.credentialCheck = checkCredential(
-			state.encryption,
-			sel.server.slug,
-			sel.server.connection,
-			sel.credentials,
-		);
-		(entry.mcp_credentials ??= []).push(sel.credentialCheck);
 	}
 
 	const reply = buildChatReply(request, new Date());

@@ -16,7 +16,7 @@ import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
 import { chain, createEngine, downstreamNode, triggerNode } from '../../helpers/engine';
 import type { Engine } from '../../helpers/engine';
-import { API_KEY, SEARCH, dedalusNode, items, jsonOf } from './engine-setup';
+import { API_KEY, GMAIL, SEARCH, dedalusNode, items, jsonOf } from './engine-setup';
 
 const WEATHER = 'dedalus-labs/weather';
 const SECRET = 'wx-live-SECRET-7d1f3a9b';
@@ -140,6 +140,27 @@ describe('API-key MCP servers with credentials from an n8n credential', () => {
 		expect(jwksFetches).toBe(1);
 		expect(completions().map((entry) => entry.mcp_credentials?.[0].status)).toEqual(
 			Array(6).fill('ok'),
+		);
+	});
+
+	it('the resume after consent sends the encrypted secret again, through the same path', async () => {
+		const waiting = await run(
+			credentialNode(),
+			items({ prompt: 'mail and weather', servers: `${GMAIL}, ${WEATHER}` }),
+		);
+		expect(waiting.status).toBe('waiting');
+		await fetch(`${emulator.url}/__emulator/consent`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ server: GMAIL, apiKey: API_KEY, granted: true }),
+		});
+		const resumed = await engine.callWebhook(waiting, { method: 'POST' });
+		expect(resumed.resumed).toBe(true);
+		const [item] = jsonOf(resumed.result!.outputOf('Dedalus'));
+		expect(item.tools_executed).toEqual(['list_messages', 'get_forecast']);
+		expect(completions().map((entry) => entry.mcp_credentials?.[0].status)).toEqual(['ok', 'ok']);
+		expect(JSON.stringify([resumed.body, resumed.result!.data, emulator.requests()])).not.toContain(
+			SECRET,
 		);
 	});
 
