@@ -40,6 +40,8 @@ export interface AuthorizationWorkflowSpec {
 	/** Webhook path: the run starts with POST /webhook/<path> and body `{ items: RunItem[] }`. */
 	path: string;
 	credential: { id: string; name: string };
+	/** A Dedalus MCP Server Credentials credential: turns on Use MCP Server Credential. */
+	mcpCredential?: { id: string; name: string };
 	/** Extra entries of the Dedalus node's Options collection (concurrency, notifyUrl, limitWaitTime...). */
 	options?: Record<string, unknown>;
 }
@@ -134,6 +136,7 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 					prompt: '={{ $json.prompt }}',
 					systemMessage: '',
 					mcpServers: '={{ $json.servers }}',
+					...(spec.mcpCredential ? { useMcpServerCredential: true } : {}),
 					simplifyOutput: true,
 					options: {
 						whenAuthorizationRequired: 'wait',
@@ -142,7 +145,10 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 						...spec.options,
 					},
 				},
-				credentials: { dedalusApi: spec.credential },
+				credentials: {
+					dedalusApi: spec.credential,
+					...(spec.mcpCredential ? { dedalusMcpCredentialsApi: spec.mcpCredential } : {}),
+				},
 			},
 			...(limited
 				? [after(5, NODE.timedOut, -120), after(6, NODE.success, 120)]
