@@ -13,7 +13,7 @@ export class DedalusMcpCredentialsApi implements ICredentialType {
 	icon: Icon = { light: 'file:dedalus.svg', dark: 'file:dedalus.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-dedalus/n8n-nodes-dedalus#mcp-server-credentials';
+		'https://github.com/n8n-nodes-dedalus/n8n-nodes-dedalus#mcp-server-credentials-dedalus-mcp-server-credentials-api';
 
 	properties: INodeProperties[] = [
 		{
