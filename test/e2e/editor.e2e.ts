@@ -20,7 +20,12 @@ const BAD = {
 
 interface NodeTypeDescription {
 	name: string;
-	credentials?: Array<{ name: string }>;
+	credentials?: Array<{
+		name: string;
+		required?: boolean;
+		displayOptions?: unknown;
+		testedBy?: string;
+	}>;
 	webhooks?: Array<{ httpMethod: string; path: string; restartWebhook?: boolean }>;
 	usableAsTool?: boolean;
 }
@@ -53,7 +58,15 @@ describe('real n8n 2.41.1: the editor side of the Dedalus node', () => {
 		const nodes = await n8n.rest.request<NodeTypeDescription[]>('GET', '/types/nodes.json');
 		const dedalus = nodes.find((node) => node.name === `${CUSTOM_PREFIX}.dedalus`);
 		expect(dedalus).toBeDefined();
-		expect(dedalus?.credentials).toEqual([expect.objectContaining({ name: 'dedalusApi' })]);
+		expect(dedalus?.credentials).toEqual([
+			expect.objectContaining({ name: 'dedalusApi', required: true }),
+			// Shown only when Use MCP Server Credential is on; tested by the node's own method.
+			expect.objectContaining({
+				name: 'dedalusMcpCredentialsApi',
+				displayOptions: { show: { useMcpServerCredential: [true] } },
+				testedBy: 'testMcpCredential',
+			}),
+		]);
 		expect(
 			dedalus?.webhooks?.map((webhook) => [
 				webhook.httpMethod,
@@ -69,7 +82,30 @@ describe('real n8n 2.41.1: the editor side of the Dedalus node', () => {
 			'GET',
 			'/types/credentials.json',
 		);
-		expect(credentials.map((credential) => credential.name)).toContain('dedalusApi');
+		expect(credentials.map((credential) => credential.name)).toEqual(
+			expect.arrayContaining(['dedalusApi', 'dedalusMcpCredentialsApi']),
+		);
+	});
+
+	it('tests an MCP server credential with the node check, never echoing the secret', async () => {
+		const test = async (data: Record<string, string>) =>
+			await n8n.rest.request<{ status: string; message: string }>(
+				'POST',
+				'/rest/credentials/test',
+				{
+					credentials: { id: 'mcp-test', name: 'Weather', type: 'dedalusMcpCredentialsApi', data },
+				},
+			);
+		const good = await test({ server: 'dedalus-labs/weather', apiKey: 'wx-SECRET-1' });
+		expect(good).toEqual({
+			status: 'OK',
+			message:
+				'Ready for dedalus-labs/weather (connection dedalus-labs-weather). The key itself is checked by the MCP server when a completion uses it.',
+		});
+		const bad = await test({ server: 'https://mcp.example.com/mcp', apiKey: 'wx-SECRET-2' });
+		expect(bad.status).toBe('Error');
+		expect(bad.message).toContain('needs a Connection Name when the MCP Server is a URL');
+		expect(JSON.stringify([good, bad])).not.toContain('SECRET');
 	});
 
 	async function testCredential(c: typeof GOOD) {
