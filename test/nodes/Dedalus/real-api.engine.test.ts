@@ -217,6 +217,26 @@ describe('poll_url: resend only after consent', () => {
 		expect(requestsTo('/v1/chat/completions')).toHaveLength(sent + 1);
 	});
 
+	it('a poll answer that redirects is not followed: the key never reaches the redirect target', async () => {
+		const waiting = await pauseOn(GMAIL);
+		await bed.admin('faults', {
+			faults: [
+				{
+					status: 302,
+					path: '/v1/oauth/servers',
+					headers: { location: `${foreignUrl}/steal` },
+					body: {},
+				},
+			],
+		});
+		await bed.grantConsent();
+		const resumed = await bed.engine.callWebhook(waiting, { method: 'POST' });
+		// A redirect is no answer: the resume sends as it would without a poll.
+		expect(resumed.resumed).toBe(true);
+		expect(requestsTo('/v1/oauth/servers').map((entry) => entry.status)).toEqual([302]);
+		expect(foreignRequests).toEqual([]);
+	});
+
 	it('a poll_url on a foreign host is never asked: no key leaves, the POST sends as before', async () => {
 		await bed.admin('faults', {
 			faults: [
