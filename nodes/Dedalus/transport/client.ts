@@ -27,7 +27,7 @@ export type DedalusContext = IExecuteFunctions | IWebhookFunctions | ILoadOption
 
 export interface DedalusRequest<T> {
 	method: IHttpRequestMethods;
-	/** Starts with `/v1`: the base URL carries no version (reference page). */
+	/** Starts with `/v1`: the base URL carries no version (docs/dedalus-api.md). */
 	path: string;
 	/**
 	 * An absolute URL instead of Base URL + path, for a link Dedalus handed out (`poll_url`). The

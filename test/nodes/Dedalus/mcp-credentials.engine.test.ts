@@ -14,8 +14,8 @@ import { DedalusMcpCredentialsApi } from '../../../credentials/DedalusMcpCredent
 import { startEmulator } from '../../../emulator/src';
 import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { chain, createEngine, downstreamNode, triggerNode } from '../../helpers/engine';
-import type { Engine } from '../../helpers/engine';
+import { chain, createEngine, downstreamNode, triggerNode } from '../../engine-harness/engine';
+import type { Engine } from '../../engine-harness/engine';
 import { API_KEY, GMAIL, SEARCH, dedalusNode, items, jsonOf } from './engine-setup';
 
 const WEATHER = 'dedalus-labs/weather';
