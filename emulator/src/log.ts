@@ -1,3 +1,5 @@
+import type { CredentialCheck } from './credentials';
+
 export interface RequestLogEntry {
 	seq: number;
 	time: string;
@@ -20,6 +22,8 @@ export interface RequestLogEntry {
 	streamEndedAt?: number;
 	durationMs: number;
 	fault?: string;
+	/** For servers that need an API key: whether the credential opened, and a fingerprint only. */
+	mcp_credentials?: CredentialCheck[];
 }
 
 // Bounded so a long benchmark run cannot grow memory without limit.

@@ -6,7 +6,10 @@ export {
 	isAuthorizationRequired,
 	isHttpUrl,
 } from './errors';
-export type { NodeError } from './errors';
+export type { ConsentRequest, NodeError } from './errors';
+export { fetchEncryptionKey } from './jwks';
+export { mayReceiveApiKey, pollConsent } from './poll';
+export type { ConsentState } from './poll';
 export { streamChatCompletion } from './stream';
 export type { StreamHandlers } from './stream';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';

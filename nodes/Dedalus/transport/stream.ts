@@ -131,7 +131,7 @@ export async function streamChatCompletion<T>(
 			}
 			continue;
 		}
-		throw toApiError(node, statusCode, body, request.itemIndex, retries);
+		throw toApiError(node, statusCode, body, request.itemIndex, retries, headers);
 	}
 }
 
