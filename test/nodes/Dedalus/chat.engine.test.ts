@@ -145,8 +145,8 @@ describe('consent inside n8n Chat', () => {
 		expect(early).toMatchObject({ resumed: false, reason: 'error' });
 		expect(early.resumed === false && early.error?.message).toContain('Still not connected');
 		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
-		// Both items were tried again (in parallel) and met the same 401.
-		expect(completions()).toEqual([401, 401, 401, 401]);
+		// The consent answer's poll_url said "not connected": nothing was sent again (as for the page).
+		expect(completions()).toEqual([401, 401]);
 
 		await grant();
 		const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
@@ -161,7 +161,7 @@ describe('consent inside n8n Chat', () => {
 			{ item: 0 },
 			{ item: 1 },
 		]);
-		expect(completions()).toEqual([401, 401, 401, 401, 200, 200]);
+		expect(completions()).toEqual([401, 401, 200, 200]);
 		// The chat cannot resume it twice.
 		const again = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'again' });
 		expect(again).toMatchObject({ resumed: false, reason: 'not_resumable' });
