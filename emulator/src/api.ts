@@ -1,4 +1,12 @@
-import { buildChatReply, chatCompletionBody, responsesBody } from './completion';
+import {
+	argumentsFor,
+	composedReply,
+	lastUserText,
+	planClientTools,
+	toolCallsBody,
+	writeToolCallsStream,
+} from './client-tools';
+import { buildChatReply, chatCompletionBody, responsesBody, type ChatReply } from './completion';
 import { connectUrl, consentRequiredBody, wwwAuthenticate } from './consent';
 import {
 	defaultErrorBody,
@@ -26,6 +34,7 @@ import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
 import { writeChatStream } from './sse';
+import { turnDelayMs } from './turns';
 import { resolveModel, validateChat, validateResponses, type ValidationItem } from './validation';
 
 const MAX_CONTROL_DELAY_MS = 120_000;
@@ -266,9 +275,38 @@ async function chat(
 		return;
 	}
 
-	const reply = buildChatReply(request, new Date());
+	const plan = planClientTools(body);
+	let reply: ChatReply;
+	if (plan.kind === 'answer') {
+		reply = composedReply(plan.text, promptChars(request));
+		entry.toolResults = plan.results.map((r) => ({
+			name: r.name,
+			content: r.content.slice(0, 500),
+		}));
+	} else {
+		reply = buildChatReply(request, new Date());
+	}
+	if (reply.toolResults.length)
+		entry.mcpToolsRun = reply.toolResults.map((r) => `${r.server_name}:${r.tool_name}`);
+	const turnDelay = turnDelayMs(state, reply.toolResults.length);
+	if (turnDelay > 0) {
+		await sleep(turnDelay);
+		if (res.destroyed) return;
+	}
 	const id = `chatcmpl-${++state.chatCounter}`;
 	const created = Math.floor(Date.now() / 1000);
+	if (plan.kind === 'call') {
+		const userText = lastUserText(body);
+		const calls = plan.tools.map((tool, i) => ({
+			id: `call_emu${state.chatCounter}_${i}`,
+			name: tool.name,
+			arguments: argumentsFor(tool, userText),
+		}));
+		entry.toolCalls = calls.map((c) => c.name);
+		if (request.stream) writeToolCallsStream(res, id, created, request.model, reply, calls);
+		else sendJson(res, 200, toolCallsBody(id, created, request.model, reply, calls));
+		return;
+	}
 	if (request.stream) {
 		await writeChatStream(res, {
 			id,
@@ -290,6 +328,12 @@ async function chat(
 		200,
 		padChatBody(chatCompletionBody(id, created, request.model, reply), state.contentBytes),
 	);
+}
+
+function promptChars(request: { messages: Array<{ text: string }> }): number {
+	let chars = 0;
+	for (const m of request.messages) chars += m.text.length;
+	return chars;
 }
 
 function responses(ctx: RouteContext, body: Record<string, unknown>): void {

@@ -17,6 +17,12 @@ export interface RequestLogEntry {
 	stream?: boolean;
 	durationMs: number;
 	fault?: string;
+	/** Server-side MCP tool calls this request ran, as `server:tool` (client-tools.ts). */
+	mcpToolsRun?: string[];
+	/** Client tools handed back as tool_calls. */
+	toolCalls?: string[];
+	/** Client tool results the caller sent back (content cut to 500 characters). */
+	toolResults?: Array<{ name: string; content: string }>;
 }
 
 // Bounded so a long benchmark run cannot grow memory without limit.

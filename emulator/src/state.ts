@@ -11,6 +11,9 @@ export class EmulatorState {
 	readonly log = new RequestLog();
 	readonly stats = new Stats();
 	latencyMs: number;
+	/** Tool-loop pricing (turns.ts): per model turn and per server-side MCP tool call; 0 = off. */
+	modelTurnMs = 0;
+	toolCallMs = 0;
 	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
 	contentBytes = 0;
 	/** TCP connections accepted since the last reset (benchmarks: does a client reuse connections?). */
@@ -29,6 +32,8 @@ export class EmulatorState {
 		this.log.reset();
 		this.stats.reset();
 		this.latencyMs = this.initialLatencyMs;
+		this.modelTurnMs = 0;
+		this.toolCallMs = 0;
 		this.contentBytes = 0;
 		this.connectionsOpened = 0;
 		this.chatCounter = 0;

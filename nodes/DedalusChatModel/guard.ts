@@ -13,53 +13,86 @@ type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Resp
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
- * Thrown inside the fetch: the OpenAI client wraps it as a connection error with this as its
- * cause, and toDedalusError hands it on unchanged.
+ * Thrown inside the fetch with the error the user should see: the OpenAI client wraps it as a
+ * connection error with this as its cause, and toDedalusError unwraps it, so the model is not
+ * asked again and n8n shows our message.
  */
-class GuardError extends NodeApiError {}
+class GuardFailure extends Error {
+	constructor(readonly error: NodeApiError) {
+		super(error.message);
+	}
+}
 
 /**
- * The fetch the chat model's OpenAI client uses. n8n's client follows redirects and keeps
- * X-Provider-Key on them (fetch drops only Authorization across origins), so this one:
+ * The fetch the chat model's OpenAI client uses. Everything about a request to Dedalus that the
+ * node must decide happens here, out of sight of n8n's LLM tracing (which logs the client's
+ * constructor options into the execution, so the provider key must not be one of them):
  * - sends nothing to any origin but the Base URL's;
- * - follows no redirect: a 3xx is an error naming where it pointed;
- * - with `answer`, turns a consent 401 into an assistant message that carries the link.
+ * - adds the bring-your-own-key headers (absent when unset, as the credential does);
+ * - follows no redirect: n8n's client would follow it and keep X-Provider-Key on it (fetch drops
+ *   only Authorization across origins), so a 3xx is an error naming where it pointed;
+ * - reads an error answer (bounded) and maps it through the Dedalus node's one error mapping
+ *   (the OpenAI client keeps only a body's `error` field), except the ones worth retrying;
+ * - a consent 401 becomes an error with the link in its description, or with `answer` an
+ *   assistant message that carries the link.
  */
 export function guardedFetch(options: {
 	node: INode;
 	baseUrl: string;
 	onAuthorization: OnAuthorization;
+	providerHeaders: Record<string, string>;
 }): Fetch {
-	const { node, onAuthorization } = options;
+	const { node, onAuthorization, providerHeaders } = options;
 	const origin = new URL(options.baseUrl).origin;
+	const fail = (error: NodeApiError) => new GuardFailure(error);
 	return async (input, init) => {
 		const target = new URL(
 			typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
 		);
 		if (target.origin !== origin) {
-			throw new GuardError(node, {} as JsonObject, {
-				message: `Refused to send the Dedalus key to ${target.origin}`,
-				description: `Only the Base URL's origin (${origin}) receives it.`,
-			});
+			throw fail(
+				new NodeApiError(node, {} as JsonObject, {
+					message: `Refused to send the Dedalus key to ${target.origin}`,
+					description: `Only the Base URL's origin (${origin}) receives it.`,
+				}),
+			);
 		}
-		const response = await fetch(input, { ...init, redirect: 'manual' });
-		if (response.status >= 300 && response.status < 400) {
+		const headers = new Headers(init?.headers);
+		for (const [name, value] of Object.entries(providerHeaders)) headers.set(name, value);
+		const response = await fetch(input, { ...init, headers, redirect: 'manual' });
+		const { status } = response;
+		if (status >= 300 && status < 400) {
 			await response.body?.cancel();
-			throw new GuardError(node, {} as JsonObject, {
-				message: `Dedalus answered ${response.status} with a redirect${redirectTarget(response, target)}; it was not followed`,
-				description: `Redirects are never followed, so the API key and the provider key stay with ${origin}. Check the Base URL in the Dedalus credential.`,
-				httpCode: String(response.status),
-			});
+			throw fail(
+				new NodeApiError(node, {} as JsonObject, {
+					message: `Dedalus answered ${status} with a redirect${redirectTarget(response, target)}; it was not followed`,
+					description: `Redirects are never followed, so the API key and the provider key stay with ${origin}. Check the Base URL in the Dedalus credential.`,
+					httpCode: String(status),
+				}),
+			);
 		}
-		if (response.status !== 401 || onAuthorization !== 'answer') return response;
+		if (status < 400 || isRetriable(status)) return response;
 
-		const text = await readBounded(response);
-		const error = toApiError(node, 401, text, undefined, 0);
-		if (!isAuthorizationRequired(error)) {
-			return new Response(text, { status: 401, headers: response.headers });
+		const error = toApiError(node, status, await readBounded(response), undefined, 0);
+		if (!isAuthorizationRequired(error)) throw fail(error);
+		if (onAuthorization === 'answer') {
+			return consentAnswer(init, consentText(error.server, error.connectUrl));
 		}
-		return consentAnswer(init, consentText(error.server, error.connectUrl));
+		throw fail(consentError(node, error.server, error.connectUrl));
 	};
+}
+
+function isRetriable(status: number): boolean {
+	return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+function consentError(node: INode, server: string | undefined, connectUrl: string): NodeApiError {
+	const who = server ? `MCP server "${server}"` : 'An MCP server';
+	return new NodeApiError(node, { connect_url: connectUrl } as JsonObject, {
+		message: `${who} needs authorization before the Agent can use it`,
+		description: `Open this link to connect the Dedalus account, then run again: ${connectUrl} . Whoever opens it links their account for everyone who uses this workflow's API key. A chat model cannot pause the run; the Dedalus node can (see the README).`,
+		httpCode: '401',
+	});
 }
 
 function redirectTarget(response: Response, from: URL): string {
@@ -128,21 +161,29 @@ function consentAnswer(init: RequestInit | undefined, content: string): Response
 }
 
 /**
- * Puts the guarded fetch on every OpenAI client config the model holds (ChatOpenAI keeps one per
- * API: itself, `completions`, `responses`; n8n 2.41.1 / @langchain/openai 1.4.4). The clients are
- * built lazily on the first request, so this takes effect for all of them. False when there is
- * no such config: the caller then refuses the model rather than send keys unguarded.
+ * Puts the guarded fetch wherever n8n's ChatOpenAI (@langchain/openai 1.4.4 in n8n 2.41.1) builds
+ * an OpenAI client from: the client config of the model and of its `completions` and `responses`
+ * halves, and the constructor fields' `configuration`, from which bindTools/withConfig build a
+ * new model (the Agent always binds its tools). Clients are built lazily on the first request.
+ * False when there is no client config: the caller then refuses the model rather than send keys
+ * unguarded.
  */
 export function installFetch(model: unknown, fetchImpl: Fetch): boolean {
-	const holders = [model, field(model, 'completions'), field(model, 'responses')];
 	let installed = 0;
-	for (const holder of holders) {
+	for (const holder of [model, field(model, 'completions'), field(model, 'responses')]) {
 		const config = field(holder, 'clientConfig');
 		if (!config || typeof config !== 'object') continue;
 		(config as { fetch?: Fetch }).fetch = fetchImpl;
 		// A client built before this point would keep the old fetch.
 		if (field(holder, 'client') !== undefined) (holder as { client?: unknown }).client = undefined;
 		installed++;
+	}
+	const configuration = field(field(model, 'fields'), 'configuration');
+	if (configuration && typeof configuration === 'object') {
+		(configuration as { fetch?: Fetch }).fetch = fetchImpl;
+	} else if (installed > 0) {
+		// Models derived with bindTools would go out unguarded.
+		return false;
 	}
 	return installed > 0;
 }
@@ -153,8 +194,8 @@ function field(value: unknown, name: string): unknown {
 
 /**
  * The error a failed attempt becomes, or undefined to let n8n's handler decide (retry or not).
- * Answers from Dedalus map through the Dedalus node's one error mapping; a consent 401 keeps the
- * link out of the message (which a chat may show to anyone) and puts it in the description.
+ * What the guard decided passes unchanged; a retriable answer that used up its retries maps
+ * through the Dedalus node's error mapping.
  */
 export function toDedalusError(node: INode, error: unknown): NodeApiError | undefined {
 	const failure = error as {
@@ -164,20 +205,12 @@ export function toDedalusError(node: INode, error: unknown): NodeApiError | unde
 		retriesLeft?: unknown;
 		attemptNumber?: unknown;
 	};
-	if (failure?.cause instanceof GuardError) return failure.cause;
-	if (error instanceof GuardError) return error;
+	if (failure?.cause instanceof GuardFailure) return failure.cause.error;
+	if (error instanceof GuardFailure) return error.error;
 	const status = failure?.status;
 	if (typeof status !== 'number') return undefined;
-	const retriable = status === 408 || status === 409 || status === 429 || status >= 500;
 	const retriesLeft = typeof failure.retriesLeft === 'number' ? failure.retriesLeft : 0;
-	if (retriable && retriesLeft > 0) return undefined;
+	if (isRetriable(status) && retriesLeft > 0) return undefined;
 	const retries = typeof failure.attemptNumber === 'number' ? failure.attemptNumber - 1 : 0;
-	const mapped = toApiError(node, status, failure.error, undefined, retriable ? retries : 0);
-	if (!isAuthorizationRequired(mapped)) return mapped;
-	const who = mapped.server ? `MCP server "${mapped.server}"` : 'An MCP server';
-	return new NodeApiError(node, { connect_url: mapped.connectUrl } as JsonObject, {
-		message: `${who} needs authorization before the Agent can use it`,
-		description: `Open this link to connect the Dedalus account, then run again: ${mapped.connectUrl} . Whoever opens it links their account for everyone who uses this workflow's API key. A chat model cannot pause the run; the Dedalus node can (see the README).`,
-		httpCode: '401',
-	});
+	return toApiError(node, status, failure.error, undefined, retries);
 }

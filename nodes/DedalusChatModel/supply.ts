@@ -34,6 +34,17 @@ export async function supplyDedalusModel(
 	ctx: ISupplyDataFunctions,
 	itemIndex: number,
 ): Promise<SupplyData> {
+	try {
+		return await supply(ctx, itemIndex);
+	} catch (error) {
+		// Marked as the sub-node's own configuration problem, n8n shows this message instead of a
+		// generic "Error in sub-node".
+		if (error instanceof NodeOperationError) error.functionality = 'configuration-node';
+		throw error;
+	}
+}
+
+async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 	const node = ctx.getNode();
 	const model = readModelId(node, ctx.getNodeParameter('model', itemIndex, ''), itemIndex);
 	const mcpServers = parseMcpServers(
@@ -47,10 +58,12 @@ export async function supplyDedalusModel(
 	const credentials = await ctx.getCredentials('dedalusApi');
 	const baseUrl = (String(credentials.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
 	// Bring your own key, as the credential's authenticate() sends it: absent when unset, never empty.
-	const defaultHeaders: Record<string, string> = {};
-	if (credentials.provider) defaultHeaders['X-Provider'] = String(credentials.provider);
+	// Added by the guarded fetch, not as the client's defaultHeaders, which n8n's LLM tracing
+	// writes into the execution data.
+	const providerHeaders: Record<string, string> = {};
+	if (credentials.provider) providerHeaders['X-Provider'] = String(credentials.provider);
 	if (credentials.providerApiKey)
-		defaultHeaders['X-Provider-Key'] = String(credentials.providerApiKey);
+		providerHeaders['X-Provider-Key'] = String(credentials.providerApiKey);
 
 	const sdk = await loadSdk(node);
 	const config: OpenAiModel = {
@@ -65,7 +78,6 @@ export async function supplyDedalusModel(
 		maxTokens: options.maxTokens,
 		timeout: options.timeout ?? 60_000,
 		maxRetries: options.maxRetries ?? 2,
-		...(Object.keys(defaultHeaders).length ? { defaultHeaders } : {}),
 		// ChatOpenAI's modelKwargs: merged into every request body.
 		...(mcpServers.length ? { additionalParams: { mcp_servers: mcpServers } } : {}),
 		onFailedAttempt: (error: unknown) => {
@@ -76,7 +88,12 @@ export async function supplyDedalusModel(
 	const supplied = sdk.supplyModel(ctx, config);
 	// Every request of this model goes through the guard: the keys only to the Base URL's origin,
 	// no redirects, consent turned into the chosen answer. Without it, refuse to hand out the model.
-	if (!installFetch(supplied.response, guardedFetch({ node, baseUrl, onAuthorization }))) {
+	if (
+		!installFetch(
+			supplied.response,
+			guardedFetch({ node, baseUrl, onAuthorization, providerHeaders }),
+		)
+	) {
 		throw new NodeOperationError(
 			node,
 			'This n8n’s chat model client is not one the Dedalus Chat Model knows how to secure',
