@@ -39,14 +39,12 @@ export async function supplyDedalusModel(
 	} catch (error) {
 		// Marked as the sub-node's own configuration problem, n8n shows this message instead of a
 		// generic "Error in sub-node".
-		if (error instanceof NodeOperationError) {
-			error.functionality = 'configuration-node';
-			throw error;
-		}
-		throw new NodeOperationError(ctx.getNode(), error as Error, {
-			itemIndex,
-			functionality: 'configuration-node',
-		});
+		const nodeError =
+			error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+		nodeError.functionality = 'configuration-node';
+		throw nodeError;
 	}
 }
 
