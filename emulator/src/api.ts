@@ -1,6 +1,6 @@
 import {
 	argumentsFor,
-	composedReply,
+	followUpReply,
 	lastUserText,
 	planClientTools,
 	toolCallsBody,
@@ -278,7 +278,8 @@ async function chat(
 	const plan = planClientTools(body);
 	let reply: ChatReply;
 	if (plan.kind === 'answer') {
-		reply = composedReply(plan.text, promptChars(request));
+		const mcp = plan.rerunMcp ? buildChatReply(request, new Date()) : undefined;
+		reply = followUpReply(plan, mcp, promptChars(request));
 		entry.toolResults = plan.results.map((r) => ({
 			name: r.name,
 			content: r.content.slice(0, 500),

@@ -11,8 +11,10 @@ import { contentText } from './validation';
  *   always, then hands back a `tool_calls` message for every client tool the prompt calls for
  *   (its name, or a topic word of it, appears in the last user message), with the MCP summary as
  *   the message's content so the caller keeps it in its history;
- * - follow-up turn (tool results present): no MCP tools run again; the answer joins the earlier
- *   assistant text and each tool's result.
+ * - follow-up turn (tool results present): the answer joins the earlier assistant text and each
+ *   tool's result. A caller that dropped that text (n8n's AI Agent 3.1 keeps only the tool_calls
+ *   of a tool-calling turn) left the MCP results out of the history, so, like a real model that
+ *   still needs them, the MCP tools run again (`rerunMcp`).
  * A prompt that calls for no client tool gets the ordinary reply.
  */
 
@@ -35,7 +37,13 @@ export interface ToolResultSeen {
 export type ClientToolPlan =
 	| { kind: 'none' }
 	| { kind: 'call'; tools: ClientTool[] }
-	| { kind: 'answer'; text: string; results: ToolResultSeen[] };
+	| {
+			kind: 'answer';
+			earlier: string[];
+			toolText: string;
+			results: ToolResultSeen[];
+			rerunMcp: boolean;
+	  };
 
 // Words that call for the fake MCP servers' tools when a caller exposes them as its own
 // (n8n's MCP Client Tool against the emulator's MCP endpoint lists them under these names).
@@ -105,8 +113,13 @@ export function planClientTools(body: Record<string, unknown>): ClientToolPlan {
 			content: contentText(m.content),
 		}));
 		const lines = seen.map((r) => `- ${r.name}: ${r.content}`);
-		const text = [...earlier, `From your tools:\n${lines.join('\n')}`].join('\n\n');
-		return { kind: 'answer', text, results: seen };
+		return {
+			kind: 'answer',
+			earlier,
+			toolText: `From your tools:\n${lines.join('\n')}`,
+			results: seen,
+			rerunMcp: earlier.length === 0,
+		};
 	}
 	const tools = readClientTools(body);
 	if (!tools.length || lastUser < 0) return { kind: 'none' };
@@ -143,8 +156,17 @@ export function lastUserText(body: Record<string, unknown>): string {
 	return '';
 }
 
-/** A reply whose text the emulator composed itself (the follow-up turn). */
-export function composedReply(text: string, promptChars: number): ChatReply {
+/**
+ * The follow-up turn's reply: the earlier assistant text, or the MCP reply when it had to run
+ * the MCP tools again (`mcp`), then the client tools' results.
+ */
+export function followUpReply(
+	plan: Extract<ClientToolPlan, { kind: 'answer' }>,
+	mcp: ChatReply | undefined,
+	promptChars: number,
+): ChatReply {
+	const parts = mcp?.toolResults.length ? [mcp.content] : plan.earlier;
+	const text = [...parts, plan.toolText].join('\n\n');
 	const prompt = tokens(promptChars);
 	const completion = tokens(text.length);
 	return {
@@ -155,8 +177,8 @@ export function composedReply(text: string, promptChars: number): ChatReply {
 			completion_tokens: completion,
 			total_tokens: prompt + completion,
 		},
-		toolResults: [],
-		serverErrors: {},
+		toolResults: mcp?.toolResults ?? [],
+		serverErrors: mcp?.serverErrors ?? {},
 	};
 }
 
