@@ -20,7 +20,7 @@ import {
 	startN8n,
 	type N8nInstance,
 } from '../../n8n-runner';
-import { WORD_COUNT_TOOL, agentWorkflow } from './workflows/chat-model';
+import { WORD_COUNT_TOOL, agentWorkflow } from '../../n8n-runner/agent-workflows';
 
 const API_KEY = fakeApiKey(41);
 const CREDENTIAL = { id: 'e2eChatModel0001', name: 'Dedalus (chat model)' };

@@ -1,4 +1,5 @@
-import { CUSTOM_PREFIX, type WorkflowImport } from '../../../n8n-runner';
+import { CUSTOM_PREFIX } from './custom-nodes';
+import type { WorkflowImport } from './n8n';
 
 /** The n8n tool the Agent owns: counts the words of its input, so its result is easy to check. */
 export const WORD_COUNT_TOOL = 'word_count';
