@@ -3,6 +3,7 @@ import {
 	followUpReply,
 	lastUserText,
 	planClientTools,
+	readClientTools,
 	toolCallsBody,
 	writeToolCallsStream,
 } from './client-tools';
@@ -275,6 +276,8 @@ async function chat(
 		return;
 	}
 
+	const offered = readClientTools(body);
+	if (offered.length) entry.tools = offered.map((tool) => tool.name);
 	const plan = planClientTools(body);
 	let reply: ChatReply;
 	if (plan.kind === 'answer') {

@@ -46,7 +46,8 @@ export type ClientToolPlan =
 	  };
 
 // Words that call for the fake MCP servers' tools when a caller exposes them as its own
-// (n8n's MCP Client Tool against the emulator's MCP endpoint lists them under these names).
+// (n8n's MCP Client Tool against the emulator's MCP endpoint offers them under these names,
+// prefixed with the tool node's name).
 const TOPICS: Record<string, string[]> = {
 	list_messages: ['email', 'emails', 'mail', 'inbox'],
 	list_events: ['calendar', 'events', 'meetings'],
@@ -66,7 +67,11 @@ function callsFor(tool: ClientTool, userText: string): boolean {
 	const lower = userText.toLowerCase();
 	if (lower.includes(tool.name.toLowerCase())) return true;
 	const said = words(userText);
-	return (TOPICS[tool.name] ?? []).some((w) => said.has(w));
+	// n8n's MCP Client Tool prefixes the MCP tool's name with its node's (`Gmail_MCP_list_messages`).
+	const topic = Object.keys(TOPICS).find(
+		(name) => tool.name === name || tool.name.endsWith(`_${name}`),
+	);
+	return topic !== undefined && TOPICS[topic].some((w) => said.has(w));
 }
 
 export function readClientTools(body: Record<string, unknown>): ClientTool[] {

@@ -19,6 +19,8 @@ export interface RequestLogEntry {
 	fault?: string;
 	/** Server-side MCP tool calls this request ran, as `server:tool` (client-tools.ts). */
 	mcpToolsRun?: string[];
+	/** Names of the client tools the request offered (`tools`). */
+	tools?: string[];
 	/** Client tools handed back as tool_calls. */
 	toolCalls?: string[];
 	/** Client tool results the caller sent back (content cut to 500 characters). */
