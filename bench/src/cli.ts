@@ -1,6 +1,6 @@
 // `npm run bench`: the throughput benchmark. See docs/benchmarks.md (written by this script) for
 // what is measured and how. Everything runs on this machine, in one go, against the emulator.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -73,6 +73,17 @@ async function warmUp(key: VariantKey, run: () => Promise<unknown>): Promise<voi
 	}
 }
 
+/** The report goes through the repository's prettier, so `npm run format:check` stays green after a run. */
+function formatReport(file: string): void {
+	execFileSync(
+		process.execPath,
+		[join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', file],
+		{
+			stdio: 'ignore',
+		},
+	);
+}
+
 async function agentRows(args: BenchArgs, emulator: EmulatorProcess): Promise<AgentResults> {
 	return await runAgentBench({
 		emulator,
@@ -102,6 +113,7 @@ async function onlyAgent(args: BenchArgs): Promise<void> {
 					? current.slice(0, from) + section + current.slice(to + AGENT_SECTION_END.length)
 					: `${current.trimEnd()}\n\n${section}\n`;
 			writeFileSync(args.out, next);
+			formatReport(args.out);
 			log(`replaced the (e)-(g) section of ${args.out}`);
 		}
 	} finally {
@@ -289,6 +301,7 @@ async function main() {
 				args.out,
 				`${renderMarkdown(results).trimEnd()}\n\n${renderAgentSection(agent, machine.cores)}\n`,
 			);
+			formatReport(args.out);
 			log(`wrote ${args.out}`);
 		}
 		log(`done in ${results.durationS.toFixed(0)} s`);
