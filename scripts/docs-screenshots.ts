@@ -106,13 +106,15 @@ async function executionView(
 
 /** The AI Agent with the Dedalus Chat Model (Gmail on Dedalus) and a Code tool, then the model's parameters. */
 async function agentScreenshots(page: Page, env: DemoEnvironment): Promise<void> {
-	const { id: _fixedId, ...workflow } = agentWorkflow({
+	const workflow: Record<string, unknown> = agentWorkflow({
 		id: 'docsAgent',
 		name: 'AI Agent with the Dedalus Chat Model',
 		path: 'docs-agent',
 		credential: { id: env.credentialId, name: CREDENTIAL_NAME },
 		mcpServers: 'dedalus-labs/gmail, dedalus-labs/google-calendar',
 	});
+	// n8n gives a workflow created through the REST API its own id.
+	delete workflow.id;
 	const created = await env.n8n.rest.request<{ id: string }>('POST', '/rest/workflows', workflow);
 	await page.goto(`${env.n8n.editorUrl}/workflow/${created.id}`);
 	const model = await canvasNode(page, 'Dedalus Chat Model');

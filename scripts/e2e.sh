@@ -5,16 +5,11 @@
 #      root (CI: a fresh machine running as root); never `npx playwright install`;
 #   3. builds the package (tests load dist/ as custom nodes);
 #   4. runs jest with jest.e2e.config.js, one test file at a time.
-# Extra arguments go to jest, e.g. `npm run test:e2e -- test/e2e/smoke.e2e.ts`.
+# Extra arguments go to jest, e.g. `npm run test:e2e -- test/e2e/n8n-runner.e2e.ts`.
 # E2E_SKIP_BUILD=1 skips step 3 (tests that need dist/ then use whatever is there).
 # Logs of every n8n started: test/e2e/artifacts/ (E2E_KEEP_N8N=1 also keeps its user folder).
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=e2e
-. "$ROOT/scripts/n8n-lib.sh"
-say() { n8n_say "$@"; }
+. "$(dirname "$0")/preamble.sh"
 
 started=$SECONDS
 n8n_resolve_install
@@ -31,12 +26,7 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
-if [ "${E2E_SKIP_BUILD:-}" = 1 ]; then
-  say "skipping the build (E2E_SKIP_BUILD=1)"
-else
-  say "building the package (npm run build)..."
-  npm run --silent build
-fi
+build_package E2E_SKIP_BUILD
 
 say "running the e2e tests (each file starts its own n8n: about 20 s each)..."
 set +e
