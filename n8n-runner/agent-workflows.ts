@@ -14,6 +14,8 @@ export interface AgentWorkflowSpec {
 	onAuthorization?: 'error' | 'answer';
 	/** Give the Agent the word_count Code tool (default true). */
 	withTool?: boolean;
+	/** The Webhook streams the Agent's answer (n8n's NDJSON chunks) instead of answering at the end. */
+	streaming?: boolean;
 }
 
 function uuid(spec: AgentWorkflowSpec, n: number): string {
@@ -30,16 +32,18 @@ export function agentWorkflow(spec: AgentWorkflowSpec): WorkflowImport {
 			id: uuid(spec, 1),
 			name: 'Webhook',
 			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
+			typeVersion: spec.streaming ? 2.1 : 2,
 			position: [0, 0],
 			webhookId: uuid(spec, 11),
-			parameters: {
-				httpMethod: 'POST',
-				path: spec.path,
-				responseMode: 'lastNode',
-				responseData: 'firstEntryJson',
-				options: {},
-			},
+			parameters: spec.streaming
+				? { httpMethod: 'POST', path: spec.path, responseMode: 'streaming', options: {} }
+				: {
+						httpMethod: 'POST',
+						path: spec.path,
+						responseMode: 'lastNode',
+						responseData: 'firstEntryJson',
+						options: {},
+					},
 		},
 		{
 			id: uuid(spec, 2),

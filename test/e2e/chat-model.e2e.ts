@@ -44,6 +44,36 @@ const ANSWER = agentWorkflow({
 	withTool: false,
 });
 
+const STREAM_ERROR_PATH = 'e2e-agent-stream-error';
+const STREAM_ANSWER_PATH = 'e2e-agent-stream-answer';
+const STREAM_ERROR = agentWorkflow({
+	id: 'e2eAgentStreamE1',
+	name: 'E2E: streaming Agent + Dedalus Chat Model, consent as an error',
+	path: STREAM_ERROR_PATH,
+	credential: CREDENTIAL,
+	mcpServers: GMAIL,
+	withTool: false,
+	streaming: true,
+});
+const STREAM_ANSWER = agentWorkflow({
+	id: 'e2eAgentStreamA1',
+	name: 'E2E: streaming Agent + Dedalus Chat Model, consent as an answer',
+	path: STREAM_ANSWER_PATH,
+	credential: CREDENTIAL,
+	mcpServers: GMAIL,
+	onAuthorization: 'answer',
+	withTool: false,
+	streaming: true,
+});
+
+/** n8n's streaming response: one JSON object per line ({ type: begin | item | end | error, content? }). */
+function chunks(text: string): Array<{ type: string; content?: string }> {
+	return text
+		.split('\n')
+		.filter((line) => line.trim().startsWith('{'))
+		.map((line) => JSON.parse(line) as { type: string; content?: string });
+}
+
 describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 	let emulator: Emulator;
 	let admin: EmulatorAdmin;
@@ -59,7 +89,7 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 			credentials: [
 				{ ...dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url }) },
 			],
-			workflows: [HYBRID, ANSWER],
+			workflows: [HYBRID, ANSWER, STREAM_ERROR, STREAM_ANSWER],
 		});
 	});
 
@@ -157,5 +187,24 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		const { output } = response.json as { output: string };
 		expect(output).toContain(`The MCP server "${GMAIL}" needs your authorization`);
 		expect(output).toContain(`${emulator.url}/oauth/connect?server=dedalus-labs%2Fgmail`);
+	});
+
+	it('in a streaming Agent: "answer" streams the link; the error chunk never carries it', async () => {
+		await admin.setConsent(GMAIL, keyId, false);
+		const answered = await ask(STREAM_ANSWER_PATH, 'Summarize my emails');
+		expect(answered.status).toBe(200);
+		const text = chunks(answered.text)
+			.filter((chunk) => chunk.type === 'item')
+			.map((chunk) => chunk.content ?? '')
+			.join('');
+		expect(text).toContain(`${emulator.url}/oauth/connect?server=dedalus-labs%2Fgmail`);
+
+		const failed = await ask(STREAM_ERROR_PATH, 'Summarize my emails');
+		const errors = chunks(failed.text).filter((chunk) => chunk.type === 'error');
+		expect(errors.length).toBeGreaterThan(0);
+		// n8n 2.41.1's streaming error chunk carries the Agent's re-wrapped description, whatever the
+		// model's error said: neither our message nor the link reaches a streaming client.
+		expect(errors.map((chunk) => chunk.content)).toEqual(['Original error: NodeApiError']);
+		expect(failed.text).not.toContain('/oauth/connect');
 	});
 });
