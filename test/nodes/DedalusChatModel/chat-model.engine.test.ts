@@ -15,7 +15,10 @@ import type { Emulator, RequestLogEntry } from '../../../emulator/src';
 import { DedalusChatModel } from '../../../nodes/DedalusChatModel/DedalusChatModel.node';
 import { createEngine, triggerNode } from '../../engine-harness/engine';
 import type { Engine } from '../../engine-harness/engine';
-import { MODEL_CONSUMER_TYPE, ModelConsumer } from '../../engine-harness/fixtures/ModelConsumer.node';
+import {
+	MODEL_CONSUMER_TYPE,
+	ModelConsumer,
+} from '../../engine-harness/fixtures/ModelConsumer.node';
 
 const API_KEY = 'dsk-test-chatmodel-SECRET-0001';
 const PROVIDER_KEY = 'sk-provider-SECRET-0002';
