@@ -11,6 +11,8 @@ type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Resp
 
 // Error bodies are short; a hostile one must not be read whole.
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+// A chat answer, server-side tool results included, is far below this; a hostile one stops here.
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 /**
  * Thrown inside the fetch with the error the user should see: the OpenAI client wraps it as a
@@ -31,6 +33,7 @@ class GuardFailure extends Error {
  * - adds the bring-your-own-key headers (absent when unset, as the credential does);
  * - follows no redirect: n8n's client would follow it and keep X-Provider-Key on it (fetch drops
  *   only Authorization across origins), so a 3xx is an error naming where it pointed;
+ * - stops reading an answer larger than MAX_RESPONSE_BYTES;
  * - reads an error answer (bounded) and maps it through the Dedalus node's one error mapping
  *   (the OpenAI client keeps only a body's `error` field), except the ones worth retrying;
  * - a consent 401 becomes an error with the link in its description, or with `answer` an
@@ -71,7 +74,8 @@ export function guardedFetch(options: {
 				}),
 			);
 		}
-		if (status < 400 || isRetriable(status)) return response;
+		if (status < 400) return capped(response, node);
+		if (isRetriable(status)) return response;
 
 		const error = toApiError(node, status, await readBounded(response), undefined, 0);
 		if (!isAuthorizationRequired(error)) throw fail(error);
@@ -80,6 +84,35 @@ export function guardedFetch(options: {
 		}
 		throw fail(consentError(node, error.server, error.connectUrl));
 	};
+}
+
+/** The answer as it streams in, failing once it passes MAX_RESPONSE_BYTES. */
+function capped(response: Response, node: INode): Response {
+	if (!response.body) return response;
+	let seen = 0;
+	const limited = response.body.pipeThrough(
+		new TransformStream<Uint8Array, Uint8Array>({
+			transform(chunk, controller) {
+				seen += chunk.byteLength;
+				if (seen > MAX_RESPONSE_BYTES) {
+					controller.error(
+						new GuardFailure(
+							new NodeApiError(node, {} as JsonObject, {
+								message: `Dedalus answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; the answer was not read`,
+							}),
+						),
+					);
+					return;
+				}
+				controller.enqueue(chunk);
+			},
+		}),
+	);
+	return new Response(limited, {
+		status: response.status,
+		statusText: response.statusText,
+		headers: response.headers,
+	});
 }
 
 function isRetriable(status: number): boolean {

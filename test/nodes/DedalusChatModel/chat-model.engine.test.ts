@@ -234,4 +234,27 @@ describe('Dedalus Chat Model keeps the keys on the Base URL origin', () => {
 			redirecting.close();
 		}
 	});
+
+	it('stops reading an answer larger than 10 MB', async () => {
+		const huge = createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			const chunk = Buffer.alloc(1024 * 1024, 'a');
+			for (let i = 0; i < 12; i++) res.write(chunk);
+			res.end();
+		});
+		await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+		try {
+			const engine = engineFor({
+				apiKey: API_KEY,
+				baseUrl: `http://127.0.0.1:${(huge.address() as AddressInfo).port}`,
+			});
+			const result = await ask(engine, 'Hello', { options: { maxRetries: 0 } });
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe(
+				'Dedalus answered with more than 10 MB; the answer was not read',
+			);
+		} finally {
+			huge.close();
+		}
+	});
 });
