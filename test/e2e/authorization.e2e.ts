@@ -233,6 +233,8 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			state: 'waiting',
 			message: 'Authorization needed',
 			connect_url: item.connect_url,
+			connect_host: new URL(item.connect_url).host,
+			connect_insecure: false,
 		});
 		expect(await admin.completions({ keyId: s.keyId })).toEqual(before);
 		expect(await statusOf(run.executionId)).toBe('waiting');
@@ -510,6 +512,8 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			state: 'still_waiting',
 			message: 'Consent is still missing',
 			connect_url: expect.stringContaining(connectUrlPrefix(GMAIL)),
+			connect_host: new URL(emulator.url).host,
+			connect_insecure: false,
 		});
 		expect(await statusOf(run.executionId)).toBe('waiting');
 
@@ -552,7 +556,8 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(item).toMatchObject({
 			status: 'authorization_required',
 			authorization_url: run.resumeUrl,
-			notification: { sent: true, url: `${listener.url}${LISTENER_PATH}` },
+			// Only the origin: the Notify URL is a secret.
+			notification: { sent: true, url: listener.url },
 		});
 
 		const notice = await listener.waitForRequest(
@@ -567,6 +572,7 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 		expect(body).toEqual({
 			text: expect.any(String),
 			content: body.text,
+			allowed_mentions: { parse: [] },
 			connect_url: item.connect_url,
 			authorization_url: item.authorization_url,
 			workflow: s.name,
@@ -576,7 +582,7 @@ describe('authorization flow on a real n8n 2.41.1 with the Dedalus emulator', ()
 			servers: [GMAIL],
 		});
 		expect(body.text).toBe(
-			`Workflow "${s.name}" is waiting: node "Dedalus" needs your consent for MCP server ${GMAIL}. ` +
+			`Workflow \`${s.name}\` is waiting: node \`${NODE.dedalus}\` needs your consent for MCP server \`${GMAIL}\`. ` +
 				`Open ${run.resumeUrl} to connect and continue.`,
 		);
 		expect(body.connect_url).toEqual(expect.stringContaining(connectUrlPrefix(GMAIL)));

@@ -30,6 +30,52 @@ export function toolAuthorizationItem(
 	};
 }
 
+/**
+ * As a tool with "notify the owner": the agent learns that consent is pending, never the link, so
+ * a public chat agent cannot hand a stranger the consent for the workflow's Dedalus account.
+ */
+export function toolPendingItem(
+	server: string | undefined,
+	ownerNotified: boolean,
+	itemIndex: number,
+): INodeExecutionData {
+	return {
+		json: {
+			status: AUTHORIZATION_REQUIRED,
+			...(server ? { server } : {}),
+			message:
+				`Authorization is pending${server ? ` for MCP server ${server}` : ''}: ` +
+				(ownerNotified
+					? 'the owner of this workflow has been notified and has to grant access. '
+					: 'the owner of this workflow has to grant access (the notice to them failed). ') +
+				'Do not ask the user to authorize anything; tell them this tool is not available yet and to try again later.',
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/** Sends the owner one notice per distinct consent link; true when every notice went out. */
+export async function notifyOwner(
+	context: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+	notifyUrl: string,
+): Promise<boolean> {
+	const links = new Map<string, string[]>();
+	for (const outcome of outcomes) {
+		if (outcome.status !== 'authorization_required') continue;
+		const servers = links.get(outcome.error.connectUrl) ?? [];
+		if (outcome.error.server && !servers.includes(outcome.error.server))
+			servers.push(outcome.error.server);
+		links.set(outcome.error.connectUrl, servers);
+	}
+	let allSent = true;
+	for (const [connectUrl, servers] of links) {
+		const result = await sendAuthorizationNotice(context, notifyUrl, { connectUrl, servers });
+		allSent &&= result.sent;
+	}
+	return allSent;
+}
+
 export function outputAuthorizationItem(
 	connectUrl: string,
 	server: string | undefined,
@@ -84,7 +130,7 @@ export async function pauseForAuthorization(
 		}
 	}
 
-	const deadline = waitDeadline(node, settings.waitLimit);
+	const deadline = waitDeadline(node, settings.waitLimit, { pastIsAnError: false });
 	const expiresAt = deadline?.toISOString();
 	const connectUrl = last.error.connectUrl;
 	const servers = uniqueServers(outcomes);

@@ -127,6 +127,10 @@ function respond(context: IWebhookFunctions, model: PageModel, statusCode = 200)
 	response.send(html);
 }
 
+function hasExpired(state: PendingAuthorization, now = Date.now()): boolean {
+	return state.expiresAt !== undefined && now >= Date.parse(state.expiresAt);
+}
+
 /**
  * The resume URL. GET shows the authorization page and never has a side effect (link previewers
  * and mail scanners fetch GETs). POST sends again the requests that had not completed; only when
@@ -146,6 +150,11 @@ export async function handleResumeRequest(
 		return { noWebhookResponse: true };
 	}
 	const page = { ...base, servers: state.servers, expiresAt: state.expiresAt };
+	// Past the wait limit n8n sends the items out of Timed Out: nothing may be sent or resumed.
+	if (hasExpired(state)) {
+		respond(context, { ...page, state: 'expired' }, 410);
+		return { noWebhookResponse: true };
+	}
 
 	if (context.getRequestObject().method !== 'POST') {
 		const newest = stillNeeded(state.pauseId);
@@ -156,9 +165,24 @@ export async function handleResumeRequest(
 	const { result, first } = await resendOnce(
 		state.pauseId,
 		async (memory) => await resend(context, state, memory),
+		state.expiresAt === undefined ? undefined : Date.parse(state.expiresAt),
 	);
 	if (result === 'already_continued') {
 		respond(context, { ...page, state: 'already_continued' });
+		return { noWebhookResponse: true };
+	}
+	if (result.state === 'continued' && hasExpired(state)) {
+		// The limit passed while the requests were out: resuming now would race n8n's own timeout.
+		respond(
+			context,
+			{
+				...page,
+				state: 'expired',
+				message:
+					'The held-back requests were sent again, but they finished after the wait limit, so their results are not passed on.',
+			},
+			410,
+		);
 		return { noWebhookResponse: true };
 	}
 	if (result.state === 'continued') {

@@ -104,6 +104,7 @@ export async function completeItems(
 				itemIndex,
 				timeoutMs: parameters.options.timeoutMs,
 				maxRetries: parameters.options.maxRetries,
+				maxResponseBytes: parameters.options.maxResponseBytes,
 				signal: options.signal,
 			});
 			return {

@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
+import { MAX_LINK_LENGTH, clipText } from './limits';
 import { errorBodySchema } from './schemas';
 import type { ErrorBody } from './schemas';
 
@@ -30,8 +31,9 @@ export function isAuthorizationRequired(error: unknown): error is AuthorizationR
 	return error instanceof AuthorizationRequiredError;
 }
 
-/** Only http(s) links are ever shown, linked or followed. */
+/** Only http(s) links of a sane length are ever shown, linked or followed. */
 export function isHttpUrl(value: string): boolean {
+	if (value.length > MAX_LINK_LENGTH) return false;
 	try {
 		const url = new URL(value);
 		return url.protocol === 'https:' || url.protocol === 'http:';
@@ -109,10 +111,12 @@ export function toApiError(
 				itemIndex,
 			});
 		}
-		const server =
+		let server =
 			body.detail && typeof body.detail === 'object' && !Array.isArray(body.detail)
 				? body.detail.server
 				: undefined;
+		// API-supplied and shown on the page and in the notice: kept short.
+		if (server !== undefined) server = clipText(server, 200);
 		return new AuthorizationRequiredError(node, connectUrl, server, itemIndex);
 	}
 	const headline =
@@ -120,7 +124,9 @@ export function toApiError(
 		(statusCode >= 500
 			? `Dedalus had a server error (${statusCode})`
 			: `Dedalus answered ${statusCode}`);
-	const detail = apiMessage(body);
+	const message = apiMessage(body);
+	// API-supplied: cut short, so a huge detail cannot become a huge error, log line or page.
+	const detail = message === undefined ? undefined : clipText(message);
 	const afterRetries =
 		retries > 0 ? ` (after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
 	return new NodeApiError(

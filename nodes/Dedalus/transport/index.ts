@@ -9,3 +9,4 @@ export {
 export type { NodeError } from './errors';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';
+export { MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText } from './limits';

@@ -19,7 +19,9 @@ export const NODE = {
 	webhook: 'Webhook',
 	split: 'Split Items',
 	respond: 'Respond',
-	dedalus: 'Dedalus',
+	// Expression delimiters in the name on purpose: the node loads its saved state through an
+	// expression, and every scenario must pause and resume under any name a user can type.
+	dedalus: 'Dedalus }} {{ $json',
 	downstream: 'Downstream',
 	timedOut: 'Timed Out',
 	success: 'Success',

@@ -99,6 +99,8 @@ describe('waiting for consent', () => {
 			state: 'still_waiting',
 			message: 'Consent is still missing',
 			connect_url: expect.stringMatching(/\/oauth\/connect\?server=dedalus-labs%2Fgmail/),
+			connect_host: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+			connect_insecure: false,
 		});
 		const html = await bed.engine.callWebhook(waiting, { method: 'POST' });
 		expect(html.body).toContain('Consent is still missing');
@@ -353,12 +355,13 @@ describe('telling a person', () => {
 				items({ prompt: 'mail', servers: GMAIL }),
 			);
 			const [waitingItem] = jsonOf(waiting.outputOf('Dedalus'));
-			expect(waitingItem.notification).toEqual({ sent: true, url: notifyUrl });
+			expect(waitingItem.notification).toEqual({ sent: true, url: new URL(notifyUrl).origin });
 			expect(received).toHaveLength(1);
 			const notice = received[0].body;
 			expect(notice).toEqual({
-				text: expect.stringContaining(waiting.resumeUrl),
-				content: notice.text,
+				text: expect.stringContaining(waiting.resumeUrl.replace(/&/g, '&amp;')),
+				content: expect.stringContaining(waiting.resumeUrl),
+				allowed_mentions: { parse: [] },
 				connect_url: waitingItem.connect_url,
 				authorization_url: waiting.resumeUrl,
 				workflow: expect.any(String),
@@ -379,7 +382,7 @@ describe('telling a person', () => {
 			expect(again.status).toBe('waiting');
 			expect(jsonOf(again.outputOf('Dedalus'))[0].notification).toEqual({
 				sent: false,
-				url: notifyUrl,
+				url: new URL(notifyUrl).origin,
 				error: 'The notification could not be sent: HTTP 500',
 			});
 		} finally {
