@@ -3,6 +3,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 
 import { isAuthorizationRequired } from '../Dedalus/transport';
 import { toApiError } from '../Dedalus/transport/errors';
+import { redactSecrets } from '../Dedalus/transport/redact';
 
 /** What the model does when an MCP server needs OAuth consent (a sub-node cannot pause the run). */
 export type OnAuthorization = 'error' | 'answer';
@@ -44,8 +45,10 @@ export function guardedFetch(options: {
 	baseUrl: string;
 	onAuthorization: OnAuthorization;
 	providerHeaders: Record<string, string>;
+	/** The API key and the provider key: redacted from every error body before it is read. */
+	secrets: string[];
 }): Fetch {
-	const { node, onAuthorization, providerHeaders } = options;
+	const { node, onAuthorization, providerHeaders, secrets } = options;
 	const origin = new URL(options.baseUrl).origin;
 	const fail = (error: NodeApiError) => new GuardFailure(error);
 	return async (input, init) => {
@@ -77,7 +80,8 @@ export function guardedFetch(options: {
 		if (status < 400) return capped(response, node);
 		if (isRetriable(status)) return response;
 
-		const error = toApiError(node, status, await readBounded(response), undefined, 0);
+		const body = redactSecrets(await readBounded(response), secrets);
+		const error = toApiError(node, status, body, undefined, 0);
 		if (!isAuthorizationRequired(error)) throw fail(error);
 		if (onAuthorization === 'answer') {
 			return consentAnswer(init, consentText(error.server, error.connectUrl));
@@ -230,7 +234,11 @@ function field(value: unknown, name: string): unknown {
  * What the guard decided passes unchanged; a retriable answer that used up its retries maps
  * through the Dedalus node's error mapping.
  */
-export function toDedalusError(node: INode, error: unknown): NodeApiError | undefined {
+export function toDedalusError(
+	node: INode,
+	error: unknown,
+	secrets: string[],
+): NodeApiError | undefined {
 	const failure = error as {
 		status?: unknown;
 		error?: unknown;
@@ -245,5 +253,6 @@ export function toDedalusError(node: INode, error: unknown): NodeApiError | unde
 	const retriesLeft = typeof failure.retriesLeft === 'number' ? failure.retriesLeft : 0;
 	if (isRetriable(status) && retriesLeft > 0) return undefined;
 	const retries = typeof failure.attemptNumber === 'number' ? failure.attemptNumber - 1 : 0;
-	return toApiError(node, status, failure.error, undefined, retries);
+	const body = redactSecrets(JSON.stringify(failure.error ?? {}), secrets);
+	return toApiError(node, status, body, undefined, retries);
 }

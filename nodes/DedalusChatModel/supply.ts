@@ -69,11 +69,13 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 	if (credentials.providerApiKey)
 		providerHeaders['X-Provider-Key'] = String(credentials.providerApiKey);
 
+	const apiKey = String(credentials.apiKey ?? '');
+	const secrets = [apiKey, String(credentials.providerApiKey ?? '')].filter(Boolean);
 	const sdk = await loadSdk(node);
 	const config: OpenAiModel = {
 		type: 'openai',
 		baseUrl: `${baseUrl}/v1`,
-		apiKey: String(credentials.apiKey ?? ''),
+		apiKey,
 		model,
 		temperature: options.temperature,
 		topP: options.topP,
@@ -85,7 +87,7 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 		// ChatOpenAI's modelKwargs: merged into every request body.
 		...(mcpServers.length ? { additionalParams: { mcp_servers: mcpServers } } : {}),
 		onFailedAttempt: (error: unknown) => {
-			const mapped = toDedalusError(node, error);
+			const mapped = toDedalusError(node, error, secrets);
 			if (mapped) throw mapped;
 		},
 	};
@@ -95,7 +97,7 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 	if (
 		!installFetch(
 			supplied.response,
-			guardedFetch({ node, baseUrl, onAuthorization, providerHeaders }),
+			guardedFetch({ node, baseUrl, onAuthorization, providerHeaders, secrets }),
 		)
 	) {
 		throw new NodeOperationError(

@@ -183,6 +183,30 @@ describe('Dedalus Chat Model under an agent', () => {
 		expect(completions()[0].mcpToolsRun).toEqual([`${GMAIL}:list_messages`]);
 	});
 
+	it('redacts the keys from an error answer that echoes them', async () => {
+		await fetch(`${emulator.url}/__emulator/faults`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				faults: [
+					{ status: 400, body: { detail: `bad request from ${API_KEY} / ${PROVIDER_KEY}` } },
+				],
+			}),
+		});
+		const engine = engineFor({
+			apiKey: API_KEY,
+			baseUrl: emulator.url,
+			provider: 'openai',
+			providerApiKey: PROVIDER_KEY,
+		});
+		const result = await ask(engine, 'Hello', {});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'Dedalus rejected the request as malformed: bad request from [redacted] / [redacted]',
+		);
+		expect(JSON.stringify(result.data)).not.toContain('SECRET');
+	});
+
 	it('rejects a bad MCP server entry before any request', async () => {
 		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
 		const result = await ask(engine, 'Hello', { mcpServers: 'not a slug' });
