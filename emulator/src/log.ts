@@ -1,3 +1,5 @@
+import type { CredentialCheck } from './credentials';
+
 export interface RequestLogEntry {
 	seq: number;
 	time: string;
@@ -17,6 +19,8 @@ export interface RequestLogEntry {
 	stream?: boolean;
 	durationMs: number;
 	fault?: string;
+	/** For servers that need an API key: whether the credential opened, and a fingerprint only. */
+	mcp_credentials?: CredentialCheck[];
 	/** Server-side MCP tool calls this request ran, as `server:tool` (client-tools.ts). */
 	mcpToolsRun?: string[];
 	/** Names of the client tools the request offered (`tools`). */

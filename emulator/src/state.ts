@@ -1,5 +1,7 @@
 import { KeyRegistry } from './auth';
 import { ConsentStore } from './consent';
+import type { ConsentBodyShape } from './consent';
+import { EncryptionKeys } from './credentials';
 import { FaultQueue } from './faults';
 import { RequestLog, Stats } from './log';
 
@@ -10,7 +12,11 @@ export class EmulatorState {
 	readonly faults = new FaultQueue();
 	readonly log = new RequestLog();
 	readonly stats = new Stats();
+	/** The DAuth key pair: JWKS endpoint and decryption of MCP server credentials. */
+	readonly encryption = new EncryptionKeys();
 	latencyMs: number;
+	/** How a consent 401 reads (consent.ts); POST /__emulator/consent-body changes it. */
+	consentBody: ConsentBodyShape;
 	/** Tool-loop pricing (turns.ts): per model turn and per server-side MCP tool call; 0 = off. */
 	modelTurnMs = 0;
 	toolCallMs = 0;
@@ -21,8 +27,12 @@ export class EmulatorState {
 	chatCounter = 0;
 	responseCounter = 0;
 
-	constructor(private readonly initialLatencyMs: number) {
+	constructor(
+		private readonly initialLatencyMs: number,
+		private readonly initialConsentBody: ConsentBodyShape = 'oauth_required',
+	) {
 		this.latencyMs = initialLatencyMs;
+		this.consentBody = initialConsentBody;
 	}
 
 	/** Latency goes back to the value the emulator was started with (e.g. the CLI's --latency). */
@@ -32,6 +42,7 @@ export class EmulatorState {
 		this.log.reset();
 		this.stats.reset();
 		this.latencyMs = this.initialLatencyMs;
+		this.consentBody = this.initialConsentBody;
 		this.modelTurnMs = 0;
 		this.toolCallMs = 0;
 		this.contentBytes = 0;

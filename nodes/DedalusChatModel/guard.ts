@@ -1,6 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
+import type { McpServerEntry } from '../Dedalus/completion/mcp-servers';
+import { nameConsentServer } from '../Dedalus/completion/server-names';
 import { isAuthorizationRequired } from '../Dedalus/transport';
 import { toApiError } from '../Dedalus/transport/errors';
 import { redactSecrets } from '../Dedalus/transport/redact';
@@ -47,8 +49,11 @@ export function guardedFetch(options: {
 	providerHeaders: Record<string, string>;
 	/** The API key and the provider key: redacted from every error body before it is read. */
 	secrets: string[];
+	/** The requested MCP servers: a consent answer names one of them when it can (server-names.ts). */
+	mcpServers: McpServerEntry[];
 }): Fetch {
-	const { node, onAuthorization, providerHeaders, secrets } = options;
+	const { node, onAuthorization, providerHeaders, secrets, mcpServers } = options;
+	const serverNames = new Map<string, string>();
 	const origin = new URL(options.baseUrl).origin;
 	const fail = (error: NodeApiError) => new GuardFailure(error);
 	return async (input, init) => {
@@ -83,10 +88,11 @@ export function guardedFetch(options: {
 		const body = redactSecrets(await readBounded(response), secrets);
 		const error = toApiError(node, status, body, undefined, 0);
 		if (!isAuthorizationRequired(error)) throw fail(error);
+		const server = nameConsentServer(error, mcpServers, serverNames);
 		if (onAuthorization === 'answer') {
-			return consentAnswer(init, consentText(error.server, error.connectUrl));
+			return consentAnswer(init, consentText(server, error.connectUrl));
 		}
-		throw fail(consentError(node, error.server, error.connectUrl));
+		throw fail(consentError(node, server, error.connectUrl));
 	};
 }
 

@@ -97,7 +97,14 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 	if (
 		!installFetch(
 			supplied.response,
-			guardedFetch({ node, baseUrl, onAuthorization, providerHeaders, secrets }),
+			guardedFetch({
+				node,
+				baseUrl,
+				onAuthorization,
+				providerHeaders,
+				secrets,
+				mcpServers,
+			}),
 		)
 	) {
 		throw new NodeOperationError(

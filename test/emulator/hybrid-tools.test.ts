@@ -51,7 +51,7 @@ describe('hybrid tools', () => {
 			`${message.content}\n\nFrom your tools:\n- word_count: 6 words`,
 		);
 		// The MCP results were in the history: no second MCP call.
-		expect(second.body.tools_executed).toBeUndefined();
+		expect(second.body.tools_executed ?? null).toBeNull();
 
 		// A caller that dropped the tool-calling turn's text (n8n's Agent): the MCP tool runs again.
 		const third = await chat(bed.emu.url, {

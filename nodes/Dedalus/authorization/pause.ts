@@ -16,12 +16,14 @@ export function toolAuthorizationItem(
 	connectUrl: string,
 	server: string | undefined,
 	itemIndex: number,
+	serverId?: string,
 ): INodeExecutionData {
 	return {
 		json: {
 			status: AUTHORIZATION_REQUIRED,
 			connect_url: connectUrl,
 			...(server ? { server } : {}),
+			...(serverId ? { server_id: serverId } : {}),
 			message:
 				`Authorization is needed${server ? ` for MCP server ${server}` : ''} before this tool can answer. ` +
 				`Ask the user to open ${connectUrl}, grant access, and then try again.`,
@@ -80,15 +82,28 @@ export function outputAuthorizationItem(
 	connectUrl: string,
 	server: string | undefined,
 	itemIndex: number,
+	serverId?: string,
 ): INodeExecutionData {
 	return {
 		json: {
 			status: AUTHORIZATION_REQUIRED,
 			connect_url: connectUrl,
 			...(server ? { server } : {}),
+			...(serverId ? { server_id: serverId } : {}),
 		},
 		pairedItem: { item: itemIndex },
 	};
+}
+
+/** Which server id got which name in this run, so that the resume names them the same way. */
+function serverNames(outcomes: ItemOutcome[]): Record<string, string> {
+	const names: Record<string, string> = {};
+	for (const outcome of outcomes) {
+		if (outcome.status !== 'authorization_required') continue;
+		const { serverId, server } = outcome.error;
+		if (serverId && server && server !== serverId) names[serverId] = server;
+	}
+	return names;
 }
 
 function uniqueServers(outcomes: ItemOutcome[]): string[] {
@@ -144,6 +159,9 @@ export async function pauseForAuthorization(
 		finishedItems,
 		pausedAt: new Date().toISOString(),
 		...(expiresAt ? { expiresAt } : {}),
+		...(last.error.pollUrl ? { pollUrl: last.error.pollUrl } : {}),
+		...(last.error.serverId ? { serverId: last.error.serverId } : {}),
+		serverNames: serverNames(outcomes),
 	});
 	await context.putExecutionToWait(waitTill(deadline));
 

@@ -11,13 +11,29 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
  */
 export type ResendResult =
 	| { state: 'continued'; outputs: INodeExecutionData[][] }
-	| { state: 'still_waiting'; connectUrl: string; servers: string[] }
+	| {
+			state: 'still_waiting';
+			connectUrl: string;
+			servers: string[];
+			pollUrl?: string;
+			serverId?: string;
+	  }
 	| { state: 'failed'; message: string };
+
+/** What consent is still missing: the link, the servers, and how to ask whether it was given. */
+export interface StillNeeded {
+	connectUrl: string;
+	servers: string[];
+	pollUrl?: string;
+	serverId?: string;
+}
 
 export interface PauseMemory {
 	finishedItems: Map<number, IDataObject>;
 	/** The newest answer to a resume attempt that still needed consent: the page shows it. */
-	stillNeeded?: { connectUrl: string; servers: string[] };
+	stillNeeded?: StillNeeded;
+	/** Server ids named so far in this pause (completion/server-names.ts). */
+	serverNames?: Map<string, string>;
 	attempt?: Promise<ResendResult>;
 	continued: boolean;
 	/** When the pause continued, or when its wait limit ends (ms since epoch): after either, n8n refuses resumes. */
@@ -55,9 +71,7 @@ function pauseMemory(pauseId: string, expiresAt: number | undefined): PauseMemor
 }
 
 /** What the newest attempt learnt about the consent still needed; reading it creates nothing. */
-export function stillNeeded(
-	pauseId: string,
-): { connectUrl: string; servers: string[] } | undefined {
+export function stillNeeded(pauseId: string): StillNeeded | undefined {
 	return pauses.get(pauseId)?.stillNeeded;
 }
 

@@ -7,6 +7,7 @@ import type {
 
 import { completeItems, finishedItem, readConcurrency } from '../completion';
 import type { ParameterSource } from '../completion';
+import { consentStillMissing } from './consent-check';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
 import { resendOnce, stillNeeded } from './resume-guard';
@@ -70,19 +71,35 @@ async function resendPending(
 	const continueOnFail = continuesOnFail(context);
 	const toSend = state.pendingItems.filter((itemIndex) => !memory.finishedItems.has(itemIndex));
 
+	const newest = memory.stillNeeded ?? {
+		connectUrl: state.connectUrl,
+		servers: state.servers,
+		pollUrl: state.pollUrl,
+		serverId: state.serverId,
+	};
+	if (await consentStillMissing(context, newest)) return { state: 'still_waiting', ...newest };
+
 	const outcomes = await completeItems(context, {
 		source: webhookParameterSource(context),
 		itemIndices: toSend,
 		concurrency: readConcurrency(context.getNode(), options.concurrency),
 		continueOnFail,
 		stopOnAuthorization: true,
+		serverNames: (memory.serverNames ??= new Map(Object.entries(state.serverNames ?? {}))),
 	});
 
-	let stillWaiting: { connectUrl: string; server?: string } | undefined;
+	let stillWaiting:
+		| { connectUrl: string; server?: string; pollUrl?: string; serverId?: string }
+		| undefined;
 	let failure: string | undefined;
 	for (const outcome of outcomes) {
 		if (outcome.status === 'authorization_required') {
-			stillWaiting = { connectUrl: outcome.error.connectUrl, server: outcome.error.server };
+			stillWaiting = {
+				connectUrl: outcome.error.connectUrl,
+				server: outcome.error.server,
+				pollUrl: outcome.error.pollUrl,
+				serverId: outcome.error.serverId,
+			};
 		} else if (outcome.status === 'failed' && !continueOnFail) {
 			failure ??= outcome.error.message;
 		} else if (outcome.status !== 'not_sent') {
@@ -94,6 +111,8 @@ async function resendPending(
 		memory.stillNeeded = {
 			connectUrl: stillWaiting.connectUrl,
 			servers: stillWaiting.server ? [stillWaiting.server] : state.servers,
+			...(stillWaiting.pollUrl ? { pollUrl: stillWaiting.pollUrl } : {}),
+			...(stillWaiting.serverId ? { serverId: stillWaiting.serverId } : {}),
 		};
 		return { state: 'still_waiting', ...memory.stillNeeded };
 	}

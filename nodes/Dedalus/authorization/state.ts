@@ -17,6 +17,11 @@ const pendingAuthorizationSchema = z.object({
 	),
 	pausedAt: z.string(),
 	expiresAt: z.string().optional(),
+	/** From the consent answer: where to ask whether consent was given, and for which server id. */
+	pollUrl: z.string().optional(),
+	serverId: z.string().optional(),
+	/** Server ids already put to a requested MCP server (completion/server-names.ts). */
+	serverNames: z.record(z.string()).optional(),
 });
 
 export type PendingAuthorization = z.infer<typeof pendingAuthorizationSchema> & {

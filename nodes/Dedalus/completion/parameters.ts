@@ -3,6 +3,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { MAX_TIMEOUT_MS } from '../transport';
 import { parseMcpServers } from './mcp-servers';
+import type { McpServerEntry } from './mcp-servers';
 
 /**
  * Reads one parameter for one item, expressions resolved against that item.
@@ -35,7 +36,10 @@ export interface CompletionOptions {
 export interface CompletionParameters {
 	model: string;
 	messages: ChatMessage[];
-	mcpServers: string[];
+	/** The `mcp_servers` wire form, before any credential is added. */
+	mcpServers: McpServerEntry[];
+	/** Whether the item's MCP servers get the secret of the selected MCP server credential. */
+	useMcpCredential: boolean;
 	simplifyOutput: boolean;
 	options: CompletionOptions;
 }
@@ -251,6 +255,7 @@ export function readCompletionParameters(
 		model,
 		messages: readMessages(input, read),
 		mcpServers: parseMcpServers(read('mcpServers', ''), node, itemIndex),
+		useMcpCredential: read('useMcpServerCredential', false) === true,
 		simplifyOutput: read('simplifyOutput', true) !== false,
 		options: readOptions(
 			input,

@@ -32,6 +32,7 @@ import type { ResponseHeaders } from './retry';
 const CREDENTIAL_TYPE = 'dedalusApi';
 
 const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
+const DEFAULT_AUTH_SERVER_URL = 'https://as.dedaluslabs.ai';
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
 
@@ -41,6 +42,11 @@ export interface DedalusRequest<T> {
 	method: IHttpRequestMethods;
 	/** Starts with `/v1`: the base URL carries no version (docs/dedalus-api.md). */
 	path: string;
+	/**
+	 * An absolute URL instead of Base URL + path, for a link Dedalus handed out (`poll_url`). The
+	 * caller checks that the URL may see the API key (transport/poll.ts); redirects are not followed.
+	 */
+	url?: string;
 	body?: object;
 	schema: ZodType<T>;
 	itemIndex?: number;
@@ -70,7 +76,7 @@ export class DedalusClient {
 
 	private constructor(
 		private readonly context: DedalusContext,
-		private readonly baseUrl: string,
+		readonly baseUrl: string,
 		private readonly credentials: ICredentialsDecrypted,
 	) {
 		const data = credentials.data ?? {};
@@ -92,6 +98,11 @@ export class DedalusClient {
 		return new DedalusClient(context, baseUrl, credentials);
 	}
 
+	/** The DAuth server whose JWKS encrypts MCP server credentials (transport/jwks.ts). */
+	get authServerUrl(): string {
+		return String(this.credentials.data?.authServerUrl ?? '') || DEFAULT_AUTH_SERVER_URL;
+	}
+
 	async request<T>(request: DedalusRequest<T>): Promise<T> {
 		const node = this.context.getNode();
 		const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -99,7 +110,7 @@ export class DedalusClient {
 		const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 		// One key for the request and all its retries, as the SDKs do, so a retried POST can be deduplicated.
 		const idempotencyKey = request.method === 'GET' ? undefined : `n8n-dedalus-${randomString(24)}`;
-		const url = `${this.baseUrl}${request.path}`;
+		const url = request.url ?? `${this.baseUrl}${request.path}`;
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url,
@@ -172,7 +183,7 @@ export class DedalusClient {
 				}
 				continue;
 			}
-			throw toApiError(node, statusCode, body, request.itemIndex, retries);
+			throw toApiError(node, statusCode, body, request.itemIndex, retries, headers);
 		}
 	}
 }

@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { serverIdOf } from '../../../emulator/src';
 import {
 	API_KEY,
 	GMAIL,
@@ -214,6 +215,7 @@ describe('Chat → Complete', () => {
 				status: 'authorization_required',
 				connect_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?/),
 				server: GMAIL,
+				server_id: serverIdOf(GMAIL),
 			});
 			expect(third.content).toContain('again');
 		});
@@ -233,7 +235,7 @@ describe('Chat → Complete', () => {
 		it.each([
 			[
 				{ status: 400, body: { detail: 'bad body' } },
-				'Dedalus rejected the request as malformed: bad body',
+				'Dedalus could not accept the request parameters: bad body',
 			],
 			[
 				{ status: 403, body: { detail: 'no access' } },

@@ -151,10 +151,13 @@ describe('Dedalus Chat Model under an agent', () => {
 		const result = await ask(engine, 'Summarize my emails', { mcpServers: GMAIL });
 		expect(result.status).toBe('error');
 		const error = result.error as unknown as { message: string; description: string };
-		expect(error.message).toMatch(/needs authorization before the Agent can use it$/);
+		// The API names the server by an id; the requested entry is named instead (server-names.ts).
+		expect(error.message).toBe(
+			`MCP server "${GMAIL}" needs authorization before the Agent can use it`,
+		);
 		expect(error.message).not.toContain('http');
 		expect(error.description).toMatch(
-			/^Open this link to connect the Dedalus account, then run again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail/,
+			/^Open this link to connect the Dedalus account, then run again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=\S+/,
 		);
 		// A 401 is not retried.
 		expect(completions().map((entry) => entry.status)).toEqual([401]);
@@ -170,7 +173,7 @@ describe('Dedalus Chat Model under an agent', () => {
 		expect(result.status).toBe('success');
 		const [output] = result.outputOf('Agent');
 		expect(output.json.answer).toMatch(
-			/needs your authorization before I can use it\. Open this link to connect your account, then ask again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail/,
+			/^The MCP server "dedalus-labs\/gmail" needs your authorization before I can use it\. Open this link to connect your account, then ask again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=\S+/,
 		);
 	});
 
@@ -202,7 +205,7 @@ describe('Dedalus Chat Model under an agent', () => {
 		const result = await ask(engine, 'Hello', {});
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toBe(
-			'Dedalus rejected the request as malformed: bad request from [redacted] / [redacted]',
+			'Dedalus could not accept the request parameters: bad request from [redacted] / [redacted]',
 		);
 		expect(JSON.stringify(result.data)).not.toContain('SECRET');
 	});

@@ -124,6 +124,14 @@ const properties: INodeProperties[] = [
 			'MCP servers that Dedalus runs for this request: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. An expression may return a list. Empty means none.',
 	},
 	{
+		displayName: 'Use MCP Server Credential',
+		name: 'useMcpServerCredential',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to give an MCP server that needs an API key its secret from a Dedalus MCP Server Credentials credential, encrypted before it leaves n8n',
+	},
+	{
 		displayName: 'Simplify Output',
 		name: 'simplifyOutput',
 		type: 'boolean',
@@ -462,11 +470,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			: false;
 	const output = outcomes.map((outcome: ItemOutcome): INodeExecutionData => {
 		if (outcome.status === 'authorization_required' && settings.whenRequired !== 'error') {
-			const { connectUrl, server } = outcome.error;
+			const { connectUrl, server, serverId } = outcome.error;
 			if (tellsOwner) return toolPendingItem(server, ownerNotified, outcome.itemIndex);
 			return asTool
-				? toolAuthorizationItem(connectUrl, server, outcome.itemIndex)
-				: outputAuthorizationItem(connectUrl, server, outcome.itemIndex);
+				? toolAuthorizationItem(connectUrl, server, outcome.itemIndex, serverId)
+				: outputAuthorizationItem(connectUrl, server, outcome.itemIndex, serverId);
 		}
 		if (outcome.status === 'not_sent') {
 			// Sending stops early only to pause, on cancel, or before an error that fails the node: all handled above.

@@ -89,7 +89,7 @@ describe('12. tool mode keeps the link away from the agent', () => {
 		]);
 		expect(owner.received).toHaveLength(1);
 		const notice = JSON.parse(owner.received[0].body) as IDataObject;
-		expect(notice.connect_url).toMatch(/\/oauth\/connect\?server=dedalus-labs%2Fgmail/);
+		expect(notice.connect_url).toMatch(/\/oauth\/connect\?server=srv_/);
 		expect(notice.text).toContain('/oauth/connect');
 		expect(JSON.stringify(result.data)).not.toContain('/oauth/connect');
 	});

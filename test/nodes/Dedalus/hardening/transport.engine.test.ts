@@ -217,7 +217,7 @@ describe('7. sizes are bounded', () => {
 				.end(JSON.stringify({ detail: 'y'.repeat(3 * 1024 * 1024) })),
 		);
 		const output = await errorOf(continuing({ options: { maxRetries: 0 } }));
-		expect(output.error).toContain('Dedalus rejected the request as malformed: yyy');
+		expect(output.error).toContain('Dedalus could not accept the request parameters: yyy');
 		expect((output.error as string).length).toBeLessThan(2000);
 		expect((output.description as string).length).toBeLessThan(2000);
 	});
@@ -239,7 +239,7 @@ describe('8. secrets echoed by the API are redacted', () => {
 		);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toBe(
-			'Dedalus rejected the request as malformed: Key [redacted] cannot use provider key [redacted]',
+			'Dedalus could not accept the request parameters: Key [redacted] cannot use provider key [redacted]',
 		);
 		expectNoSecret(result.data, result.error, engine.logs);
 
