@@ -15,8 +15,12 @@ export interface BenchArgs {
 	out?: string;
 	/** The built package n8n loads (default the repository's dist/), e.g. to compare a change. */
 	dist?: string;
-	/** `streaming`: only the streaming rows (bench/src/streaming.ts). */
-	only?: 'streaming';
+	/** `agent`: only rows (e)-(g) (bench/src/agent.ts), their section of the report replaced; `streaming`: only the streaming rows (bench/src/streaming.ts). */
+	only?: 'agent' | 'streaming';
+	/** Rows (e)-(g): questions per row and the emulated prices. */
+	questions: number;
+	modelTurnMs: number;
+	toolCallMs: number;
 	/** Runs per streaming row. */
 	streamingRuns: number;
 }
@@ -33,6 +37,11 @@ const USAGE = `usage: npm run bench [-- options]
                          e.g. 200 (default: none)
   --out <file>           write the report there (default docs/benchmarks.md for full runs)
   --dist <folder>        load the node from this build instead of dist/ (to compare a change)
+  --only agent           only rows (e)-(g), the tool-using question (about 3 minutes); replaces
+                         their section of docs/benchmarks.md (or --out)
+  --questions <n>        questions per row for (e)-(g) (default 50)
+  --model-turn-ms <ms>   emulated price of one model turn for (e)-(g) (default 200)
+  --tool-call-ms <ms>    emulated price of one MCP tool call for (e)-(g) (default 100)
   --only streaming       only the streaming rows (time to first chunk, streaming overhead);
                          writes docs/benchmarks-streaming.md
   --streaming-runs <n>   runs per streaming row (default 30)
@@ -60,6 +69,9 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		memoryBytes: 4096,
 		responsesSizes: [],
 		quick: false,
+		questions: 50,
+		modelTurnMs: 200,
+		toolCallMs: 100,
 		streamingRuns: 30,
 	};
 	const explicit = new Set<string>();
@@ -103,13 +115,24 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 				args.dist = value();
 				break;
 			case '--only': {
-				const only = value();
-				if (only !== 'streaming') throw new Error(`--only takes: streaming\n${USAGE}`);
-				args.only = only;
+				const what = value();
+				if (what !== 'agent' && what !== 'streaming') {
+					throw new Error(`--only takes "agent" or "streaming"\n${USAGE}`);
+				}
+				args.only = what;
 				break;
 			}
 			case '--streaming-runs':
 				args.streamingRuns = positiveInt(name, value());
+				break;
+			case '--questions':
+				args.questions = positiveInt(name, value());
+				break;
+			case '--model-turn-ms':
+				args.modelTurnMs = positiveInt(name, value());
+				break;
+			case '--tool-call-ms':
+				args.toolCallMs = positiveInt(name, value());
 				break;
 			case '--help':
 			case '-h':
@@ -126,6 +149,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		if (!explicit.has('--memory-items')) args.memoryItems = 500;
 		if (!explicit.has('--streaming-runs')) args.streamingRuns = 10;
 	}
+	if (args.quick && !explicit.has('--questions')) args.questions = 10;
 	args.out = out ?? (args.quick ? undefined : defaultOut);
 	return args;
 }
