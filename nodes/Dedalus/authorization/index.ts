@@ -6,5 +6,10 @@ export {
 	toolAuthorizationItem,
 	toolPendingItem,
 } from './pause';
-export { checkToolSettings, readAuthorizationSettings, resultOutputs } from './settings';
+export {
+	checkToolSettings,
+	outputLayout,
+	readAuthorizationSettings,
+	resultOutputs,
+} from './settings';
 export type { AuthorizationSettings, WhenAuthorizationRequired } from './settings';
