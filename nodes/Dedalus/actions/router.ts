@@ -60,7 +60,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	if (entry.kind === 'batch') return await entry.execute.call(this);
 
-	const client = await DedalusClient.connect(this);
+	const client = await DedalusClient.fromCredentials(this);
 	const output: INodeExecutionData[] = [];
 	const items = this.getInputData();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -10,7 +10,7 @@ import type { ParameterSource } from '../completion';
 import { consentStillMissing } from './consent-check';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
-import { resendOnce, stillNeeded } from './resume-guard';
+import { runOneAttemptAtATime, stillNeeded } from './resume-guard';
 import type { PauseMemory, ResendResult } from './resume-guard';
 import { readAuthorizationSettings, resultOutputs } from './settings';
 import { loadPendingAuthorization } from './state';
@@ -49,19 +49,19 @@ function continuesOnFail(context: IWebhookFunctions): boolean {
 
 // A throw from webhook() makes n8n answer 500, wipe the run data and resume with an empty item,
 // so every failure becomes a result that keeps the execution waiting (README, Known limits).
-async function resend(
+async function resendCatchingErrors(
 	context: IWebhookFunctions,
 	state: PendingAuthorization,
 	memory: PauseMemory,
 ): Promise<ResendResult> {
 	try {
-		return await resendPending(context, state, memory);
+		return await resendPendingItems(context, state, memory);
 	} catch (error) {
 		return { state: 'failed', message: (error as Error).message };
 	}
 }
 
-async function resendPending(
+async function resendPendingItems(
 	context: IWebhookFunctions,
 	state: PendingAuthorization,
 	memory: PauseMemory,
@@ -181,9 +181,9 @@ export async function handleResumeRequest(
 		return { noWebhookResponse: true };
 	}
 
-	const { result, first } = await resendOnce(
+	const { result, first } = await runOneAttemptAtATime(
 		state.pauseId,
-		async (memory) => await resend(context, state, memory),
+		async (memory) => await resendCatchingErrors(context, state, memory),
 		state.expiresAt === undefined ? undefined : Date.parse(state.expiresAt),
 	);
 	if (result === 'already_continued') {

@@ -4,9 +4,9 @@ export {
 	errorItem,
 	finishedItem,
 	throwFirstFailure,
-} from './complete';
-export { DEFAULT_CONCURRENCY } from './complete';
-export type { CompleteItemsOptions, ItemError, ItemOutcome, SentOutcome } from './complete';
+} from './complete-items';
+export { DEFAULT_CONCURRENCY } from './complete-items';
+export type { CompleteItemsOptions, ItemOutcome, SentOutcome } from './complete-items';
 export { MODEL_ID_PATTERN, readModelId } from './parameters';
 export type { ParameterSource } from './parameters';
 export { MCP_CREDENTIAL_TYPE, readMcpCredential } from './mcp-credentials';

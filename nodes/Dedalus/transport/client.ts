@@ -85,7 +85,7 @@ export class DedalusClient {
 			.filter((value) => value !== '');
 	}
 
-	static async connect(context: DedalusContext): Promise<DedalusClient> {
+	static async fromCredentials(context: DedalusContext): Promise<DedalusClient> {
 		const data = await context.getCredentials(CREDENTIAL_TYPE);
 		const baseUrl = (String(data.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
 		const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];

@@ -16,8 +16,6 @@ import { buildCompletionBody } from './request';
 import { nameConsentServer } from './server-names';
 import type { ServerNames } from './server-names';
 
-export type ItemError = NodeError;
-
 /** Requests in flight by default: fast, yet gentle with provider rate limits (README, Throughput). */
 export const DEFAULT_CONCURRENCY = 5;
 const MAX_CONCURRENCY = 50;
@@ -37,7 +35,7 @@ export function readConcurrency(node: INode, value: unknown): number {
 
 export type ItemOutcome =
 	| { status: 'completed'; itemIndex: number; json: IDataObject; hints: string[] }
-	| { status: 'failed'; itemIndex: number; error: ItemError }
+	| { status: 'failed'; itemIndex: number; error: NodeError }
 	| { status: 'authorization_required'; itemIndex: number; error: AuthorizationRequiredError }
 	| { status: 'not_sent'; itemIndex: number };
 
@@ -88,7 +86,7 @@ export async function completeItems(
 	);
 	if (toSend.length === 0) return outcomes;
 
-	const client = await DedalusClient.connect(context);
+	const client = await DedalusClient.fromCredentials(context);
 	const positionOf = new Map(
 		options.itemIndices.map((itemIndex, position) => [itemIndex, position]),
 	);
@@ -174,7 +172,7 @@ export async function completeItems(
 	return outcomes;
 }
 
-export function errorItem(error: ItemError, itemIndex: number): INodeExecutionData {
+export function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	if (isAuthorizationRequired(error)) json.connect_url = error.connectUrl;
