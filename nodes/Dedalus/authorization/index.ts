@@ -12,4 +12,3 @@ export {
 	readAuthorizationSettings,
 	resultOutputs,
 } from './settings';
-export type { AuthorizationSettings, WhenAuthorizationRequired } from './settings';
