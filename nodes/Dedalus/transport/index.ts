@@ -4,6 +4,7 @@ export {
 	AuthorizationRequiredError,
 	asNodeError,
 	isAuthorizationRequired,
+	isHttpLinkWithin,
 	isHttpUrl,
 } from './errors';
 export type { ConsentRequest, NodeError } from './errors';
@@ -11,4 +12,4 @@ export { fetchEncryptionKey } from './jwks';
 export { mayReceiveApiKey, pollConsent } from './poll';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';
-export { MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText } from './limits';
+export { MAX_LINK_LENGTH, MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText, parseIfString } from './limits';
