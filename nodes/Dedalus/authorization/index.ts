@@ -1,11 +1,5 @@
 export { handleResumeRequest } from './resume';
-export {
-	notifyOwner,
-	outputAuthorizationItem,
-	pauseForAuthorization,
-	toolAuthorizationItem,
-	toolPendingItem,
-} from './pause';
+export { notifyOwner, pauseForAuthorization } from './pause';
 export {
 	checkToolSettings,
 	outputLayout,

@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { completeItems, finishedItem, readConcurrency } from '../completion';
+import { completeItems, finishedItem, readConcurrency, resultItem } from '../completion';
 import type { ParameterSource } from '../completion';
 import { consentStillMissing } from './consent-check';
 import { renderPage, pageJson } from './page';
@@ -124,10 +124,7 @@ async function resendPendingItems(
 	for (const [itemIndex, json] of memory.finishedItems) byIndex.set(itemIndex, json);
 	const items: INodeExecutionData[] = [...byIndex.keys()]
 		.sort((a, b) => a - b)
-		.map((itemIndex) => ({
-			json: byIndex.get(itemIndex) as IDataObject,
-			pairedItem: { item: itemIndex },
-		}));
+		.map((itemIndex) => resultItem(byIndex.get(itemIndex) as IDataObject, itemIndex));
 	return { state: 'continued', outputs: resultOutputs(settings, items) };
 }
 

@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import {
 	DedalusClient,
@@ -170,23 +170,6 @@ export async function completeItems(
 	const workers = Math.max(1, Math.min(options.concurrency, toSend.length));
 	await Promise.all(Array.from({ length: workers }, worker));
 	return outcomes;
-}
-
-export function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
-	if (isAuthorizationRequired(error)) json.connect_url = error.connectUrl;
-	return { json, pairedItem: { item: itemIndex } };
-}
-
-export type SentOutcome = Exclude<ItemOutcome, { status: 'not_sent' }>;
-
-/** The output item of a sent item; a failure throws unless continue-on-fail is on. */
-export function finishedItem(outcome: SentOutcome, continueOnFail: boolean): INodeExecutionData {
-	if (outcome.status === 'completed')
-		return { json: outcome.json, pairedItem: { item: outcome.itemIndex } };
-	if (!continueOnFail) throw outcome.error;
-	return errorItem(outcome.error, outcome.itemIndex);
 }
 
 /** Without continue-on-fail, the first failed item (in input order) fails the node. */

@@ -1,10 +1,13 @@
+export { completeItems, readConcurrency, throwFirstFailure } from './complete-items';
 export {
-	completeItems,
-	readConcurrency,
 	errorItem,
 	finishedItem,
-	throwFirstFailure,
-} from './complete-items';
+	outputAuthorizationItem,
+	resultItem,
+	toolAuthorizationItem,
+	toolPendingItem,
+	waitingItem,
+} from './items';
 export { DEFAULT_CONCURRENCY } from './complete-items';
 export type { ItemOutcome } from './complete-items';
 export { MODEL_ID_PATTERN, readModelId } from './parameters';

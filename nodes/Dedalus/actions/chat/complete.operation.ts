@@ -9,19 +9,19 @@ import type {
 import {
 	checkToolSettings,
 	notifyOwner,
-	outputAuthorizationItem,
 	pauseForAuthorization,
 	readAuthorizationSettings,
 	resultOutputs,
-	toolAuthorizationItem,
-	toolPendingItem,
 } from '../../authorization';
 import {
 	DEFAULT_CONCURRENCY,
 	completeItems,
 	finishedItem,
+	outputAuthorizationItem,
 	readConcurrency,
 	throwFirstFailure,
+	toolAuthorizationItem,
+	toolPendingItem,
 } from '../../completion';
 import type { ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';
