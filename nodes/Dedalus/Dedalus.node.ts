@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { properties, router } from './actions';
-import { continueFromChat, handleResumeRequest } from './authorization';
+import { continueFromChat, handleResumeRequest, outputLayout } from './authorization';
 import { listSearch, testMcpCredential } from './methods';
 
 // The resume URL of a waiting execution (`$execution.resumeUrl`) reaches these: GET serves the
@@ -33,14 +33,10 @@ const RESUME_WEBHOOKS: IWebhookDescription[] = [
 	},
 ];
 
-// With a wait limit, n8n sends timed-out items out of output 0 without running node code,
-// so results move to output 1 (authorization/settings.ts).
-const OUTPUTS: `={{${string}}}` = `={{ ((parameters) => {
-	const limited = parameters.resource === 'chat' && parameters.operation === 'complete' && !!parameters.options?.limitWaitTime?.values;
-	return limited
-		? [{ type: '${NodeConnectionTypes.Main}', displayName: 'Timed Out' }, { type: '${NodeConnectionTypes.Main}', displayName: 'Success' }]
-		: [{ type: '${NodeConnectionTypes.Main}' }];
-})($parameter) }}`;
+// With a wait limit, n8n sends timed-out items out of output 0 without running node code, so
+// results move to output 1. The editor evaluates the same function execute() uses
+// (authorization/settings.ts outputLayout), embedded as source the way n8n's Switch node does.
+const OUTPUTS: `={{${string}}}` = `={{(${outputLayout})($parameter)}}`;
 
 export class Dedalus implements INodeType {
 	description: INodeTypeDescription = {

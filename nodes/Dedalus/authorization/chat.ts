@@ -2,8 +2,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import type { ParameterSource } from '../completion';
-import { resendOnce } from './resume-guard';
-import { hasExpired, resend } from './resume';
+import { runOneAttemptAtATime } from './resume-guard';
+import { hasExpired, resendCatchingErrors } from './resume';
 import { expressionString, pendingAuthorizationOf } from './state';
 import { linkFacts, shownText } from './text';
 
@@ -124,10 +124,10 @@ export async function continueFromChat(
 	if (hasExpired(state)) {
 		throw new NodeOperationError(node, 'This authorization expired (the wait limit has passed)');
 	}
-	const { result } = await resendOnce(
+	const { result } = await runOneAttemptAtATime(
 		state.pauseId,
 		async (memory) =>
-			await resend(context, state, memory, {
+			await resendCatchingErrors(context, state, memory, {
 				source: executeParameterSource(context),
 				options: context.getNodeParameter('options', 0, {}) as IDataObject,
 				continueOnFail: context.continueOnFail(),

@@ -13,6 +13,6 @@ export async function consentStillMissing(
 	consent: Pick<StillNeeded, 'pollUrl' | 'serverId'>,
 ): Promise<boolean> {
 	if (!consent.pollUrl) return false;
-	const client = await DedalusClient.connect(context);
+	const client = await DedalusClient.fromCredentials(context);
 	return (await pollConsent(client, consent.pollUrl, consent.serverId)) === 'not_connected';
 }

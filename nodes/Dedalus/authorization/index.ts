@@ -1,11 +1,9 @@
 export { chatStartOf, continueFromChat } from './chat';
 export { handleResumeRequest } from './resume';
+export { notifyOwner, pauseForAuthorization } from './pause';
 export {
-	notifyOwner,
-	outputAuthorizationItem,
-	pauseForAuthorization,
-	toolAuthorizationItem,
-	toolPendingItem,
-} from './pause';
-export { checkToolSettings, readAuthorizationSettings, resultOutputs } from './settings';
-export type { AuthorizationSettings, WhenAuthorizationRequired } from './settings';
+	checkToolSettings,
+	outputLayout,
+	readAuthorizationSettings,
+	resultOutputs,
+} from './settings';

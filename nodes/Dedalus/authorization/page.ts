@@ -1,5 +1,6 @@
 import { randomString } from 'n8n-workflow';
 
+import { MAX_LINK_LENGTH, isHttpLinkWithin } from '../transport';
 import { linkFacts, shownText } from './text';
 
 export type PageState =
@@ -110,7 +111,8 @@ const SCRIPT = `
 	var checking = false;
 	var done = false;
 	function show(text, kind) { status.textContent = text; status.className = kind || ''; }
-	function isHttp(url) { try { var p = new URL(url).protocol; return p === 'https:' || p === 'http:'; } catch (e) { return false; } }
+	var isHttpLinkWithin = ${isHttpLinkWithin};
+	function isHttp(url) { return isHttpLinkWithin(url, ${MAX_LINK_LENGTH}); }
 	function post() {
 		return fetch(window.location.href, { method: 'POST', headers: { Accept: 'application/json' }, credentials: 'same-origin' })
 			.then(function (response) {

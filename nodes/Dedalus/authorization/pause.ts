@@ -1,7 +1,7 @@
 import { randomString } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { finishedItem } from '../completion';
+import { finishedItem, waitingItem } from '../completion';
 import type { ChunkSink, ItemOutcome } from '../completion';
 import { consentMessage } from './chat';
 import type { ChatResponseMode } from './chat';
@@ -10,53 +10,6 @@ import type { NotificationResult } from './notify';
 import { waitDeadline, waitTill } from './settings';
 import type { AuthorizationSettings } from './settings';
 import { savePendingAuthorization } from './state';
-
-const AUTHORIZATION_REQUIRED = 'authorization_required';
-
-/** What the agent reads when the node runs as an AI tool: it never pauses, it hands the link on. */
-export function toolAuthorizationItem(
-	connectUrl: string,
-	server: string | undefined,
-	itemIndex: number,
-	serverId?: string,
-): INodeExecutionData {
-	return {
-		json: {
-			status: AUTHORIZATION_REQUIRED,
-			connect_url: connectUrl,
-			...(server ? { server } : {}),
-			...(serverId ? { server_id: serverId } : {}),
-			message:
-				`Authorization is needed${server ? ` for MCP server ${server}` : ''} before this tool can answer. ` +
-				`Ask the user to open ${connectUrl}, grant access, and then try again.`,
-		},
-		pairedItem: { item: itemIndex },
-	};
-}
-
-/**
- * As a tool with "notify the owner": the agent learns that consent is pending, never the link, so
- * a public chat agent cannot hand a stranger the consent for the workflow's Dedalus account.
- */
-export function toolPendingItem(
-	server: string | undefined,
-	ownerNotified: boolean,
-	itemIndex: number,
-): INodeExecutionData {
-	return {
-		json: {
-			status: AUTHORIZATION_REQUIRED,
-			...(server ? { server } : {}),
-			message:
-				`Authorization is pending${server ? ` for MCP server ${server}` : ''}: ` +
-				(ownerNotified
-					? 'the owner of this workflow has been notified and has to grant access. '
-					: 'the owner of this workflow has to grant access (the notice to them failed). ') +
-				'Do not ask the user to authorize anything; tell them this tool is not available yet and to try again later.',
-		},
-		pairedItem: { item: itemIndex },
-	};
-}
 
 /** Sends the owner one notice per distinct consent link; true when every notice went out. */
 export async function notifyOwner(
@@ -78,23 +31,6 @@ export async function notifyOwner(
 		allSent &&= result.sent;
 	}
 	return allSent;
-}
-
-export function outputAuthorizationItem(
-	connectUrl: string,
-	server: string | undefined,
-	itemIndex: number,
-	serverId?: string,
-): INodeExecutionData {
-	return {
-		json: {
-			status: AUTHORIZATION_REQUIRED,
-			connect_url: connectUrl,
-			...(server ? { server } : {}),
-			...(serverId ? { server_id: serverId } : {}),
-		},
-		pairedItem: { item: itemIndex },
-	};
 }
 
 /** Which server id got which name in this run, so that the resume names them the same way. */
@@ -210,18 +146,10 @@ export async function pauseForAuthorization(
 	}
 
 	return pendingItems.map((itemIndex, position) => ({
+		...waitingItem(itemIndex, { connectUrl, authorizationUrl, servers, expiresAt, notification }),
 		// n8n posts the first item's sendMessage into the chat while the run waits (chat.ts).
 		...(position === 0 && message !== undefined && conversation.chat === 'responseNodes'
 			? { sendMessage: message }
 			: {}),
-		json: {
-			status: AUTHORIZATION_REQUIRED,
-			connect_url: connectUrl,
-			authorization_url: authorizationUrl,
-			servers,
-			...(expiresAt ? { expires_at: expiresAt } : {}),
-			...(notification ? { notification } : {}),
-		},
-		pairedItem: { item: itemIndex },
 	}));
 }

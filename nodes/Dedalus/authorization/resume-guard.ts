@@ -80,7 +80,7 @@ export function stillNeeded(pauseId: string): StillNeeded | undefined {
  * has already continued. `first` tells the caller whether its own request did the work: only
  * that request may hand n8n the data to resume with.
  */
-export async function resendOnce(
+export async function runOneAttemptAtATime(
 	pauseId: string,
 	attempt: (memory: PauseMemory) => Promise<ResendResult>,
 	expiresAt?: number,

@@ -5,13 +5,13 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { completeItems, finishedItem, readConcurrency } from '../completion';
+import { completeItems, finishedItem, readConcurrency, resultItem } from '../completion';
 import type { DedalusContext } from '../transport';
 import type { ParameterSource } from '../completion';
 import { consentStillMissing } from './consent-check';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
-import { resendOnce, stillNeeded } from './resume-guard';
+import { runOneAttemptAtATime, stillNeeded } from './resume-guard';
 import type { PauseMemory, ResendResult } from './resume-guard';
 import { readAuthorizationSettings, resultOutputs } from './settings';
 import { loadPendingAuthorization } from './state';
@@ -57,20 +57,20 @@ export interface ResendInputs {
 
 // A throw from webhook() makes n8n answer 500, wipe the run data and resume with an empty item,
 // so every failure becomes a result that keeps the execution waiting (README, Known limits).
-export async function resend(
+export async function resendCatchingErrors(
 	context: DedalusContext,
 	state: PendingAuthorization,
 	memory: PauseMemory,
 	inputs: ResendInputs,
 ): Promise<ResendResult> {
 	try {
-		return await resendPending(context, state, memory, inputs);
+		return await resendPendingItems(context, state, memory, inputs);
 	} catch (error) {
 		return { state: 'failed', message: (error as Error).message };
 	}
 }
 
-async function resendPending(
+async function resendPendingItems(
 	context: DedalusContext,
 	state: PendingAuthorization,
 	memory: PauseMemory,
@@ -132,10 +132,7 @@ async function resendPending(
 	for (const [itemIndex, json] of memory.finishedItems) byIndex.set(itemIndex, json);
 	const items: INodeExecutionData[] = [...byIndex.keys()]
 		.sort((a, b) => a - b)
-		.map((itemIndex) => ({
-			json: byIndex.get(itemIndex) as IDataObject,
-			pairedItem: { item: itemIndex },
-		}));
+		.map((itemIndex) => resultItem(byIndex.get(itemIndex) as IDataObject, itemIndex));
 	return { state: 'continued', outputs: resultOutputs(settings, items) };
 }
 
@@ -194,9 +191,9 @@ export async function handleResumeRequest(
 		options: context.getNodeParameter('options', {}) as IDataObject,
 		continueOnFail: continuesOnFail(context),
 	};
-	const { result, first } = await resendOnce(
+	const { result, first } = await runOneAttemptAtATime(
 		state.pauseId,
-		async (memory) => await resend(context, state, memory, inputs),
+		async (memory) => await resendCatchingErrors(context, state, memory, inputs),
 		state.expiresAt === undefined ? undefined : Date.parse(state.expiresAt),
 	);
 	if (result === 'already_continued') {

@@ -62,7 +62,9 @@ export function readAuthorizationSettings(
 		);
 	}
 	const limit = (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values;
-	const waitLimit = limit && Object.keys(limit).length > 0 ? limit : undefined;
+	// The editor draws the outputs with the same rule (outputLayout), so they never disagree.
+	const limited = outputLayout({ resource: 'chat', operation: 'complete', options }).length > 1;
+	const waitLimit = limited ? limit : undefined;
 	// Checked here, before the first request: a bad setting found at pause time would lose the
 	// results of items already sent.
 	if (waitLimit) waitDeadline(node, waitLimit);
@@ -131,6 +133,40 @@ export function waitDeadline(
 
 export function waitTill(deadline: Date | undefined): Date {
 	return deadline ?? WAIT_INDEFINITELY;
+}
+
+/** One output of the node as the editor draws it (`type` is NodeConnectionTypes.Main). */
+export interface OutputConnection {
+	type: 'main';
+	displayName?: string;
+}
+
+/**
+ * The node's outputs for its parameters: Timed Out + Success when Chat > Complete has a Limit Wait
+ * Time (its `values` present, even empty: n8n's Workflow fills the fields' defaults in before the
+ * editor and execute() read them), else one output. The one rule for both the editor (Dedalus.node.ts embeds this
+ * function's compiled source in its `outputs` expression, as n8n's Switch node does) and
+ * execute()/webhook() (readAuthorizationSettings, resultOutputs). Because its source text runs
+ * inside an n8n expression, it must stay self-contained: no imports, no helpers, no spread.
+ */
+export function outputLayout(parameters: {
+	resource?: unknown;
+	operation?: unknown;
+	options?: unknown;
+}): OutputConnection[] {
+	const options = parameters.options as { limitWaitTime?: { values?: unknown } } | undefined;
+	const values = options && options.limitWaitTime ? options.limitWaitTime.values : undefined;
+	const limited =
+		parameters.resource === 'chat' &&
+		parameters.operation === 'complete' &&
+		typeof values === 'object' &&
+		values !== null;
+	return limited
+		? [
+				{ type: 'main', displayName: 'Timed Out' },
+				{ type: 'main', displayName: 'Success' },
+			]
+		: [{ type: 'main' }];
 }
 
 /**

@@ -1,21 +1,16 @@
+export { completeItems, readConcurrency, throwFirstFailure } from './complete-items';
 export {
-	completeItems,
-	readConcurrency,
 	errorItem,
 	finishedItem,
-	throwFirstFailure,
-} from './complete';
-export { DEFAULT_CONCURRENCY } from './complete';
-export type {
-	ChunkSink,
-	CompleteItemsOptions,
-	ItemError,
-	ItemOutcome,
-	SentOutcome,
-} from './complete';
+	outputAuthorizationItem,
+	resultItem,
+	toolAuthorizationItem,
+	toolPendingItem,
+	waitingItem,
+} from './items';
+export { DEFAULT_CONCURRENCY } from './complete-items';
+export type { ChunkSink, ItemOutcome } from './complete-items';
 export { MODEL_ID_PATTERN, readModelId } from './parameters';
 export type { ParameterSource } from './parameters';
-export { MCP_CREDENTIAL_TYPE, readMcpCredential } from './mcp-credentials';
-export { mcpServerLabel, parseMcpServers } from './mcp-servers';
-export type { McpServerEntry } from './mcp-servers';
-export type { ServerNames } from './server-names';
+export { readMcpCredential } from './mcp-credentials';
+export { parseMcpServers } from './mcp-servers';

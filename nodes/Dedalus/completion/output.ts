@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { parseIfString } from '../transport';
 import type { ChatCompletion } from '../transport';
 import type { CompletionParameters } from './parameters';
 
@@ -7,11 +8,8 @@ function content(response: ChatCompletion, parameters: CompletionParameters): un
 	const text = response.choices[0].message.content ?? '';
 	if (parameters.options.responseFormat) {
 		// As n8n's OpenAI node does for JSON output: hand the workflow an object, not a string to parse.
-		try {
-			return JSON.parse(text);
-		} catch {
-			return text;
-		}
+		const json = parseIfString(text);
+		return json ? json.value : text;
 	}
 	return text;
 }

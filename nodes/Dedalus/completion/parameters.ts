@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { MAX_TIMEOUT_MS } from '../transport';
+import { MAX_TIMEOUT_MS, parseIfString } from '../transport';
 import { parseMcpServers } from './mcp-servers';
 import type { McpServerEntry } from './mcp-servers';
 
@@ -113,12 +113,8 @@ class ItemInput {
 	}
 
 	json(field: string, value: unknown): unknown {
-		if (typeof value !== 'string') return value;
-		try {
-			return JSON.parse(value);
-		} catch {
-			return this.fail(field, 'is not valid JSON');
-		}
+		const json = parseIfString(value);
+		return json ? json.value : this.fail(field, 'is not valid JSON');
 	}
 
 	messages(field: string, value: unknown): ChatMessage[] {

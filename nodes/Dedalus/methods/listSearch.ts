@@ -6,7 +6,7 @@ export async function searchModels(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const client = await DedalusClient.connect(this);
+	const client = await DedalusClient.fromCredentials(this);
 	const { data } = await client.request({
 		method: 'GET',
 		path: '/v1/models',

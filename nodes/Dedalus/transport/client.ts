@@ -18,6 +18,7 @@ import {
 	ResponseTooLargeError,
 	clipText,
 	readBoundedText,
+	parseIfString,
 } from './limits';
 import { redactSecrets } from './redact';
 import {
@@ -85,7 +86,7 @@ export class DedalusClient {
 			.filter((value) => value !== '');
 	}
 
-	static async connect(context: DedalusContext): Promise<DedalusClient> {
+	static async fromCredentials(context: DedalusContext): Promise<DedalusClient> {
 		const data = await context.getCredentials(CREDENTIAL_TYPE);
 		const baseUrl = (String(data.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
 		const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
@@ -278,19 +279,15 @@ export function connectionError(
 }
 
 function parseBody<T>(node: INode, body: unknown, schema: ZodType<T>, itemIndex?: number): T {
-	let value = body;
-	if (typeof value === 'string') {
-		try {
-			value = JSON.parse(value);
-		} catch {
-			throw new NodeApiError(node, {} as JsonObject, {
-				message: 'Dedalus returned a response that is not valid JSON',
-				description: clipText(String(value), 200),
-				itemIndex,
-			});
-		}
+	const json = parseIfString(body);
+	if (!json) {
+		throw new NodeApiError(node, {} as JsonObject, {
+			message: 'Dedalus returned a response that is not valid JSON',
+			description: clipText(String(body), 200),
+			itemIndex,
+		});
 	}
-	const parsed = schema.safeParse(value);
+	const parsed = schema.safeParse(json.value);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		throw new NodeApiError(node, {} as JsonObject, {

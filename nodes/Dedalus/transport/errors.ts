@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { MAX_LINK_LENGTH, clipText } from './limits';
+import { MAX_LINK_LENGTH, clipText, parseIfString } from './limits';
 import type { ResponseHeaders } from './retry';
 import { errorBodySchema } from './schemas';
 import type { ErrorBody } from './schemas';
@@ -73,9 +73,13 @@ export function isAuthorizationRequired(error: unknown): error is AuthorizationR
 	return error instanceof AuthorizationRequiredError;
 }
 
-/** Only http(s) links of a sane length are ever shown, linked or followed. */
-export function isHttpUrl(value: string): boolean {
-	if (value.length > MAX_LINK_LENGTH) return false;
+/**
+ * The one link rule: only http(s) links of at most `maxLength` characters are ever shown, linked
+ * or followed. Self-contained, because the authorization page's script embeds this function's
+ * source (authorization/page.ts) so the browser applies the very same rule.
+ */
+export function isHttpLinkWithin(value: unknown, maxLength: number): boolean {
+	if (typeof value !== 'string' || value.length > maxLength) return false;
 	try {
 		const url = new URL(value);
 		return url.protocol === 'https:' || url.protocol === 'http:';
@@ -84,16 +88,15 @@ export function isHttpUrl(value: string): boolean {
 	}
 }
 
+/** {@link isHttpLinkWithin} with the node's link length limit. */
+export function isHttpUrl(value: string): boolean {
+	return isHttpLinkWithin(value, MAX_LINK_LENGTH);
+}
+
 export function parseErrorBody(body: unknown): ErrorBody {
-	let value = body;
-	if (typeof value === 'string') {
-		try {
-			value = JSON.parse(value);
-		} catch {
-			return {};
-		}
-	}
-	const parsed = errorBodySchema.safeParse(value);
+	const json = parseIfString(body);
+	if (!json) return {};
+	const parsed = errorBodySchema.safeParse(json.value);
 	return parsed.success ? parsed.data : {};
 }
 

@@ -1,17 +1,16 @@
 export { DedalusClient } from './client';
-export type { DedalusContext, DedalusRequest } from './client';
+export type { DedalusContext } from './client';
 export {
 	AuthorizationRequiredError,
 	asNodeError,
 	isAuthorizationRequired,
+	isHttpLinkWithin,
 	isHttpUrl,
 } from './errors';
 export type { ConsentRequest, NodeError } from './errors';
 export { fetchEncryptionKey } from './jwks';
 export { mayReceiveApiKey, pollConsent } from './poll';
-export type { ConsentState } from './poll';
 export { streamChatCompletion } from './stream';
-export type { StreamHandlers } from './stream';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';
-export { MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText } from './limits';
+export { MAX_LINK_LENGTH, MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText, parseIfString } from './limits';

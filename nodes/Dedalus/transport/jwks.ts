@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { DedalusContext } from './client';
+import { parseIfString } from './limits';
 
 /** The SDKs refuse smaller keys (`jwk_to_public_key(min_key_size=2048)`). */
 const MIN_KEY_BITS = 2048;
@@ -48,14 +49,9 @@ export async function fetchEncryptionKey(
 	if (response.statusCode !== 200) {
 		throw fail(`${url} answered ${response.statusCode}`);
 	}
-	let body = response.body;
-	if (typeof body === 'string') {
-		try {
-			body = JSON.parse(body);
-		} catch {
-			throw fail(`${url} did not answer with JSON`);
-		}
-	}
+	const json = parseIfString(response.body);
+	if (!json) throw fail(`${url} did not answer with JSON`);
+	const body = json.value;
 	const keys = (body as { keys?: unknown } | null)?.keys;
 	const jwk = (Array.isArray(keys) ? (keys as Jwk[]) : []).find(
 		(key) => key && key.kty === 'RSA' && key.use === 'enc',

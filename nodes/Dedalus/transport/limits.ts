@@ -12,6 +12,19 @@ export const MAX_SHOWN_TEXT = 1000;
 /** A connect_url longer than this is not shown or followed: no real OAuth link comes close. */
 export const MAX_LINK_LENGTH = 8192;
 
+/**
+ * A value that may arrive as JSON text (a response body, a parameter) parsed if it is a string,
+ * else as it is; undefined when the string is not JSON, so each caller says what that means.
+ */
+export function parseIfString(value: unknown): { value: unknown } | undefined {
+	if (typeof value !== 'string') return { value };
+	try {
+		return { value: JSON.parse(value) as unknown };
+	} catch {
+		return undefined;
+	}
+}
+
 /** Cuts `text` to `max` characters and says how much was left out. */
 export function clipText(text: string, max = MAX_SHOWN_TEXT): string {
 	if (text.length <= max) return text;

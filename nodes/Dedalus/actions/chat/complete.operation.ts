@@ -10,19 +10,19 @@ import {
 	chatStartOf,
 	checkToolSettings,
 	notifyOwner,
-	outputAuthorizationItem,
 	pauseForAuthorization,
 	readAuthorizationSettings,
 	resultOutputs,
-	toolAuthorizationItem,
-	toolPendingItem,
 } from '../../authorization';
 import {
 	DEFAULT_CONCURRENCY,
 	completeItems,
 	finishedItem,
+	outputAuthorizationItem,
 	readConcurrency,
 	throwFirstFailure,
+	toolAuthorizationItem,
+	toolPendingItem,
 } from '../../completion';
 import type { ChunkSink, ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';

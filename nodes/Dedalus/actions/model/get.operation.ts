@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { readModelId } from '../../completion';
+import { readModelId, resultItem } from '../../completion';
 import { DedalusClient, modelSchema } from '../../transport';
 import { modelLocator } from '../common.descriptions';
 
@@ -26,5 +26,5 @@ export async function execute(
 	// The ID keeps its slash in the path (`/v1/models/openai/gpt-4.1`); each part is encoded on its own.
 	const path = `/v1/models/${id.split('/').map(encodeURIComponent).join('/')}`;
 	const model = await client.request({ method: 'GET', path, schema: modelSchema, itemIndex });
-	return [{ json: model as IDataObject, pairedItem: { item: itemIndex } }];
+	return [resultItem(model as IDataObject, itemIndex)];
 }

@@ -6,6 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { resultItem } from '../../completion';
 import { DedalusClient, modelListSchema } from '../../transport';
 
 const properties: INodeProperties[] = [];
@@ -27,8 +28,5 @@ export async function execute(
 		schema: modelListSchema,
 		itemIndex,
 	});
-	return list.data.map((model) => ({
-		json: model as IDataObject,
-		pairedItem: { item: itemIndex },
-	}));
+	return list.data.map((model) => resultItem(model as IDataObject, itemIndex));
 }

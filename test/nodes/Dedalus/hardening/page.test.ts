@@ -96,3 +96,26 @@ describe('12. shared consent is explained on the page', () => {
 		expect(html).toMatch(/everyone who runs workflows with/);
 	});
 });
+
+describe("the page's script applies the node's own link rule", () => {
+	// The script embeds transport/errors.ts isHttpLinkWithin; this runs the embedded copy.
+	function embeddedLinkCheck(): (url: unknown) => boolean {
+		const { html } = page({ connectUrl: 'https://connect.example/x' });
+		const script = /<script nonce="nonce">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+		expect(() => new Function(script)).not.toThrow();
+		const start = script.indexOf('var isHttpLinkWithin');
+		const end = script.indexOf('function post()');
+		return new Function(`${script.slice(start, end)}; return isHttp;`)() as (u: unknown) => boolean;
+	}
+
+	it('accepts http(s) and refuses other schemes, junk and over-long links', () => {
+		const isHttp = embeddedLinkCheck();
+		expect(isHttp('https://connect.example/x')).toBe(true);
+		expect(isHttp('http://localhost:5678/x')).toBe(true);
+		expect(isHttp('javascript:alert(1)')).toBe(false);
+		expect(isHttp('data:text/html,x')).toBe(false);
+		expect(isHttp('not a url')).toBe(false);
+		expect(isHttp(42)).toBe(false);
+		expect(isHttp(`https://connect.example/${'a'.repeat(9000)}`)).toBe(false);
+	});
+});

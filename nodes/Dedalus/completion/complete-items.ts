@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import {
 	DedalusClient,
@@ -16,8 +16,6 @@ import type { CompletionParameters, ParameterSource } from './parameters';
 import { buildCompletionBody } from './request';
 import { nameConsentServer } from './server-names';
 import type { ServerNames } from './server-names';
-
-export type ItemError = NodeError;
 
 /** Requests in flight by default: fast, yet gentle with provider rate limits (README, Throughput). */
 export const DEFAULT_CONCURRENCY = 5;
@@ -38,7 +36,7 @@ export function readConcurrency(node: INode, value: unknown): number {
 
 export type ItemOutcome =
 	| { status: 'completed'; itemIndex: number; json: IDataObject; hints: string[] }
-	| { status: 'failed'; itemIndex: number; error: ItemError }
+	| { status: 'failed'; itemIndex: number; error: NodeError }
 	| { status: 'authorization_required'; itemIndex: number; error: AuthorizationRequiredError }
 	| { status: 'not_sent'; itemIndex: number };
 
@@ -98,7 +96,7 @@ export async function completeItems(
 	);
 	if (toSend.length === 0) return outcomes;
 
-	const client = await DedalusClient.connect(context);
+	const client = await DedalusClient.fromCredentials(context);
 	const positionOf = new Map(
 		options.itemIndices.map((itemIndex, position) => [itemIndex, position]),
 	);
@@ -195,23 +193,6 @@ export async function completeItems(
 	const workers = Math.max(1, Math.min(options.concurrency, toSend.length));
 	await Promise.all(Array.from({ length: workers }, worker));
 	return outcomes;
-}
-
-export function errorItem(error: ItemError, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
-	if (isAuthorizationRequired(error)) json.connect_url = error.connectUrl;
-	return { json, pairedItem: { item: itemIndex } };
-}
-
-export type SentOutcome = Exclude<ItemOutcome, { status: 'not_sent' }>;
-
-/** The output item of a sent item; a failure throws unless continue-on-fail is on. */
-export function finishedItem(outcome: SentOutcome, continueOnFail: boolean): INodeExecutionData {
-	if (outcome.status === 'completed')
-		return { json: outcome.json, pairedItem: { item: outcome.itemIndex } };
-	if (!continueOnFail) throw outcome.error;
-	return errorItem(outcome.error, outcome.itemIndex);
 }
 
 /** Without continue-on-fail, the first failed item (in input order) fails the node. */
