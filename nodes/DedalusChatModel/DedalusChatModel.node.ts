@@ -6,7 +6,7 @@ import type {
 	SupplyData,
 } from 'n8n-workflow';
 
-import { modelLocator } from '../Dedalus/actions/common.descriptions';
+import { mcpServersProperty, modelLocator } from '../Dedalus/actions/common.descriptions';
 import { listSearch } from '../Dedalus/methods';
 import { supplyDedalusModel } from './supply';
 
@@ -41,16 +41,9 @@ export class DedalusChatModel implements INodeType {
 				typeOptions: { containerClass: 'ndv-connection-hint-notice' },
 			},
 			modelLocator,
-			{
-				displayName: 'MCP Servers',
-				name: 'mcpServers',
-				type: 'string',
-				typeOptions: { rows: 2 },
-				default: '',
-				placeholder: 'e.g. dedalus-labs/brave-search, dedalus-labs/gmail',
-				description:
-					'MCP servers that Dedalus runs on its side for every request of the Agent: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. The Agent’s own tools still run in n8n.',
-			},
+			mcpServersProperty(
+				'MCP servers that Dedalus runs on its side for every request of the Agent: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. The Agent’s own tools still run in n8n.',
+			),
 			{
 				displayName: 'Options',
 				name: 'options',

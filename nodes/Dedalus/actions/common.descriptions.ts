@@ -33,3 +33,16 @@ export const modelLocator: INodeProperties = {
 		},
 	],
 };
+
+/** The MCP Servers field of Chat → Complete and of the Dedalus Chat Model: one name, one parser (completion/mcp-servers.ts). */
+export function mcpServersProperty(description: string): INodeProperties {
+	return {
+		displayName: 'MCP Servers',
+		name: 'mcpServers',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'e.g. dedalus-labs/brave-search, dedalus-labs/gmail',
+		description,
+	};
+}

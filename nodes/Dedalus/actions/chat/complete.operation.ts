@@ -25,7 +25,7 @@ import {
 	toolPendingItem,
 } from '../../completion';
 import type { ChunkSink, ItemOutcome } from '../../completion';
-import { modelLocator } from '../common.descriptions';
+import { mcpServersProperty, modelLocator } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	modelLocator,
@@ -114,16 +114,9 @@ const properties: INodeProperties[] = [
 		description: 'An array of messages with role and content',
 		displayOptions: { show: { inputType: ['json'] } },
 	},
-	{
-		displayName: 'MCP Servers',
-		name: 'mcpServers',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		placeholder: 'e.g. dedalus-labs/brave-search, dedalus-labs/gmail',
-		description:
-			'MCP servers that Dedalus runs for this request: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. An expression may return a list. Empty means none.',
-	},
+	mcpServersProperty(
+		'MCP servers that Dedalus runs for this request: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. An expression may return a list. Empty means none.',
+	),
 	{
 		displayName: 'Use MCP Server Credential',
 		name: 'useMcpServerCredential',
