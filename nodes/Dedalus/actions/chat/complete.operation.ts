@@ -22,6 +22,7 @@ import {
 } from '../../completion';
 import type { ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';
+import { addOutputHints, isToolCall } from '../n8n-compat';
 
 const properties: INodeProperties[] = [
 	modelLocator,
@@ -387,7 +388,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const settings = readAuthorizationSettings(this.getNode(), options);
 	const continueOnFail = this.continueOnFail();
 	// An AI agent cannot wait for a person: as a tool the node hands the link to the agent instead.
-	const asTool = this.isToolExecution();
+	const asTool = isToolCall(this);
 	const pauses = settings.whenRequired === 'wait' && !asTool;
 	const signal = this.getExecutionCancelSignal();
 
@@ -404,11 +405,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	throwFirstFailure(outcomes, continueOnFail);
 
 	for (const outcome of outcomes) {
-		if (outcome.status === 'completed' && outcome.hints.length > 0) {
-			this.addExecutionHints(
-				...outcome.hints.map((message) => ({ message, location: 'outputPane' as const })),
-			);
-		}
+		if (outcome.status === 'completed') addOutputHints(this, outcome.hints);
 	}
 
 	if (pauses && outcomes.some((outcome) => outcome.status === 'authorization_required')) {
