@@ -24,3 +24,13 @@ export function addOutputHints(context: IExecuteFunctions, messages: string[]): 
 		...messages.map((message) => ({ message, location: 'outputPane' as const })),
 	);
 }
+
+/**
+ * Whether n8n hands on every output of a resumed node. Before n8n 2.39 it forwards only the
+ * first output of what webhook() returns (n8n issue 12823), so with a wait limit the results
+ * (output 1, "Success") would be dropped after consent. n8n 1.x is recognised by its missing
+ * isToolExecution(); 2.0 to 2.38 cannot be told apart from 2.39 here (README, Compatibility).
+ */
+export function resumesEveryOutput(context: IExecuteFunctions): boolean {
+	return typeof context.isToolExecution === 'function';
+}

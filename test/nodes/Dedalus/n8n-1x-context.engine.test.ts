@@ -2,7 +2,9 @@
  * The node on n8n-core's real engine with the context methods that n8n 1.x lacks taken away
  * (read off n8n-core 1.84.0, which n8n 1.85 ships): `isToolExecution()` everywhere, and
  * `addExecutionHints()` in a tool's SupplyDataContext. A call to either that is not guarded
- * (nodes/Dedalus/actions/n8n-compat.ts) fails these runs with "is not a function"; the real
+ * (nodes/Dedalus/actions/n8n-compat.ts) fails these runs with "is not a function". Without
+ * isToolExecution() the node also knows it runs on n8n 1.x, whose resume drops all but the first
+ * output, and refuses a wait limit. The real
  * n8n 1.x runs are in test/e2e/compat.e2e.ts.
  */
 import { ExecuteContext, SupplyDataContext } from 'n8n-core';
@@ -121,6 +123,23 @@ describe('on contexts without the methods n8n 2.x added', () => {
 		expect(jsonOf(result.outputOf('Dedalus'))[0]).toMatchObject({
 			status: 'authorization_required',
 		});
+	});
+
+	it('refuses Limit Wait Time before sending anything: n8n 1.x would drop the results after consent', async () => {
+		const result = await runDedalus(
+			bed,
+			dedalusNode({
+				options: {
+					limitWaitTime: {
+						values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'hours' },
+					},
+				},
+			}),
+			items({ prompt: 'mail', servers: GMAIL }),
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('Limit Wait Time needs n8n 2.39 or newer');
+		expect(bed.completionRequests()).toEqual([]);
 	});
 
 	it('as an AI tool: answers, drops the hint, and hands the connect_url on instead of pausing', async () => {

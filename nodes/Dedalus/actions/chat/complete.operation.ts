@@ -22,7 +22,7 @@ import {
 } from '../../completion';
 import type { ItemOutcome } from '../../completion';
 import { modelLocator } from '../common.descriptions';
-import { addOutputHints, isToolCall } from '../n8n-compat';
+import { addOutputHints, isToolCall, resumesEveryOutput } from '../n8n-compat';
 
 const properties: INodeProperties[] = [
 	modelLocator,
@@ -165,7 +165,7 @@ const properties: INodeProperties[] = [
 				name: 'limitWaitTime',
 				type: 'fixedCollection',
 				description:
-					'Whether to stop waiting for authorization after a while. When set, timed-out items leave through a first output and results through a second one.',
+					'Whether to stop waiting for authorization after a while. When set, timed-out items leave through a first output and results through a second one. Needs n8n 2.39 or newer.',
 				default: {
 					values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' },
 				},
@@ -390,6 +390,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// An AI agent cannot wait for a person: as a tool the node hands the link to the agent instead.
 	const asTool = isToolCall(this);
 	const pauses = settings.whenRequired === 'wait' && !asTool;
+	if (pauses && settings.waitLimit && !resumesEveryOutput(this)) {
+		throw new NodeOperationError(this.getNode(), 'Limit Wait Time needs n8n 2.39 or newer', {
+			description:
+				'This n8n resumes a waiting node through its first output only, so the results after consent (the Success output) would be lost. Remove the option, or update n8n.',
+		});
+	}
 	const signal = this.getExecutionCancelSignal();
 
 	const outcomes = await completeItems(this, {
