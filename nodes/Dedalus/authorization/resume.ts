@@ -9,7 +9,7 @@ import { completeItems, finishedItem, readConcurrency } from '../completion';
 import type { ParameterSource } from '../completion';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
-import { resendOnce, stillNeeded } from './resume-guard';
+import { resendIdempotencyKey, resendOnce, stillNeeded } from './resume-guard';
 import type { PauseMemory, ResendResult } from './resume-guard';
 import { readAuthorizationSettings, resultOutputs } from './settings';
 import { loadPendingAuthorization } from './state';
@@ -76,6 +76,7 @@ async function resendPending(
 		concurrency: readConcurrency(context.getNode(), options.concurrency),
 		continueOnFail,
 		stopOnAuthorization: true,
+		idempotencyKey: (itemIndex) => resendIdempotencyKey(state.pauseId, itemIndex),
 	});
 
 	let stillWaiting: { connectUrl: string; server?: string } | undefined;

@@ -47,6 +47,8 @@ export interface CompleteItemsOptions {
 	/** Once an item needs consent, start no new request: the run pauses and sends the rest later. */
 	stopOnAuthorization: boolean;
 	signal?: AbortSignal;
+	/** A fixed Idempotency-Key per item (see DedalusRequest); default a random one per request. */
+	idempotencyKey?: (itemIndex: number) => string;
 }
 
 type Prepared =
@@ -105,6 +107,7 @@ export async function completeItems(
 				timeoutMs: parameters.options.timeoutMs,
 				maxRetries: parameters.options.maxRetries,
 				signal: options.signal,
+				idempotencyKey: options.idempotencyKey?.(itemIndex),
 			});
 			return {
 				status: 'completed',

@@ -34,6 +34,11 @@ export interface DedalusRequest<T> {
 	timeoutMs?: number;
 	maxRetries?: number;
 	signal?: AbortSignal;
+	/**
+	 * Idempotency-Key for a POST when the caller needs the same key across runs or processes (the
+	 * resume path: authorization/resume.ts). Default: a fresh random key per request.
+	 */
+	idempotencyKey?: string;
 }
 
 interface FullResponse {
@@ -72,7 +77,10 @@ export class DedalusClient {
 		const node = this.context.getNode();
 		const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
 		// One key for the request and all its retries, as the SDKs do, so a retried POST can be deduplicated.
-		const idempotencyKey = request.method === 'GET' ? undefined : `n8n-dedalus-${randomString(24)}`;
+		const idempotencyKey =
+			request.method === 'GET'
+				? undefined
+				: (request.idempotencyKey ?? `n8n-dedalus-${randomString(24)}`);
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: `${this.baseUrl}${request.path}`,
