@@ -1,6 +1,7 @@
 import { KeyRegistry } from './auth';
 import { ConsentStore } from './consent';
 import { FaultQueue } from './faults';
+import { IdempotencyStore } from './idempotency';
 import { RequestLog, Stats } from './log';
 
 /** Everything a test can change or inspect; one instance per emulator. */
@@ -10,6 +11,7 @@ export class EmulatorState {
 	readonly faults = new FaultQueue();
 	readonly log = new RequestLog();
 	readonly stats = new Stats();
+	readonly idempotency = new IdempotencyStore();
 	latencyMs: number;
 	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
 	contentBytes = 0;
@@ -28,6 +30,7 @@ export class EmulatorState {
 		this.faults.clear();
 		this.log.reset();
 		this.stats.reset();
+		this.idempotency.clear();
 		this.latencyMs = this.initialLatencyMs;
 		this.contentBytes = 0;
 		this.connectionsOpened = 0;
