@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { finishedItem } from '../completion';
 import type { ItemOutcome } from '../completion';
+import { resumeAccess } from './access';
 import { sendAuthorizationNotice } from './notify';
 import type { NotificationResult } from './notify';
 import { waitDeadline, waitTill } from './settings';
@@ -88,7 +89,9 @@ export async function pauseForAuthorization(
 	const expiresAt = deadline?.toISOString();
 	const connectUrl = last.error.connectUrl;
 	const servers = uniqueServers(outcomes);
-	const authorizationUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+	const { authorizationUrl, accessToken } = resumeAccess(
+		String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0)),
+	);
 
 	savePendingAuthorization(context, {
 		pauseId: randomString(16),
@@ -98,6 +101,7 @@ export async function pauseForAuthorization(
 		finishedItems,
 		pausedAt: new Date().toISOString(),
 		...(expiresAt ? { expiresAt } : {}),
+		...(accessToken ? { accessToken } : {}),
 	});
 	await context.putExecutionToWait(waitTill(deadline));
 

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { completeItems, finishedItem, readConcurrency } from '../completion';
+import { accessAllowed } from './access';
 import type { ParameterSource } from '../completion';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
@@ -144,6 +145,11 @@ export async function handleResumeRequest(
 	const state = loadPendingAuthorization(context);
 	if (!state) {
 		respond(context, { ...base, state: 'not_waiting', servers: [] }, 404);
+		return { noWebhookResponse: true };
+	}
+	if (!accessAllowed(context, state.accessToken)) {
+		// The same answer n8n 2.x gives a request without the right signature.
+		context.getResponseObject().status(401).json({ error: 'Invalid token' });
 		return { noWebhookResponse: true };
 	}
 	const page = { ...base, servers: state.servers, expiresAt: state.expiresAt };
