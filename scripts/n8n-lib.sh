@@ -15,7 +15,10 @@ N8N_LIB_TAG="${N8N_LIB_TAG:-n8n}"
 # Without a version argument, a DEDALUS_N8N_HOME that is already installed is reused as it is.
 n8n_resolve_install() {
   if [ -n "${1:-}" ] || [ ! -f "${DEDALUS_N8N_HOME:-/nonexistent}/.installed" ]; then
-    n8n_say "finding the cached n8n ${1:-${DEDALUS_N8N_VERSION:-2.41.1}} (installed on first use: 4-8 minutes)..."
+    local version="${1:-${DEDALUS_N8N_VERSION:-2.41.1}}"
+    if [ ! -f "${DEDALUS_N8N_CACHE:-$HOME/.cache/n8n-nodes-dedalus}/n8n-$version/.installed" ]; then
+      n8n_say "installing n8n $version into the cache (first use only: 4-9 minutes)..."
+    fi
     DEDALUS_N8N_HOME="$(bash "$N8N_LIB_ROOT/scripts/install-n8n.sh" ${1:+"$1"} | tail -n 1)"
   fi
   export DEDALUS_N8N_HOME

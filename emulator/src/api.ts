@@ -168,7 +168,7 @@ async function applyIdempotency(
 ): Promise<'answered' | undefined> {
 	const { req, res, state } = ctx;
 	const key = entry.idempotencyKey;
-	if (!key || req.method !== 'POST' || entry.stream) return undefined;
+	if (!key || req.method !== 'POST' || entry.stream || !state.idempotency.enabled) return undefined;
 	const caller = state.keys.authenticate(req).keyId ?? '';
 	const decision = await state.idempotency.decide(
 		caller,

@@ -35,9 +35,12 @@ const MAX_KEYS = 10_000;
 
 export class IdempotencyStore {
 	private readonly records = new Map<string, KeyRecord>();
+	/** Test control (POST /__emulator/idempotency): off, keys are ignored as by an API without support. */
+	enabled = true;
 
 	clear(): void {
 		this.records.clear();
+		this.enabled = true;
 	}
 
 	/**

@@ -26,6 +26,7 @@ import {
 	type StartedRun,
 } from '../../../n8n-runner';
 import { startQueueCluster, type QueueCluster } from '../../../n8n-runner/queue';
+import { startResumeRouter } from '../../../n8n-runner/resume-router';
 import {
 	NODE,
 	UPSTREAM_FIELD,
@@ -57,6 +58,7 @@ const SCENARIOS = {
 	throughput: scenario(2, 'throughput', { concurrency: 3 }),
 	race: scenario(3, 'race', { concurrency: 2 }),
 	killed: scenario(4, 'killed'),
+	recipe: scenario(5, 'recipe', { concurrency: 2 }),
 };
 
 /** The same URL on another process: resume URLs name webhook process A; B gets the same path. */
@@ -267,5 +269,70 @@ describe('queue mode: main, a worker and two webhook processes on PostgreSQL and
 			"Summarize yesterday's emails",
 		]);
 		expect(await completions(s)).toEqual({ 'q4-item-0': [401, 200] });
+	});
+
+	it('an API that ignores Idempotency-Key: POSTs to A and B at once send an item twice; routing one resume URL to one process (the README recipe) sends it once', async () => {
+		const s = SCENARIOS.recipe;
+		const items = (tag: string) => [
+			{ tag, prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+			{ tag, prompt: 'and the calendar', servers: [GMAIL] },
+		];
+		const setIdempotency = async (enabled: boolean) =>
+			expect(
+				(
+					await httpCall(`${emulator.url}/__emulator/idempotency`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify({ enabled }),
+					})
+				).status,
+			).toBe(200);
+		const completedTimes = async (tag: string) =>
+			Object.values(
+				statusesByUser(
+					(await admin.completions({ keyId: s.keyId, user: new RegExp(`^${tag}-`) })).filter(
+						(entry) => entry.status === 200,
+					),
+				),
+			).map((statuses) => statuses.length);
+		const router = await startResumeRouter([webhookA.baseUrl, webhookB.baseUrl]);
+		const viaRouter = (url: string) => {
+			const routed = new URL(url);
+			routed.host = new URL(router.url).host;
+			return routed.toString();
+		};
+		await setIdempotency(false);
+		// Slow answers keep both resends in flight together.
+		await admin.setLatency(500);
+		try {
+			const direct = await startRun(s, items('q5a'));
+			await grantConsentAsUser(connectUrlOf(direct));
+			await Promise.all([
+				postResume(on(webhookA, direct.resumeUrl), { json: true, retryWhileRunning: false }),
+				postResume(on(webhookB, direct.resumeUrl), { json: true, retryWhileRunning: false }),
+			]);
+			expect((await finished(direct)).status).toBe('success');
+			expect(Math.max(...(await completedTimes('q5a')))).toBe(2);
+
+			await admin.setConsent(GMAIL, s.keyId, false);
+			const routed = await startRun(s, items('q5b'));
+			await grantConsentAsUser(connectUrlOf(routed));
+			const answers = await Promise.all([
+				postResume(viaRouter(routed.resumeUrl), { json: true, retryWhileRunning: false }),
+				postResume(viaRouter(routed.resumeUrl), { json: true, retryWhileRunning: false }),
+			]);
+			expect(answers.map((a) => (a.json as { state?: string }).state).sort()).toEqual([
+				'already_continued',
+				'continued',
+			]);
+			const done = await finished(routed);
+			expect(done.status).toBe('success');
+			expect(await completedTimes('q5b')).toEqual([1, 1]);
+			expect(nodeRuns(done, NODE.downstream)).toHaveLength(1);
+		} finally {
+			await admin.setLatency(0);
+			await setIdempotency(true);
+			await router.close();
+		}
 	});
 });
