@@ -65,8 +65,6 @@ describe('the package on this n8n version', () => {
 	it('loads the node and the credential type', async () => {
 		expect(await n8n.rest.getNodeTypeNames()).toContain(`${CUSTOM_PREFIX}.dedalus`);
 		expect(await n8n.rest.getCredentialTypeNames()).toContain('dedalusApi');
-		// n8n deletes nothing and logs no load error for the package.
-		expect(n8n.logs()).not.toMatch(/error.*(dedalus|Dedalus\.node)/i);
 	});
 
 	it('tests the credential: a good key passes, a bad key fails without showing the key', async () => {
