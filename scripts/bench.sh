@@ -6,21 +6,12 @@
 #      full run, writes docs/benchmarks.md.
 # Options: `npm run bench -- --help` (e.g. --latency 100, --quick).
 # BENCH_SKIP_BUILD=1 skips building the package (the bench project is always compiled).
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=bench
-. "$ROOT/scripts/n8n-lib.sh"
+. "$(dirname "$0")/preamble.sh"
 
 n8n_resolve_install
-if [ "${BENCH_SKIP_BUILD:-}" = 1 ]; then
-  n8n_say "skipping the package build (BENCH_SKIP_BUILD=1), using the current dist/"
-else
-  n8n_say "building the package (npm run build)..."
-  npm run --silent build >/dev/null
-fi
-n8n_say "compiling the benchmark (bench/tsconfig.json -> bench/dist)..."
+build_package BENCH_SKIP_BUILD
+say "compiling the benchmark (bench/tsconfig.json -> bench/dist)..."
 rm -rf bench/dist
 npx tsc -p bench/tsconfig.json
 exec node bench/dist/bench/src/cli.js "$@"

@@ -5,13 +5,8 @@
 #      shared with `npm run test:e2e` and `npm run dev`);
 #   3. hands over to scripts/demo.ts: emulator, n8n, examples, the run, the consent, the summary.
 # DEDALUS_API_KEY (and DEDALUS_BASE_URL) switch from the local emulator to the real Dedalus API.
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=demo
-. "$ROOT/scripts/n8n-lib.sh"
-say() { echo "[demo] $*"; }
+. "$(dirname "$0")/preamble.sh"
 started=$SECONDS
 
 case " $* " in *" --auto-consent "*)
@@ -39,10 +34,6 @@ if [ ! -f "${DEDALUS_N8N_HOME:-/nonexistent}/.installed" ] \
   TICKER=$!
   trap '[ -n "$TICKER" ] && kill "$TICKER" 2>/dev/null' EXIT
 fi
-# `npm run` exports this repo's ignore-scripts=true (.npmrc) as npm_config_ignore_scripts, which the
-# installer's nested `npm rebuild sqlite3` would inherit: it then "succeeds" without building the
-# binding and n8n cannot start. The installer passes --ignore-scripts itself where it wants it.
-unset npm_config_ignore_scripts
 n8n_resolve_install
 if [ -n "$TICKER" ]; then kill "$TICKER" 2>/dev/null || true; TICKER=""; fi
 say "n8n 2.41.1: $N8N_CACHE"

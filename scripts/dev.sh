@@ -9,13 +9,8 @@
 #   DEDALUS_DEV_FOLDER=.n8n       persistent n8n user folder (git-ignored); delete it to start over
 #   DEDALUS_DEV_SKIP_BUILD=1      start with the current dist instead of running `npm run build`
 #   DEDALUS_DEV_NO_EMULATOR=1     do not start the emulator
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=dev
-. "$ROOT/scripts/n8n-lib.sh"
-say() { n8n_say "$@"; }
+. "$(dirname "$0")/preamble.sh"
 
 export N8N_PORT="${N8N_PORT:-5678}"
 DEV_FOLDER="${DEDALUS_DEV_FOLDER:-$ROOT/.n8n}"
@@ -54,15 +49,7 @@ fi
 
 n8n_resolve_install
 
-if [ "${DEDALUS_DEV_SKIP_BUILD:-}" = 1 ]; then
-  say "skipping the build (DEDALUS_DEV_SKIP_BUILD=1), using the current dist/"
-else
-  say "building the package (npm run build)..."
-  if ! npm run --silent build; then
-    say "the build failed. Fix it, or run with DEDALUS_DEV_SKIP_BUILD=1 to start with the current dist/."
-    exit 1
-  fi
-fi
+build_package DEDALUS_DEV_SKIP_BUILD
 mkdir -p "$ROOT/dist"
 
 # --- emulator (optional) ---

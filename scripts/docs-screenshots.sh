@@ -2,13 +2,8 @@
 # `npm run docs:screenshots`: regenerates docs/editor-node.png, waiting-execution.png,
 # authorization-page.png and finished-run.png in headless Chromium (scripts/docs-screenshots.ts).
 # Needs Debian's chromium (`apt-get install -y chromium`; never `npx playwright install`).
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=docs
-. "$ROOT/scripts/n8n-lib.sh"
-say() { echo "[docs] $*"; }
+. "$(dirname "$0")/preamble.sh"
 
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM_PATH" ]; then
@@ -19,10 +14,6 @@ fi
 say "building the package and the scripts (usually 15-30 s)..."
 npm run --silent build
 npx tsc -p scripts/demo.tsconfig.json
-# `npm run` exports this repo's ignore-scripts=true (.npmrc) as npm_config_ignore_scripts, which the
-# installer's nested `npm rebuild sqlite3` would inherit: it then "succeeds" without building the
-# binding and n8n cannot start. The installer passes --ignore-scripts itself where it wants it.
-unset npm_config_ignore_scripts
 n8n_resolve_install
 
 export DEDALUS_N8N_HOME DEDALUS_DEMO_ROOT="$ROOT" CHROMIUM_PATH

@@ -5,23 +5,14 @@
 #   3. builds the package; 4. runs jest with jest.queue.config.js. Each test file starts its own
 #      PostgreSQL and Redis (data in a temp folder, stopped after) and four n8n processes.
 # E2E_SKIP_BUILD=1 skips step 3. Logs: test/e2e/artifacts/.
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=e2e-queue
-. "$ROOT/scripts/n8n-lib.sh"
-say() { n8n_say "$@"; }
+. "$(dirname "$0")/preamble.sh"
 
 started=$SECONDS
 bash "$ROOT/scripts/install-queue-services.sh"
 n8n_resolve_install
 say "n8n: $N8N_CACHE"
-if [ "${E2E_SKIP_BUILD:-}" = 1 ]; then
-  say "skipping the build (E2E_SKIP_BUILD=1)"
-else
-  npm run --silent build
-fi
+build_package E2E_SKIP_BUILD
 set +e
 npx jest -c jest.queue.config.js --runInBand "$@"
 status=$?

@@ -6,29 +6,24 @@
 #   3. builds the package (tests load dist/ as custom nodes);
 #   4. runs jest with jest.e2e.config.js, one test file at a time, for each entry of the matrix:
 #        2.41.1    every e2e file (Node 24)
-#        1.123.81  the newest 1.x (Node 22): compat, smoke, custom-extension, editor, authorization
+#        1.123.81  the newest 1.x (Node 22): compat, n8n-runner, custom-extension, editor, authorization
 #                  (examples and the browser test add nothing version-specific; examples use a
 #                  wait limit, which 1.x refuses)
 #        1.85.4    the declared floor (Node 22): compat (load, credential test, completion, pause
 #                  and resume)
 # Extra arguments go to jest and run on one version only: DEDALUS_N8N_VERSION (default 2.41.1),
-# e.g. `npm run test:e2e -- test/e2e/smoke.e2e.ts` or
+# e.g. `npm run test:e2e -- test/e2e/n8n-runner.e2e.ts` or
 # `DEDALUS_N8N_VERSION=1.123.81 npm run test:e2e -- test/e2e/compat.e2e.ts`.
 # E2E_MATRIX="2.41.1 1.85.4" runs only those entries of the matrix.
 # E2E_SKIP_BUILD=1 skips step 3 (tests that need dist/ then use whatever is there).
 # Logs of every n8n started: test/e2e/artifacts/ (E2E_KEEP_N8N=1 also keeps its user folder).
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
 N8N_LIB_TAG=e2e
-. "$ROOT/scripts/n8n-lib.sh"
-say() { n8n_say "$@"; }
+. "$(dirname "$0")/preamble.sh"
 
 started=$SECONDS
 declare -A FILES=(
   [2.41.1]=""
-  [1.123.81]="test/e2e/compat.e2e.ts test/e2e/smoke.e2e.ts test/e2e/custom-extension.e2e.ts test/e2e/editor.e2e.ts test/e2e/authorization.e2e.ts"
+  [1.123.81]="test/e2e/compat.e2e.ts test/e2e/n8n-runner.e2e.ts test/e2e/custom-extension.e2e.ts test/e2e/editor.e2e.ts test/e2e/authorization.e2e.ts"
   [1.85.4]="test/e2e/compat.e2e.ts"
 )
 if [ $# -gt 0 ]; then
@@ -53,12 +48,7 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
-if [ "${E2E_SKIP_BUILD:-}" = 1 ]; then
-  say "skipping the build (E2E_SKIP_BUILD=1)"
-else
-  say "building the package (npm run build)..."
-  npm run --silent build
-fi
+build_package E2E_SKIP_BUILD
 
 ARGS=("$@")
 status=0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared helpers for scripts that run a real n8n (2.41.1 unless told otherwise) (dev.sh today; demo/bench scripts can reuse it).
+# Shared helpers for scripts that run a real n8n (2.41.1 unless told otherwise; every wrapper loads
+# it through preamble.sh).
 # Source it: `. scripts/n8n-lib.sh`. It defines functions only; nothing runs on source.
 # The TypeScript twin is n8n-runner/; both read n8n-runner/n8n-config.json so the
 # owner account and n8n settings are the same everywhere.

@@ -1,5 +1,5 @@
 // Table 2, measured in-process: the built node (dist/, what n8n loads) run through n8n-core
-// 2.41.1's real WorkflowExecute (test/helpers/engine), against the emulator in another process.
+// 2.41.1's real WorkflowExecute (test/engine-harness/engine), against the emulator in another process.
 // Run as its own process with --expose-gc: `node --expose-gc inprocess.js <json options>`;
 // prints one JSON line with the results.
 //
@@ -9,10 +9,11 @@
 // - memory: live heap (heapUsed after a forced full GC) at the start of execute(), sampled
 //   every `sampleMs` while it runs (forced GC each time, so garbage does not count), and right
 //   when it returns with its output still referenced.
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
-import { chain, createEngine, triggerNode } from '../../test/helpers/engine';
+import { chain, createEngine, triggerNode } from '../../test/engine-harness/engine';
 import { API_KEY, dedalusNode, prompt } from './workflows';
 
 interface Options {
@@ -57,13 +58,15 @@ function liveHeap(): { heap: number; external: number } {
 
 type Execute = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
+/** Loads a module of the built package (dist/, what n8n loads), by its path at run time. */
+const loadBuilt = createRequire(__filename);
+
 let hook:
 	| ((run: () => Promise<INodeExecutionData[][]>) => Promise<INodeExecutionData[][]>)
 	| undefined;
 
 function measuredNodeType(dist: string): INodeType {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { Dedalus } = require(join(dist, 'nodes', 'Dedalus', 'Dedalus.node.js')) as {
+	const { Dedalus } = loadBuilt(join(dist, 'nodes', 'Dedalus', 'Dedalus.node.js')) as {
 		Dedalus: new () => INodeType;
 	};
 	const node = new Dedalus();
@@ -78,8 +81,7 @@ function measuredNodeType(dist: string): INodeType {
 async function main() {
 	const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 	if (!gc) throw new Error('run with --expose-gc');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { DedalusApi } = require(
+	const { DedalusApi } = loadBuilt(
 		join(options.dist, 'credentials', 'DedalusApi.credentials.js'),
 	) as {
 		DedalusApi: new () => never;

@@ -168,7 +168,7 @@ function resourceTable(results: Results): string {
 			[
 				'(1) node CPU per item, in-process',
 				`${cpu.inProcessPerItemMs.toFixed(3)} ms`,
-				`process.cpuUsage() across the node's execute() in n8n-core's WorkflowExecute (test/helpers/engine), ${cpu.inProcess.items} items, median of ${cpu.inProcess.cpuMs.length} (${cpu.inProcess.cpuMs.map(ms).join(', ')})`,
+				`process.cpuUsage() across the node's execute() in n8n-core's WorkflowExecute (test/engine-harness/engine), ${cpu.inProcess.items} items, median of ${cpu.inProcess.cpuMs.length} (${cpu.inProcess.cpuMs.map(ms).join(', ')})`,
 			],
 			[
 				`(2) extra heap, ${mem.items} × ${mem.contentBytes} B answers, in-process`,
@@ -413,7 +413,7 @@ export function renderMarkdown(results: Results): string {
 		'  request until the execution is saved. Per item = (median node run − median NoOp run) ÷ items: the node, the',
 		"  HTTP requests it makes through n8n's request helper, and n8n's handling (saving, serialising) of its larger",
 		"  output. n8n's OpenAI node (c) is measured the same way, for reference. Cross-check: the same node (dist/)",
-		"  run in-process through n8n-core's WorkflowExecute (test/helpers/engine) with `process.cpuUsage()` around its",
+		"  run in-process through n8n-core's WorkflowExecute (test/engine-harness/engine) with `process.cpuUsage()` around its",
 		'  `execute()`, the emulator in another process; this leaves out what only the n8n server does (credentials from',
 		'  the database, expressions in isolated-vm, saving the execution).',
 		"- **CPU profile.** After the measured runs, n8n's inspector is opened (n8n runs with",

@@ -218,10 +218,7 @@ export function addDedalusFields(target: Record<string, unknown>, reply: ChatRep
 		target.mcp_tool_results = reply.toolResults;
 		target.tools_executed = reply.toolResults.map((r) => r.tool_name);
 	}
-	for (const _ in reply.serverErrors) {
-		target.mcp_server_errors = reply.serverErrors;
-		break;
-	}
+	if (Object.keys(reply.serverErrors).length > 0) target.mcp_server_errors = reply.serverErrors;
 }
 
 export function responsesBody(

@@ -151,7 +151,7 @@ const DEFAULT_ERROR_BODIES: Record<number, unknown> = {
 	422: { detail: [{ loc: ['body'], msg: 'Invalid request', type: 'value_error' }] },
 	429: { detail: 'Rate limit exceeded. Please retry later.' },
 	500: { detail: 'Internal server error' },
-	// The reference says some errors may come OpenAI-style; 503 exercises that reader.
+	// docs/dedalus-api.md says some errors may come OpenAI-style; 503 exercises that reader.
 	503: {
 		error: {
 			message: 'Service temporarily unavailable',

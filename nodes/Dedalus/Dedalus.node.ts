@@ -15,7 +15,7 @@ import { listSearch } from './methods';
 
 // The resume URL of a waiting execution (`$execution.resumeUrl`) reaches these: GET serves the
 // authorization page, POST sends the held-back requests again. A named constant, because the
-// community lint takes a literal array for a trigger's webhooks (n8n-wait-resume.md).
+// community lint takes a literal array for a trigger's webhooks (docs/architecture.md).
 const RESUME_WEBHOOKS: IWebhookDescription[] = [
 	{
 		name: 'default',

@@ -1,4 +1,4 @@
-// Scenario 8: the authorization page in a real browser (Debian's Chromium driven by
+// Scenario 10: the authorization page in a real browser (Debian's Chromium driven by
 // playwright-core). A person opens the page, presses Connect, allows access in the tab that
 // opens, and the first page, by its own polling and without another click, continues the run.
 // Screenshots of both states, light and dark, land in test/e2e/artifacts/.
@@ -28,13 +28,13 @@ import {
 import { launchChromium } from '../../n8n-runner/browser';
 import { NODE, authorizationWorkflow } from './workflows/authorization';
 
-const API_KEY = fakeApiKey(8);
+const API_KEY = fakeApiKey(10);
 const KEY_ID = keyIdOf(API_KEY);
 const WORKFLOW = {
-	id: 'e2eAuthFlow00008',
-	name: 'E2E authorization 8: the page in a browser',
+	id: 'e2eAuthFlow00010',
+	name: 'E2E authorization 10: the page in a browser',
 	path: 'e2e-auth-browser',
-	credential: { id: 'e2eDedalusCred08', name: 'Dedalus emulator (scenario 8)' },
+	credential: { id: 'e2eDedalusCred10', name: 'Dedalus emulator (scenario 10)' },
 };
 const VIEWPORT = { width: 900, height: 720 };
 
@@ -95,9 +95,9 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 		await page.screenshot({ path: join(artifacts, name), fullPage: true });
 	}
 
-	it('8. Connect, Allow in the new tab, and the page continues the workflow by itself', async () => {
+	it('10. Connect, Allow in the new tab, and the page continues the workflow by itself', async () => {
 		const run = await startWaitingRun(n8n, WORKFLOW.path, {
-			items: [{ tag: 's8', prompt: "Summarize yesterday's emails", servers: [GMAIL] }],
+			items: [{ tag: 's10', prompt: "Summarize yesterday's emails", servers: [GMAIL] }],
 		});
 		leak.add('execution while waiting', await rawExecution(n8n, run.executionId));
 		const waitingItem = nodeOutput(run.waiting, NODE.dedalus)?.[0].json as {
@@ -162,7 +162,7 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 			.waitFor({ timeout: 60_000 });
 		const continuedAfterMs = Date.now() - connectClickedAt;
 		process.stderr.write(
-			`[e2e] scenario 8: the page continued the run ${continuedAfterMs} ms after Connect\n`,
+			`[e2e] scenario 10: the page continued the run ${continuedAfterMs} ms after Connect\n`,
 		);
 		expect(continuedAfterMs).toBeGreaterThanOrEqual(2900);
 		await expect(page.locator('#status').textContent()).resolves.toBe('You can close this tab.');

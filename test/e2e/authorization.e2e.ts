@@ -3,7 +3,7 @@
 // its own workflow and its own API key, so consent given in one never helps another, and the
 // emulator's request log tells them apart by keyId (it never holds a key).
 //
-// Scenario 5 (the wait limit) needs n8n's wait tracker, which checks about once a minute: its run
+// Scenario 9 (the wait limit) needs n8n's wait tracker, which checks about once a minute: its run
 // starts right after n8n does and is checked last, so that minute overlaps the other scenarios.
 import type { INodeExecutionData } from 'n8n-workflow';
 
@@ -160,13 +160,13 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			}),
 			signature: scenario(3, 'signature', 'wrong signature'),
 			concurrent: scenario(4, 'concurrent', 'two POSTs at once'),
-			timeout: scenario(5, 'timeout', 'five-second wait limit', { options: FIVE_SECOND_LIMIT }),
-			limited: scenario(10, 'limited', 'ten-minute wait limit', { options: TEN_MINUTE_LIMIT }),
+			timeout: scenario(9, 'timeout', 'five-second wait limit', { options: FIVE_SECOND_LIMIT }),
+			limited: scenario(5, 'limited', 'ten-minute wait limit', { options: TEN_MINUTE_LIMIT }),
 			still: scenario(6, 'still', 'POST before consent'),
 			notify: scenario(7, 'notify', 'notify URL', {
 				options: { notifyUrl: `${listener.url}${LISTENER_PATH}` },
 			}),
-			throughput: scenario(9, 'throughput', 'concurrency 3', {
+			throughput: scenario(8, 'throughput', 'concurrency 3', {
 				options: { concurrency: 3 },
 				viaProxy: true,
 			}),
@@ -194,11 +194,11 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			`[e2e] authorization: n8n prepared and started in ${Date.now() - started} ms\n`,
 		);
 
-		// Scenario 5 starts now: the wait tracker resumes it within about a minute of the limit.
+		// Scenario 9 starts now: the wait tracker resumes it within about a minute of the limit.
 		// (n8n 1.x refuses a wait limit: see waitLimitRefused.)
 		if (n8n.install.major >= 2) {
 			timeoutRun = await startRun(scenarios.timeout, [
-				{ tag: 's5', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
+				{ tag: 's9', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
 			]);
 			timeoutPausedAt = Date.now();
 		}
@@ -467,12 +467,12 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(nodeRuns(await n8n.rest.getExecution(run.executionId), NODE.downstream)).toHaveLength(1);
 	});
 
-	it('5b. with a wait limit, consent in time: the results leave through "Success" only', async () => {
+	it('5. with a wait limit, consent in time: the results leave through "Success" only', async () => {
 		const s = scenarios.limited;
-		if (n8n.install.major < 2) return await waitLimitRefused(s, 's10');
+		if (n8n.install.major < 2) return await waitLimitRefused(s, 's5');
 		const run = await startRun(s, [
-			{ tag: 's10', prompt: 'what is Dedalus', servers: [SEARCH] },
-			{ tag: 's10', prompt: "summarize yesterday's emails", servers: [GMAIL] },
+			{ tag: 's5', prompt: 'what is Dedalus', servers: [SEARCH] },
+			{ tag: 's5', prompt: "summarize yesterday's emails", servers: [GMAIL] },
 		]);
 		// While waiting, the held-back item shows on output 1 (Success) with its deadline; output 0 stays empty.
 		expect(nodeOutput(run.waiting, NODE.dedalus, { outputIndex: 0 })).toEqual([]);
@@ -488,7 +488,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 
 		// The page shows the deadline.
 		const page = await httpCall(run.resumeUrl);
-		leak.add('scenario 5b: GET page', page.text);
+		leak.add('scenario 5: GET page', page.text);
 		expect(page.text).toContain(`<dt>Waits until</dt><dd>${item.expires_at}</dd>`);
 
 		await grantConsentAsUser(item.connect_url);
@@ -515,8 +515,8 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		]);
 		expect(nodeOutputJson(done, NODE.success)?.map((d) => d[UPSTREAM_FIELD])).toEqual([null, null]);
 		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
-			's10-item-0': [200],
-			's10-item-1': [401, 200],
+			's5-item-0': [200],
+			's5-item-1': [401, 200],
 		});
 	});
 
@@ -608,7 +608,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(listener.posts().filter((r) => r.path === LISTENER_PATH)).toHaveLength(1);
 	});
 
-	describe('9. concurrency 3 with a pause (6 items, item 2 needs consent)', () => {
+	describe('8. concurrency 3 with a pause (6 items, item 2 needs consent)', () => {
 		const items: (tag: string) => RunItem[] = (tag) =>
 			[0, 1, 2, 3, 4, 5].map((i) => ({
 				tag,
@@ -680,7 +680,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			return sent;
 		}
 
-		it('9a. searches answer after the consent check: in-flight ones finish, nothing new starts, only the rest is sent later', async () => {
+		it('8a. searches answer after the consent check: in-flight ones finish, nothing new starts, only the rest is sent later', async () => {
 			const s = scenarios.throughput;
 			// Every request takes 300 ms; searches 700 ms more, so item 2's 401 comes back while items 0
 			// and 1 are still in flight, whatever order the three arrive in (and however busy n8n is).
@@ -690,9 +690,9 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 					? 700
 					: 0,
 			);
-			const run = await startRun(s, items('s9a'));
+			const run = await startRun(s, items('s8a'));
 
-			const sentBefore = await sentBeforeResume(s, 's9a');
+			const sentBefore = await sentBeforeResume(s, 's8a');
 			// The first window (items 0-2) went out together; 0 and 1 finished and are kept; 3-5 never started.
 			expect(Object.fromEntries(sentBefore)).toEqual({ 0: [200], 1: [200], 2: [401] });
 			const log = await admin.completions({ keyId: s.keyId });
@@ -708,19 +708,19 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 				[2, 3, 4, 5].map((item) => ({ item })),
 			);
 
-			await resumeAndCheck(s, 's9a', run, sentBefore);
+			await resumeAndCheck(s, 's8a', run, sentBefore);
 		});
 
-		it('9b. all requests equally slow (300 ms): whatever started before the 401 was seen completes once, item 5 waits', async () => {
+		it('8b. all requests equally slow (300 ms): whatever started before the 401 was seen completes once, item 5 waits', async () => {
 			const s = scenarios.throughput;
-			// Scenario 9a gave this key consent; take it back.
+			// Scenario 8a gave this key consent; take it back.
 			await admin.setConsent(GMAIL, s.keyId, false);
 			await admin.setLatency(300);
-			const run = await startRun(s, items('s9b'));
+			const run = await startRun(s, items('s8b'));
 
-			const sentBefore = await sentBeforeResume(s, 's9b');
+			const sentBefore = await sentBeforeResume(s, 's8b');
 			process.stderr.write(
-				`[e2e] scenario 9b: sent before the pause ${JSON.stringify(Object.fromEntries(sentBefore))}\n`,
+				`[e2e] scenario 8b: sent before the pause ${JSON.stringify(Object.fromEntries(sentBefore))}\n`,
 			);
 			// The first window always goes out; a worker freed before item 2's 401 was read may start
 			// one more (3 or 4), never a second one, so item 5 cannot have started.
@@ -734,13 +734,13 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 				pending.map((item) => ({ item })),
 			);
 
-			await resumeAndCheck(s, 's9b', run, sentBefore);
+			await resumeAndCheck(s, 's8b', run, sentBefore);
 		});
 	});
 
-	it('5. a five-second wait limit: after the wait tracker fires, the items leave through "Timed Out" only', async () => {
+	it('9. a five-second wait limit: after the wait tracker fires, the items leave through "Timed Out" only', async () => {
 		const s = scenarios.timeout;
-		if (n8n.install.major < 2) return await waitLimitRefused(s, 's5');
+		if (n8n.install.major < 2) return await waitLimitRefused(s, 's9');
 		const run = timeoutRun;
 
 		// While waiting: results (and this waiting output) belong on output 1, with the deadline.
@@ -759,13 +759,13 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 
 		const done = await finished(s, run.executionId, 150_000);
 		process.stderr.write(
-			`[e2e] scenario 5: resumed by the wait tracker ${Math.round((Date.parse(done.stoppedAt ?? '') - expiresAt) / 1000)} s after the limit\n`,
+			`[e2e] scenario 9: resumed by the wait tracker ${Math.round((Date.parse(done.stoppedAt ?? '') - expiresAt) / 1000)} s after the limit\n`,
 		);
 		expect(done.status).toBe('success');
 		expect(nodeRan(done, NODE.success)).toBe(false);
 		expect(nodeOutputJson(done, NODE.timedOut)).toEqual([
 			{
-				tag: 's5',
+				tag: 's9',
 				prompt: "Summarize yesterday's emails",
 				servers: [GMAIL],
 				[UPSTREAM_FIELD]: "Summarize yesterday's emails",
@@ -774,11 +774,11 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(nodeOutputJson(done, NODE.dedalus, { outputIndex: 1 }) ?? []).toEqual([]);
 		// n8n ran no node code at the timeout: no request after the one that needed consent.
 		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
-			's5-item-0': [401],
+			's9-item-0': [401],
 		});
 		// And the resume URL is closed now.
 		const late = await postResume(run.resumeUrl, { json: true, retryWhileRunning: false });
-		leak.add('scenario 5: POST after timeout', late.text);
+		leak.add('scenario 9: POST after timeout', late.text);
 		expect(late.status).toBe(409);
 	});
 

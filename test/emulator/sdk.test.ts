@@ -1,21 +1,21 @@
 /*
  * Drives the official `dedalus-labs` SDK (0.1.0-alpha.8) against the emulator.
  *
- * Where the SDK and /work/shared/reference/dedalus-api.md differ (the emulator follows the SDK
- * on the wire, and accepts the reference's variants too):
+ * Where the SDK and docs/dedalus-api.md differ (the emulator follows the SDK
+ * on the wire, and accepts the variants docs/dedalus-api.md lists too):
  * - `Completion` has `tools_executed` and `mcp_server_errors` but no `mcp_tool_results` field, so
- *   this test reads it through a cast: older SDKs lack it, exactly as the reference warns.
- * - `mcp_servers` is typed `string | string[]` only; the reference's object form
+ *   this test reads it through a cast: older SDKs lack it, exactly as docs/dedalus-api.md warns.
+ * - `mcp_servers` is typed `string | string[]` only; the object form in docs/dedalus-api.md
  *   `{ name, slug | url, version? }` is not in the SDK types (the emulator accepts it anyway).
  * - `models.retrieve('openai/gpt-4.1')` sends `/v1/models/openai%2Fgpt-4.1` (the slash is
  *   percent-encoded), so the server must decode the id.
  * - Message roles include `developer`, and `messages` is optional in the SDK types ("OpenAI:
- *   messages, Google: contents, Responses: input"); the emulator accepts `developer` but, as the
- *   brief says, still requires a non-empty `messages`.
+ *   messages, Google: contents, Responses: input"); the emulator accepts `developer` but still
+ *   requires a non-empty `messages`.
  * - `Model.provider` is a closed union without "dedalus": the emulator's `dedalus/echo` model is
  *   emulator-only.
- * - The SDK has no `responses` resource (the reference says: newest SDK only).
- * - The SDK's docstring lists 402 Payment Required next to 429; the reference does not list 402.
+ * - The SDK has no `responses` resource (docs/dedalus-api.md: newest SDK only).
+ * - The SDK's docstring lists 402 Payment Required next to 429 (docs/dedalus-api.md: balance or quota).
  * - The SDK sends `Idempotency-Key: stainless-node-retry-<uuid>` on POSTs, the same across retries,
  *   and `X-Stainless-Retry-Count`; the 401 error object is the parsed body, so
  *   `err.error.connect_url` is the top-level field.

@@ -18,7 +18,7 @@ import type { PendingAuthorization } from './state';
 
 /**
  * In `webhook()`, getNodeParameter() resolves expressions against input item 0 only. For item i,
- * take the raw value and evaluate each expression in it against item i (n8n-wait-resume.md).
+ * take the raw value and evaluate each expression in it against item i (docs/architecture.md).
  */
 function webhookParameterSource(context: IWebhookFunctions): ParameterSource {
 	const resolve = (value: unknown, itemIndex: number): unknown => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 // What `execute()` leaves for the resume webhook. `webhook()` has no getContext(), but n8n persists
-// node context with the waiting execution and an expression can read it (n8n-wait-resume.md).
+// node context with the waiting execution and an expression can read it (docs/architecture.md).
 const STATE_KEY = 'pendingAuthorization';
 
 const pendingAuthorizationSchema = z.object({

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 
-// Marketplace slug `owner/name`, optionally `@version` (reference page), or an https URL.
+// Marketplace slug `owner/name`, optionally `@version` (docs/dedalus-api.md), or an https URL.
 const SLUG = /^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+(@[A-Za-z0-9._-]+)?$/;
 
 function isHttpsUrl(entry: string): boolean {

@@ -6,7 +6,7 @@ import { parseMcpServers } from './mcp-servers';
 /**
  * Reads one parameter for one item, expressions resolved against that item.
  * In `execute()` this is `getNodeParameter(name, itemIndex)`; on the resume webhook it
- * evaluates the raw expression against the waiting node's input item (n8n-wait-resume.md).
+ * evaluates the raw expression against the waiting node's input item (docs/architecture.md).
  */
 export type ParameterSource = (name: string, itemIndex: number, fallback: unknown) => unknown;
 

@@ -26,7 +26,7 @@ export type DedalusContext = IExecuteFunctions | IWebhookFunctions | ILoadOption
 
 export interface DedalusRequest<T> {
 	method: IHttpRequestMethods;
-	/** Starts with `/v1`: the base URL carries no version (reference page). */
+	/** Starts with `/v1`: the base URL carries no version (docs/dedalus-api.md). */
 	path: string;
 	body?: object;
 	schema: ZodType<T>;

@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-// The retry contract of the official Dedalus SDKs (reference page): retry 408/409/429/5xx and
+// The retry contract of the official Dedalus SDKs (docs/dedalus-api.md): retry 408/409/429/5xx and
 // connection errors, let `x-should-retry` override, honour `retry-after-ms` then `retry-after`
 // when it is within 60 s, else exponential backoff from 0.5 s to 8 s with jitter.
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Every Dedalus-specific field is optional: older gateways and SDKs lack them (reference page).
+// Each Dedalus-specific field is optional: older gateways and SDKs lack them (docs/dedalus-api.md).
 // Schemas are loose (passthrough) so that new fields reach users instead of being stripped.
 
 export const mcpToolResultSchema = z

@@ -1,13 +1,13 @@
 /**
  * Pause on authorization and resume, run through n8n-core's real engine and n8n's waiting-webhook
- * path (test/helpers), against the emulator over real HTTP. The same flows run in a real n8n in
+ * path (test/engine-harness), against the emulator over real HTTP. The same flows run in a real n8n in
  * test/e2e.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { RunResult } from '../../helpers/engine';
+import type { RunResult } from '../../engine-harness/engine';
 import {
 	API_KEY,
 	GMAIL,

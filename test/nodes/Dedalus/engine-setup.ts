@@ -6,8 +6,8 @@ import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { startEmulator } from '../../../emulator/src';
 import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { chain, createEngine, downstreamNode, triggerNode } from '../../helpers/engine';
-import type { Engine, RunOptions, RunResult } from '../../helpers/engine';
+import { chain, createEngine, downstreamNode, triggerNode } from '../../engine-harness/engine';
+import type { Engine, RunOptions, RunResult } from '../../engine-harness/engine';
 
 /** Distinctive, so a leak anywhere is easy to find. */
 export const API_KEY = 'dsk-test-engine-SECRET-0001';

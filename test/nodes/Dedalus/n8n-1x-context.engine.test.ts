@@ -12,13 +12,13 @@ import type { IConnections, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { createEngine, triggerNode } from '../../helpers/engine';
-import type { Engine } from '../../helpers/engine';
+import { createEngine, triggerNode } from '../../engine-harness/engine';
+import type { Engine } from '../../engine-harness/engine';
 import {
 	TOOL_CONSUMER_TYPE,
 	ToolConsumer,
 	asToolNodeType,
-} from '../../helpers/fixtures/ToolConsumer.node';
+} from '../../engine-harness/fixtures/ToolConsumer.node';
 import {
 	API_KEY,
 	GMAIL,

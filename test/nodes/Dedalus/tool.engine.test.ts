@@ -9,13 +9,13 @@ import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { startEmulator } from '../../../emulator/src';
 import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { createEngine, triggerNode } from '../../helpers/engine';
-import type { Engine } from '../../helpers/engine';
+import { createEngine, triggerNode } from '../../engine-harness/engine';
+import type { Engine } from '../../engine-harness/engine';
 import {
 	TOOL_CONSUMER_TYPE,
 	ToolConsumer,
 	asToolNodeType,
-} from '../../helpers/fixtures/ToolConsumer.node';
+} from '../../engine-harness/fixtures/ToolConsumer.node';
 import { API_KEY, GMAIL, SEARCH, dedalusNode } from './engine-setup';
 
 let emulator: Emulator;

@@ -1,7 +1,7 @@
 /**
  * The process-wide pieces n8n-core 2.41.1 reads from its DI container while it runs a workflow.
  *
- * Found by running `WorkflowExecute` and watching `Container.get` (see the harness report):
+ * Found by running `WorkflowExecute` and watching which classes it asks `Container.get` for:
  * - `InstanceSettings` (every node context asks for it): the real class, pointed at a temporary
  *   user folder so it never writes to `~/.n8n`;
  * - `Logger` from `@n8n/backend-common` (node contexts, `ErrorReporter`, `OutboundHttp`): a
@@ -11,13 +11,14 @@
  *   its defaults, exactly as in n8n.
  *
  * n8n-core has its own nested copies of `@n8n/di`, `@n8n/config` and `@n8n/backend-common`, so the
- * container and the classes must be taken from n8n-core's point of view. `require` (not
- * `createRequire`) keeps jest's module registry in charge, so this is the very instance the
- * jest-loaded n8n-core uses.
+ * container and the classes must be taken from n8n-core's point of view. Under jest,
+ * `createRequire` from `node:module` is jest's own (jest-runtime replaces that module), so the
+ * registry stays in charge and this is the very instance the jest-loaded n8n-core uses.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InstanceSettings } from 'n8n-core';
 import { LoggerProxy } from 'n8n-workflow';
 
@@ -29,13 +30,10 @@ export interface DiContainer {
 	has(type: Constructor): boolean;
 }
 
-const n8nCoreDir = dirname(require.resolve('n8n-core/package.json'));
-
-/** `require` a package as n8n-core itself resolves it. */
-export function requireFromN8nCore<T>(request: string): T {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	return require(require.resolve(request, { paths: [n8nCoreDir] })) as T;
-}
+/** `require` as n8n-core itself resolves a package. */
+const requireFromN8nCore = createRequire(require.resolve('n8n-core/package.json')) as <T>(
+	request: string,
+) => T;
 
 export const Container = requireFromN8nCore<{ Container: DiContainer }>('@n8n/di').Container;
 
@@ -69,7 +67,7 @@ export class RecordingLogger {
 		this.record('debug', message, meta);
 	}
 
-	scoped(_scopes: unknown) {
+	scoped() {
 		return new RecordingLogger(this.entries);
 	}
 
@@ -79,7 +77,6 @@ export class RecordingLogger {
 			process.env.N8N_HARNESS_LOGS &&
 			(level !== 'debug' || process.env.N8N_HARNESS_LOGS === 'debug')
 		) {
-			// eslint-disable-next-line no-console
 			console.log(`[n8n ${level}] ${message}`);
 		}
 	}

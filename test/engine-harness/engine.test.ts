@@ -10,11 +10,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INode } from 'n8n-workflow';
-import { chain, createEngine, downstreamNode, triggerNode, type Engine } from '../helpers/engine';
-import { FixtureApi } from '../helpers/fixtures/FixtureApi.credentials';
-import { FixtureCancel } from '../helpers/fixtures/FixtureCancel.node';
-import { FixtureHttp } from '../helpers/fixtures/FixtureHttp.node';
-import { FixtureWait } from '../helpers/fixtures/FixtureWait.node';
+import { chain, createEngine, downstreamNode, triggerNode, type Engine } from './engine';
+import { FixtureApi } from './fixtures/FixtureApi.credentials';
+import { FixtureCancel } from './fixtures/FixtureCancel.node';
+import { FixtureHttp } from './fixtures/FixtureHttp.node';
+import { FixtureWait } from './fixtures/FixtureWait.node';
 
 interface Received {
 	method?: string;
@@ -117,7 +117,7 @@ const waitingWorkflow = (parameters: INode['parameters'] = {}) => ({
 	connections: chain('Trigger', 'Fixture', 'Downstream'),
 });
 
-describe('HTTP with a generic-auth credential (1)', () => {
+describe('HTTP with a credential that authenticates with a function (1)', () => {
 	it('sends Authorization: Bearer <key> through the real httpRequestWithAuthentication', async () => {
 		const engine = makeEngine();
 		const result = await engine.run(
@@ -131,7 +131,7 @@ describe('HTTP with a generic-auth credential (1)', () => {
 		expect(result.status).toBe('success');
 		expect(received).toHaveLength(1);
 		expect(received[0].headers.authorization).toBe('Bearer sk-test-123');
-		// the generic `qs` entry is resolved too, from the credential's default
+		// the credential's default region reached authenticate(), as in n8n
 		expect(received[0].url).toBe('/echo?region=eu');
 		expect(received[0].body).toEqual({ item: 0, json: { n: 1 } });
 		expect(result.outputOf('Downstream')).toEqual([

@@ -16,12 +16,10 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IConnections,
-	IDataObject,
 	INode,
 	INodeExecutionData,
 	INodeType,
 	INodeTypes,
-	IPinData,
 	IRun,
 	IRunData,
 	IRunExecutionData,
@@ -34,7 +32,6 @@ import { NodeHelpers, UnexpectedError, Workflow, createRunExecutionData } from '
 import {
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
-	RoutingNode,
 	UnrecognizedNodeTypeError,
 	WAITING_TOKEN_QUERY_PARAM,
 	WorkflowExecute,
@@ -45,11 +42,6 @@ import { handleWaitingWebhookRequest, type WebhookCallResult } from './waiting-w
 import { TEST_TRIGGER_TYPE, TestTrigger } from './fixtures/TestTrigger.node';
 import { DOWNSTREAM_TYPE, Downstream } from './fixtures/Downstream.node';
 
-export { TEST_TRIGGER_TYPE, TestTrigger } from './fixtures/TestTrigger.node';
-export { DOWNSTREAM_TYPE, Downstream } from './fixtures/Downstream.node';
-export type { WebhookCallResult } from './waiting-webhook';
-export type { LogEntry } from './n8n-internals';
-
 export interface EngineOptions {
 	/** Node type name (as used in `INode.type`) -> node instance. The test trigger and downstream are added. */
 	nodeTypes: Record<string, INodeType | IVersionedNodeType>;
@@ -57,8 +49,6 @@ export interface EngineOptions {
 	credentialTypes?: Record<string, ICredentialType>;
 	/** Credential type name -> stored data (defaults of the type are applied when a node reads it). */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
-	/** n8n's `WEBHOOK_URL`; default `http://127.0.0.1:5678/`. */
-	webhookUrl?: string;
 }
 
 export interface WorkflowInput {
@@ -66,11 +56,8 @@ export interface WorkflowInput {
 	name?: string;
 	nodes: INode[];
 	connections: IConnections;
-	staticData?: IDataObject;
 	/** Merged over `{ executionOrder: 'v1' }` (what n8n 2.x gives new workflows). */
 	settings?: IWorkflowSettings;
-	/** Only used in `manual` mode, as in n8n. */
-	pinData?: IPinData;
 }
 
 export interface RunOptions {
@@ -85,13 +72,6 @@ export interface RunOptions {
 	items?: INodeExecutionData[];
 	/** Aborting it cancels the execution the way n8n's "stop" does (`workflowExecution.cancel()`). */
 	abortSignal?: AbortSignal;
-	/** Start node name; default the only node of type {@link TEST_TRIGGER_TYPE}. */
-	startNode?: string;
-}
-
-export interface ExecutionHandle {
-	id: string;
-	mode: WorkflowExecuteMode;
 }
 
 export interface UiMessage {
@@ -109,8 +89,8 @@ export interface RunResult {
 	lastNodeExecuted?: string;
 	/** `resultData.error`: set when the execution failed (and in a few other n8n cases). */
 	error?: ExecutionError;
-	/** Items of `nodeName`'s output `outputIndex` in its last run (or run `runIndex`). Throws if the node did not run. */
-	outputOf(nodeName: string, outputIndex?: number, runIndex?: number): INodeExecutionData[];
+	/** Items of `nodeName`'s output `outputIndex` in its last run. Throws if the node did not run. */
+	outputOf(nodeName: string, outputIndex?: number): INodeExecutionData[];
 	/** What nodes sent with `this.sendMessageToUI(...)` (n8n only forwards these in `manual` mode). */
 	uiMessages: UiMessage[];
 	/** Statuses the engine reported through `additionalData.setExecutionStatus`. */
@@ -119,13 +99,12 @@ export interface RunResult {
 	resumeUrl: string;
 	/** The full run execution data as n8n would save it. */
 	data: IRunExecutionData;
-	execution: ExecutionHandle;
 }
 
 export interface CallWebhookOptions {
 	/** Checked against the waiting node; n8n itself always calls the execution's last node. */
 	nodeName?: string;
-	method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+	method: 'GET' | 'POST' | 'PUT';
 	/** Webhook path suffix after the execution id (the description's `path`); default `''`. */
 	path?: string;
 	body?: unknown;
@@ -136,7 +115,7 @@ export interface CallWebhookOptions {
 }
 
 /** What the harness keeps per execution, as n8n's database would. */
-export interface StoredExecution {
+interface StoredExecution {
 	id: string;
 	mode: WorkflowExecuteMode;
 	status: ExecutionStatus;
@@ -147,14 +126,12 @@ export interface StoredExecution {
 	data: string;
 }
 
-export interface WorkflowData {
+interface WorkflowData {
 	id: string;
 	name: string;
 	nodes: INode[];
 	connections: IConnections;
 	settings: IWorkflowSettings;
-	staticData?: IDataObject;
-	pinData?: IPinData;
 }
 
 export interface Engine {
@@ -167,7 +144,6 @@ export interface Engine {
 	expireWait(waiting: RunResult): Promise<RunResult>;
 	/** What n8n logged (node contexts, error reporter, ...), shared by all engines of a test file. */
 	readonly logs: LogEntry[];
-	readonly nodeTypes: INodeTypes;
 }
 
 export function createEngine(opts: EngineOptions): Engine {
@@ -202,27 +178,9 @@ class TestNodeTypes implements INodeTypes {
 		return type;
 	}
 
-	/** Like n8n's `NodeTypes.getByNameAndVersion`, including the execute method of declarative nodes. */
+	/** n8n's `NodeTypes.getByNameAndVersion` for programmatic nodes (declarative ones are not implemented). */
 	getByNameAndVersion(nodeType: string, version?: number): INodeType {
-		const versioned = NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
-		const isDeclarative = versioned.description.requestDefaults !== undefined;
-		if (
-			!versioned.execute &&
-			!versioned.supplyData &&
-			!versioned.poll &&
-			!versioned.trigger &&
-			(!versioned.webhook || isDeclarative) &&
-			(!versioned.methods || isDeclarative)
-		) {
-			versioned.execute = async function () {
-				const routingNode = new RoutingNode(
-					this as unknown as ConstructorParameters<typeof RoutingNode>[0],
-					versioned,
-				);
-				return (await routingNode.runNode()) ?? [];
-			};
-		}
-		return versioned;
+		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
 	}
 
 	getKnownTypes() {
@@ -256,7 +214,6 @@ export class TestEngine implements Engine {
 	readonly logs: LogEntry[];
 	readonly webhookUrl: string;
 	private readonly executions = new Map<string, StoredExecution>();
-	private readonly staticData = new Map<string, IDataObject>();
 
 	constructor(opts: EngineOptions) {
 		this.logs = setUpN8nContainer().logger.entries;
@@ -268,8 +225,7 @@ export class TestEngine implements Engine {
 		this.credentialsHelper = new TestCredentialsHelper(opts.credentialTypes ?? {}, {
 			...(opts.credentials ?? {}),
 		});
-		const url = opts.webhookUrl ?? 'http://127.0.0.1:5678/';
-		this.webhookUrl = url.endsWith('/') ? url : `${url}/`;
+		this.webhookUrl = 'http://127.0.0.1:5678/';
 	}
 
 	async run(input: WorkflowInput, opts: RunOptions = {}): Promise<RunResult> {
@@ -281,15 +237,9 @@ export class TestEngine implements Engine {
 			nodes: structuredClone(input.nodes),
 			connections: structuredClone(input.connections),
 			settings: { executionOrder: 'v1', ...(input.settings ?? {}) },
-			staticData: input.staticData,
-			pinData: input.pinData,
 		};
-		// n8n keeps static data with the workflow; a test reusing `id` keeps it unless it passes new data.
-		if (input.staticData !== undefined || !this.staticData.has(workflowData.id)) {
-			this.staticData.set(workflowData.id, structuredClone(input.staticData ?? {}));
-		}
 
-		const startNode = this.findStartNode(workflowData.nodes, opts.startNode);
+		const startNode = this.findStartNode(workflowData.nodes);
 		const items = opts.items ?? [{ json: {} }];
 		if (mode === 'manual' && startNode.type === TEST_TRIGGER_TYPE) {
 			startNode.parameters = { ...startNode.parameters, items: JSON.stringify(items) };
@@ -315,7 +265,6 @@ export class TestEngine implements Engine {
 			execution = workflowExecute.run({
 				workflow,
 				startNode: workflow.getNode(startNode.name) ?? undefined,
-				pinData: workflowData.pinData,
 			});
 		} else {
 			// n8n `WorkflowExecutionService.runWorkflow`: what the trigger emitted is its node's input.
@@ -341,7 +290,7 @@ export class TestEngine implements Engine {
 
 	async expireWait(waiting: RunResult): Promise<RunResult> {
 		// WaitTracker.startExecution
-		const execution = this.loadExecution(waiting.execution.id);
+		const execution = this.loadExecution(waiting.executionId);
 		if (!execution) throw new UnexpectedError('Execution does not exist.');
 		if (execution.finished) {
 			throw new UnexpectedError('The execution did succeed and can so not be started again.');
@@ -375,7 +324,7 @@ export class TestEngine implements Engine {
 			connections: workflowData.connections,
 			active: false,
 			nodeTypes: this.nodeTypes,
-			staticData: this.staticData.get(workflowData.id) ?? {},
+			staticData: {},
 			settings: workflowData.settings,
 		});
 	}
@@ -418,20 +367,12 @@ export class TestEngine implements Engine {
 		const statusUpdates: ExecutionStatus[] = [];
 		const additionalData = this.createBaseAdditionalData(stored.workflowData.id);
 		const hooks = new ExecutionLifecycleHooks(stored.mode, stored.id, stored.workflowData as never);
-		hooks.addHandler('workflowExecuteAfter', (fullRunData: IRun, newStaticData?: IDataObject) => {
+		hooks.addHandler('workflowExecuteAfter', (fullRunData: IRun) => {
 			fullRunData.status = determineFinalExecutionStatus(fullRunData);
-			// n8n saves changed static data, except in manual executions.
-			if (stored.mode !== 'manual' && newStaticData) {
-				this.staticData.set(stored.workflowData.id, structuredClone(newStaticData));
-			}
 		});
 		additionalData.hooks = hooks;
 		additionalData.executionId = stored.id;
 		additionalData.restartExecutionId = restartExecutionId;
-		const timeout = stored.workflowData.settings.executionTimeout;
-		if (timeout !== undefined && timeout > 0) {
-			additionalData.executionTimeoutTimestamp = Date.now() + Math.min(timeout, 3600) * 1000;
-		}
 		additionalData.setExecutionStatus = (status) => {
 			statusUpdates.push(status);
 		};
@@ -482,22 +423,19 @@ export class TestEngine implements Engine {
 			runData,
 			lastNodeExecuted: data.resultData.lastNodeExecuted,
 			error: data.resultData.error,
-			outputOf(nodeName, outputIndex = 0, runIndex) {
+			outputOf(nodeName, outputIndex = 0) {
 				const runs = runData[nodeName];
 				if (!runs?.length) {
 					throw new Error(
 						`Node "${nodeName}" did not run. Nodes that ran: ${Object.keys(runData).join(', ') || 'none'}`,
 					);
 				}
-				const run = runs[runIndex ?? runs.length - 1];
-				if (!run) throw new Error(`Node "${nodeName}" has no run ${runIndex}`);
-				return run.data?.main?.[outputIndex] ?? [];
+				return runs[runs.length - 1].data?.main?.[outputIndex] ?? [];
 			},
 			uiMessages: context.uiMessages,
 			statusUpdates: context.statusUpdates,
 			resumeUrl: resumeUrl.toString(),
 			data,
-			execution: { id: stored.id, mode: stored.mode },
 		};
 	}
 
@@ -528,16 +466,11 @@ export class TestEngine implements Engine {
 		return await this.finish(stored, execution, context);
 	}
 
-	private findStartNode(nodes: INode[], name?: string): INode {
-		if (name) {
-			const node = nodes.find((n) => n.name === name);
-			if (!node) throw new Error(`Start node "${name}" is not in the workflow`);
-			return node;
-		}
+	private findStartNode(nodes: INode[]): INode {
 		const triggers = nodes.filter((n) => n.type === TEST_TRIGGER_TYPE);
 		if (triggers.length !== 1) {
 			throw new Error(
-				`The workflow needs exactly one node of type "${TEST_TRIGGER_TYPE}" (or pass opts.startNode); found ${triggers.length}`,
+				`The workflow needs exactly one node of type "${TEST_TRIGGER_TYPE}" ; found ${triggers.length}`,
 			);
 		}
 		return triggers[0];
