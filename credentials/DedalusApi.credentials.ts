@@ -80,8 +80,17 @@ export class DedalusApi implements ICredentialType {
 			baseURL: '={{ ($credentials.baseUrl || "https://api.dedaluslabs.ai").replace(/\\/+$/, "") }}',
 			url: '/v1/models',
 			method: 'GET',
+			// A redirect would carry the API key to wherever it points (docs/security.md).
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...[301, 302, 303, 307, 308].map((value) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value,
+					message: `Dedalus answered with a redirect (${value}), which was not followed so that the API key stays home. The Base URL must be the API address itself, not one that redirects.`,
+				},
+			})),
 			{
 				type: 'responseCode',
 				properties: {

@@ -1,4 +1,6 @@
 import { isValidKey } from './auth';
+import { CONSENT_BODY_SHAPES } from './consent';
+import type { ConsentBodyShape } from './consent';
 import { parseFaults } from './faults';
 import { isPlainObject, parseJsonBody, readBody, sendJson } from './http';
 import { findServer } from './mcp';
@@ -97,6 +99,20 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			const body = await readJson(ctx);
 			if (!body) return;
 			return setConsent(ctx, body);
+		}
+
+		case 'GET /__emulator/consent-body':
+			return sendJson(res, 200, { shape: state.consentBody });
+		case 'POST /__emulator/consent-body': {
+			const body = await readJson(ctx);
+			if (!body) return;
+			if (!CONSENT_BODY_SHAPES.includes(body.shape as ConsentBodyShape)) {
+				return sendJson(res, 400, {
+					detail: `Expected {"shape": one of ${CONSENT_BODY_SHAPES.join(', ')}}`,
+				});
+			}
+			state.consentBody = body.shape as ConsentBodyShape;
+			return sendJson(res, 200, { shape: state.consentBody });
 		}
 
 		case 'POST /__emulator/reset':

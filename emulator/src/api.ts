@@ -1,5 +1,6 @@
 import { buildChatReply, chatCompletionBody, responsesBody } from './completion';
-import { connectUrl, consentRequiredBody, wwwAuthenticate } from './consent';
+import { connectUrl, consentRequiredBody, POLL_PATH, serverIdOf, wwwAuthenticate } from './consent';
+import { checkCredential } from './credentials';
 import {
 	defaultErrorBody,
 	describeFault,
@@ -22,7 +23,7 @@ import {
 } from './http';
 import { fingerprintOf } from './idempotency';
 import type { RequestLogEntry } from './log';
-import { mcpLogLabels } from './mcp';
+import { MCP_SERVERS, mcpLogLabels } from './mcp';
 import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
@@ -131,6 +132,11 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 
 	const method = req.method ?? 'GET';
 	const p = ctx.path;
+	if (p === POLL_PATH) {
+		if (method !== 'GET') return methodNotAllowed(ctx, 'GET');
+		if (!authenticate(ctx, entry)) return;
+		return consentPoll(ctx, entry.keyId!);
+	}
 	if (p === '/v1/models' || p.startsWith('/v1/models/')) {
 		if (method !== 'GET') return methodNotAllowed(ctx, 'GET');
 		if (!authenticate(ctx, entry)) return;
@@ -308,13 +314,25 @@ async function chat(
 		return;
 	}
 
+	// Checked (and logged) before consent, so a test sees what every attempt carried.
+	for (const sel of request.mcp) {
+		if (!sel.server?.connection) continue;
+		sel.credentialCheck = checkCredential(
+			state.encryption,
+			sel.server.slug,
+			sel.server.connection,
+			sel.credentials,
+		);
+		(entry.mcp_credentials ??= []).push(sel.credentialCheck);
+	}
 	const keyId = entry.keyId!;
 	for (const sel of request.mcp) {
 		const server = sel.server;
 		if (!server || !server.needsConsent || state.consent.isGranted(keyId, server.slug)) continue;
 		const requestId = state.consent.createRequest(keyId, server.slug);
-		const url = connectUrl(baseUrlOf(ctx.req, ctx.fallbackBase), server.slug, requestId);
-		sendJson(res, 401, consentRequiredBody(url, server.slug), {
+		const base = baseUrlOf(ctx.req, ctx.fallbackBase);
+		const url = connectUrl(base, server.slug, requestId);
+		sendJson(res, 401, consentRequiredBody(url, server.slug, state.consentBody, base), {
 			'www-authenticate': wwwAuthenticate(server),
 		});
 		return;
@@ -344,6 +362,16 @@ async function chat(
 		200,
 		padChatBody(chatCompletionBody(id, created, request.model, reply), state.contentBytes),
 	);
+}
+
+/** The consent poll (`poll_url`): which consent-needing servers this key has connected. */
+function consentPoll(ctx: RouteContext, keyId: string): void {
+	const servers = MCP_SERVERS.filter((server) => server.needsConsent).map((server) => ({
+		server_id: serverIdOf(server.slug),
+		name: server.slug,
+		connected: ctx.state.consent.isGranted(keyId, server.slug),
+	}));
+	sendJson(ctx.res, 200, { servers });
 }
 
 function responses(ctx: RouteContext, body: Record<string, unknown>): void {

@@ -63,6 +63,22 @@ export function buildChatReply(req: ChatRequest, now: Date): ChatReply {
 			};
 			continue;
 		}
+		if (sel.server.connection && sel.credentialCheck?.status !== 'ok') {
+			const missing = (sel.credentialCheck?.status ?? 'missing') === 'missing';
+			serverErrors[sel.label] = missing
+				? {
+						message: `Credentials required for connection '${sel.server.connection}'`,
+						code: 'credentials_required',
+						recommendation:
+							'Send an encrypted credential for this connection in mcp_servers[].credentials',
+					}
+				: {
+						message: `Credentials for connection '${sel.server.connection}' could not be decrypted`,
+						code: 'credentials_invalid',
+						recommendation: 'Encrypt with the current key from the JWKS (use: enc)',
+					};
+			continue;
+		}
 		if (!req.automaticToolExecution || seen.has(sel.server)) continue;
 		seen.add(sel.server);
 		const run = sel.server.run({ lastUserMessage: lastUser, now });
@@ -212,13 +228,22 @@ export function chatCompletionBody(
 	return out;
 }
 
-/** Dedalus extras appear only when they carry something, as older gateways omit them entirely. */
-export function addDedalusFields(target: Record<string, unknown>, reply: ChatReply): void {
-	if (reply.toolResults.length) {
-		target.mcp_tool_results = reply.toolResults;
-		target.tools_executed = reply.toolResults.map((r) => r.tool_name);
+/**
+ * Dedalus extras carry something or are `null`, as a FastAPI gateway sends an absent optional
+ * field (the OpenAPI marks them nullable). Streams (sse.ts) leave them out instead.
+ */
+export function addDedalusFields(
+	target: Record<string, unknown>,
+	reply: ChatReply,
+	absent: null | undefined = null,
+): void {
+	const has = reply.toolResults.length > 0;
+	const errors = Object.keys(reply.serverErrors).length > 0;
+	if (has || absent === null) {
+		target.mcp_tool_results = has ? reply.toolResults : absent;
+		target.tools_executed = has ? reply.toolResults.map((r) => r.tool_name) : absent;
 	}
-	if (Object.keys(reply.serverErrors).length > 0) target.mcp_server_errors = reply.serverErrors;
+	if (errors || absent === null) target.mcp_server_errors = errors ? reply.serverErrors : absent;
 }
 
 export function responsesBody(

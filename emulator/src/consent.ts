@@ -1,4 +1,4 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 
 import { escapeHtml } from './http';
 import type { McpServerDef } from './mcp';
@@ -67,18 +67,50 @@ export class ConsentStore {
 	}
 }
 
-export function connectUrl(base: string, server: string, requestId: string): string {
-	return `${base}/oauth/connect?server=${encodeURIComponent(server)}&request=${encodeURIComponent(requestId)}`;
+/**
+ * How the 401 names what is missing. `oauth_required` is the real API's body (Python SDK
+ * `lib/oauth_handler.py`); `deployment_id` the same with the other id field some answers use;
+ * `legacy` the older `detail.connect_url` / `detail.server` body the docs' recipe reads.
+ */
+export type ConsentBodyShape = 'oauth_required' | 'deployment_id' | 'legacy';
+export const CONSENT_BODY_SHAPES: readonly ConsentBodyShape[] = [
+	'oauth_required',
+	'deployment_id',
+	'legacy',
+];
+
+/** The API names a server by an opaque id, not by its slug: so does the emulator. */
+export function serverIdOf(slug: string): string {
+	return `srv_${createHash('sha256').update(slug).digest('hex').slice(0, 12)}`;
 }
 
-export function consentRequiredBody(url: string, server: string) {
-	return {
-		connect_url: url,
-		detail: {
+export function connectUrl(base: string, server: string, requestId: string): string {
+	return `${base}/oauth/connect?server=${encodeURIComponent(serverIdOf(server))}&request=${encodeURIComponent(requestId)}`;
+}
+
+export const POLL_PATH = '/v1/oauth/servers';
+
+export function consentRequiredBody(
+	url: string,
+	server: string,
+	shape: ConsentBodyShape,
+	base: string,
+): Record<string, unknown> {
+	if (shape === 'legacy') {
+		return {
 			connect_url: url,
-			message: `Authorization required for MCP server ${server}`,
-			server,
-		},
+			detail: {
+				connect_url: url,
+				message: `Authorization required for MCP server ${server}`,
+				server,
+			},
+		};
+	}
+	return {
+		error: 'oauth_required',
+		connect_url: url,
+		poll_url: `${base}${POLL_PATH}`,
+		[shape === 'deployment_id' ? 'deployment_id' : 'server_id']: serverIdOf(server),
 	};
 }
 

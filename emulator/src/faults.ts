@@ -51,6 +51,8 @@ export class FaultQueue {
 		for (let i = 0; i < this.queue.length; i++) {
 			const q = this.queue[i];
 			if (!path.startsWith(q.fault.path ?? '/v1')) continue;
+			// The consent poll is another service (admin.dedaluslabs.ai): only faults aimed at it hit it.
+			if (q.fault.path === undefined && path.startsWith('/v1/oauth/')) continue;
 			q.remaining--;
 			if (q.remaining <= 0) this.queue.splice(i, 1);
 			return q.fault;

@@ -3,10 +3,13 @@ import type { AddressInfo, Socket } from 'net';
 
 import type { RequestLogEntry } from './log';
 import { createHandler } from './server';
+import type { ConsentBodyShape } from './consent';
 import { EmulatorState } from './state';
 
 export type { RequestLogEntry } from './log';
 export type { Fault } from './faults';
+export type { ConsentBodyShape } from './consent';
+export { serverIdOf } from './consent';
 
 export interface EmulatorOptions {
 	/** 0 (the default here) picks a free port. */
@@ -14,6 +17,8 @@ export interface EmulatorOptions {
 	host?: string;
 	/** Added before every /v1 answer; POST /__emulator/latency changes it later. */
 	latencyMs?: number;
+	/** How a consent 401 reads; the real API's `oauth_required` body by default. */
+	consentBody?: ConsentBodyShape;
 }
 
 export interface Emulator {
@@ -28,7 +33,7 @@ export interface Emulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
 	const host = options.host ?? '127.0.0.1';
-	const state = new EmulatorState(options.latencyMs ?? 0);
+	const state = new EmulatorState(options.latencyMs ?? 0, options.consentBody);
 	let base = '';
 	const server: Server = createServer(createHandler(state, () => base));
 	// Benchmarks open many keep-alive sockets; keep them, but make close() fast and complete.

@@ -1,3 +1,5 @@
+import type { CredentialCheck } from './credentials';
+
 export interface RequestLogEntry {
 	seq: number;
 	time: string;
@@ -19,6 +21,8 @@ export interface RequestLogEntry {
 	stream?: boolean;
 	durationMs: number;
 	fault?: string;
+	/** For servers that need an API key: whether the credential opened, and a fingerprint only. */
+	mcp_credentials?: CredentialCheck[];
 }
 
 // Bounded so a long benchmark run cannot grow memory without limit.

@@ -1,3 +1,4 @@
+import type { CredentialCheck } from './credentials';
 import { isPlainObject } from './http';
 import type { ValidationItem } from './validation';
 
@@ -16,6 +17,8 @@ export interface McpServerDef {
 	url: string;
 	/** Needs a per-API-key OAuth consent before the gateway may call it. */
 	needsConsent: boolean;
+	/** Needs an API key instead: the encrypted credential stored under this connection name. */
+	connection?: string;
 	/** Shown on the consent page: "allow <slug> to <access>?" */
 	access: string;
 	tool: string;
@@ -174,7 +177,36 @@ const googleCalendar: McpServerDef = {
 	},
 };
 
-export const MCP_SERVERS: readonly McpServerDef[] = [braveSearch, gmail, googleCalendar];
+interface Forecast {
+	date: string;
+	summary: string;
+	high_c: number;
+	low_c: number;
+}
+
+const weather: McpServerDef = {
+	slug: 'dedalus-labs/weather',
+	url: 'https://mcp.dedaluslabs.ai/weather/mcp',
+	needsConsent: false,
+	connection: 'dedalus-labs-weather',
+	access: 'look up weather forecasts with your API key',
+	tool: 'get_forecast',
+	durationMs: 131,
+	run({ now }) {
+		const days: Forecast[] = [
+			{ date: dayOffset(now, 0, 0, 0).slice(0, 10), summary: 'Light rain', high_c: 14, low_c: 8 },
+			{ date: dayOffset(now, 1, 0, 0).slice(0, 10), summary: 'Sunny', high_c: 18, low_c: 9 },
+		];
+		return { arguments: { city: 'Berlin', days: 2 }, result: { city: 'Berlin', days } };
+	},
+	summarize(run) {
+		const { city, days } = run.result as { city: string; days: Forecast[] };
+		const lines = days.map((d) => `- ${d.date}: ${d.summary}, ${d.low_c}-${d.high_c} °C`);
+		return `Forecast for ${city}:\n${lines.join('\n')}`;
+	},
+};
+
+export const MCP_SERVERS: readonly McpServerDef[] = [braveSearch, gmail, googleCalendar, weather];
 
 const SLUG_PATTERN = /^([A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)(?:@([A-Za-z0-9._+-]+))?$/;
 
@@ -207,6 +239,10 @@ export interface McpSelection {
 	label: string;
 	server?: McpServerDef;
 	version?: string;
+	/** The entry's `credentials` map (object form): connection name -> encrypted blob. */
+	credentials?: Record<string, unknown>;
+	/** Filled by the API handler for servers that need an API key (credentials.ts). */
+	credentialCheck?: CredentialCheck;
 }
 
 function parseRef(
@@ -243,6 +279,7 @@ export function parseMcpServers(
 		let ref: string | undefined;
 		let label: string | undefined;
 		let version: string | undefined;
+		let credentials: Record<string, unknown> | undefined;
 		if (typeof entry === 'string') {
 			ref = entry.trim();
 			label = entry;
@@ -252,6 +289,7 @@ export function parseMcpServers(
 			ref = slug ?? url;
 			label = typeof entry.name === 'string' && entry.name ? entry.name : ref;
 			if (typeof entry.version === 'string') version = entry.version;
+			if (isPlainObject(entry.credentials)) credentials = entry.credentials;
 			if (!ref) {
 				errors.push({ loc, msg: 'MCP server object needs a slug or a url', type: 'value_error' });
 				return;
@@ -269,7 +307,12 @@ export function parseMcpServers(
 			});
 			return;
 		}
-		selections.push({ label: label!, server: parsed.server, version: version ?? parsed.version });
+		selections.push({
+			label: label!,
+			server: parsed.server,
+			version: version ?? parsed.version,
+			...(credentials ? { credentials } : {}),
+		});
 	});
 	if (errors.length) return { ok: false, errors };
 	return { ok: true, selections };

@@ -132,8 +132,24 @@ export const MODELS: readonly Model[] = [
 
 const BY_ID = new Map(MODELS.map((m) => [m.id, m]));
 
-export const MODELS_LIST_JSON = JSON.stringify({ object: 'list', data: MODELS });
-const MODEL_JSON = new Map(MODELS.map((m) => [m.id, JSON.stringify(m)]));
+/** Metadata a model lacks goes out as `null`, as the real API's FastAPI models send it (Ruby SDK). */
+const NULLABLE = [
+	'display_name',
+	'description',
+	'version',
+	'capabilities',
+	'defaults',
+	'provider_info',
+] as const;
+
+function wireModel(model: Model): Record<string, unknown> {
+	const out: Record<string, unknown> = { ...model };
+	for (const field of NULLABLE) if (out[field] === undefined) out[field] = null;
+	return out;
+}
+
+export const MODELS_LIST_JSON = JSON.stringify({ object: 'list', data: MODELS.map(wireModel) });
+const MODEL_JSON = new Map(MODELS.map((m) => [m.id, JSON.stringify(wireModel(m))]));
 
 export function findModel(id: string): Model | undefined {
 	return BY_ID.get(id);

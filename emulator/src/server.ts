@@ -33,7 +33,11 @@ export function createHandler(state: EmulatorState, fallbackBase: () => string) 
 		if (path === '/v1' || path.startsWith('/v1/')) work = handleApi(ctx);
 		else if (path.startsWith('/__emulator/')) work = handleAdmin(ctx);
 		else if (path === '/oauth/connect') work = handleConsent(ctx);
-		else if (path === '/healthz') {
+		else if (path === '/.well-known/jwks.json' && (req.method ?? 'GET') === 'GET') {
+			// The DAuth server's public keys; the emulator plays the authorization server too.
+			sendJson(res, 200, state.encryption.jwks());
+			return;
+		} else if (path === '/healthz') {
 			sendJson(res, 200, { status: 'ok' });
 			return;
 		} else {

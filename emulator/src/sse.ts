@@ -79,7 +79,7 @@ export async function writeChatStream(res: ServerResponse, opts: StreamOptions):
 		choices: [{ index: 0, delta: {}, finish_reason: opts.reply.finishReason }],
 		usage: opts.reply.usage,
 	};
-	addDedalusFields(last, opts.reply);
+	addDedalusFields(last, opts.reply, undefined);
 	send(last);
 	res.end('data: [DONE]\n\n');
 }

@@ -1,5 +1,7 @@
 import { KeyRegistry } from './auth';
 import { ConsentStore } from './consent';
+import type { ConsentBodyShape } from './consent';
+import { EncryptionKeys } from './credentials';
 import { FaultQueue } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { RequestLog, Stats } from './log';
@@ -12,7 +14,11 @@ export class EmulatorState {
 	readonly log = new RequestLog();
 	readonly stats = new Stats();
 	readonly idempotency = new IdempotencyStore();
+	/** The DAuth key pair: JWKS endpoint and decryption of MCP server credentials. */
+	readonly encryption = new EncryptionKeys();
 	latencyMs: number;
+	/** How a consent 401 reads (consent.ts); POST /__emulator/consent-body changes it. */
+	consentBody: ConsentBodyShape;
 	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
 	contentBytes = 0;
 	/** TCP connections accepted since the last reset (benchmarks: does a client reuse connections?). */
@@ -20,8 +26,12 @@ export class EmulatorState {
 	chatCounter = 0;
 	responseCounter = 0;
 
-	constructor(private readonly initialLatencyMs: number) {
+	constructor(
+		private readonly initialLatencyMs: number,
+		private readonly initialConsentBody: ConsentBodyShape = 'oauth_required',
+	) {
 		this.latencyMs = initialLatencyMs;
+		this.consentBody = initialConsentBody;
 	}
 
 	/** Latency goes back to the value the emulator was started with (e.g. the CLI's --latency). */
@@ -32,6 +42,7 @@ export class EmulatorState {
 		this.stats.reset();
 		this.idempotency.clear();
 		this.latencyMs = this.initialLatencyMs;
+		this.consentBody = this.initialConsentBody;
 		this.contentBytes = 0;
 		this.connectionsOpened = 0;
 		this.chatCounter = 0;

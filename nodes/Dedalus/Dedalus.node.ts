@@ -11,7 +11,7 @@ import type {
 
 import { properties, router } from './actions';
 import { handleResumeRequest } from './authorization';
-import { listSearch } from './methods';
+import { listSearch, testMcpCredential } from './methods';
 
 // The resume URL of a waiting execution (`$execution.resumeUrl`) reaches these: GET serves the
 // authorization page, POST sends the held-back requests again. A named constant, because the
@@ -56,12 +56,20 @@ export class Dedalus implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS,
-		credentials: [{ name: 'dedalusApi', required: true }],
+		credentials: [
+			{ name: 'dedalusApi', required: true },
+			{
+				name: 'dedalusMcpCredentialsApi',
+				required: true,
+				testedBy: 'testMcpCredential',
+				displayOptions: { show: { useMcpServerCredential: [true] } },
+			},
+		],
 		webhooks: RESUME_WEBHOOKS,
 		properties,
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest: { testMcpCredential } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -7,7 +7,7 @@
 // starts right after n8n does and is checked last, so that minute overlaps the other scenarios.
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../../emulator/src';
+import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
 	DIST_DIR,
 	EmulatorAdmin,
@@ -97,9 +97,19 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 	let timeoutRun: StartedRun;
 	let timeoutPausedAt: number;
 
-	/** The emulator's consent link for a server: `<emulator>/oauth/connect?server=<slug>&request=<id>`. */
+	/**
+	 * The emulator's consent link for a server: `<emulator>/oauth/connect?server=<id>&request=<id>`.
+	 * Like the real API, it names the server by an opaque id, never by its slug.
+	 */
 	const connectUrlPrefix = (server: string) =>
-		`${emulator.url}/oauth/connect?server=${encodeURIComponent(server)}&request=`;
+		`${emulator.url}/oauth/connect?server=${serverIdOf(server)}&request=`;
+
+	/** The consent polls (`poll_url`) one key made, as the emulator logged them. */
+	async function polls(keyId: string): Promise<number[]> {
+		const res = await httpCall(`${emulator.url}/__emulator/requests?path=%2Fv1%2Foauth%2Fservers`);
+		const { requests } = res.json as { requests: Array<{ keyId: string; status: number }> };
+		return requests.filter((entry) => entry.keyId === keyId).map((entry) => entry.status);
+	}
 
 	async function startRun(s: Scenario, items: RunItem[]): Promise<StartedRun> {
 		const run = await startWaitingRun(n8n, s.path, { items });
@@ -211,7 +221,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		await emulator?.close();
 	});
 
-	it('1. one item: pauses with both links; GET shows the page without side effects; consent, then POST resumes', async () => {
+	it('1. one item, the real consent body (oauth_required, poll_url, server_id): pauses with both links; GET shows the page, naming the server, without side effects; consent, then POST resumes once', async () => {
 		const s = scenarios.single;
 		const run = await startRun(s, [
 			{ tag: 's1', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
@@ -245,7 +255,9 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(page.headers.get('referrer-policy')).toBe('no-referrer');
 		expect(page.text).toContain('<h1>Authorization needed</h1>');
 		expect(page.text).toContain(s.name);
-		expect(page.text).toContain(GMAIL);
+		// The 401 named only an id; the page names the server the workflow asked for.
+		expect(item.connect_url).not.toContain(encodeURIComponent(GMAIL));
+		expect(page.text).toContain(`<dt>MCP servers</dt><dd>${GMAIL}</dd>`);
 		expect(page.text).toContain(`href="${item.connect_url.replace(/&/g, '&amp;')}"`);
 		leak.add('scenario 1: GET page text', page.text);
 		const pageJson = await httpCall(run.resumeUrl, { headers: { accept: 'application/json' } });
@@ -254,6 +266,8 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			state: 'waiting',
 			message: 'Authorization needed',
 			connect_url: item.connect_url,
+			connect_host: new URL(item.connect_url).host,
+			connect_insecure: false,
 		});
 		expect(await admin.completions({ keyId: s.keyId })).toEqual(before);
 		expect(await statusOf(run.executionId)).toBe('waiting');
@@ -299,6 +313,8 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			['s1-item-0', 401],
 			['s1-item-0', 200],
 		]);
+		// The resume asked poll_url first (connected), then sent once.
+		expect(await polls(s.keyId)).toEqual([200]);
 
 		// The URL of a finished execution: n8n answers 409 itself.
 		const late = await httpCall(run.resumeUrl);
@@ -520,7 +536,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		});
 	});
 
-	it('6. POST before consent: still waiting, and the page says consent is still missing, with the newest connect_url', async () => {
+	it('6. POST before consent: poll_url says not connected, so nothing is sent; the page says consent is still missing', async () => {
 		const s = scenarios.still;
 		const run = await startRun(s, [
 			{ tag: 's6', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
@@ -535,6 +551,8 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			state: 'still_waiting',
 			message: 'Consent is still missing',
 			connect_url: expect.stringContaining(connectUrlPrefix(GMAIL)),
+			connect_host: new URL(emulator.url).host,
+			connect_insecure: false,
 		});
 		expect(await statusOf(run.executionId)).toBe('waiting');
 
@@ -546,14 +564,15 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		const linked = /id="connect" href="([^"]+)"/.exec(asHtml.text)?.[1]?.replace(/&amp;/g, '&');
 		expect(linked).toEqual(expect.stringContaining(connectUrlPrefix(GMAIL)));
 		expect(await statusOf(run.executionId)).toBe('waiting');
-		// Each POST asked Dedalus again (and got 401): that is how it learns whether consent exists.
+		// Each POST asked poll_url, which said "not connected": no completion request was sent again.
 		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
-			's6-item-0': [401, 401, 401],
+			's6-item-0': [401],
 		});
-		// Every 401 comes with a fresh consent request; the page shows the newest.
+		expect(await polls(s.keyId)).toEqual([200, 200]);
+		// So the link is still the one of the pause.
 		expect(
 			new Set([firstConnectUrl, (asJson.json as { connect_url: string }).connect_url, linked]).size,
-		).toBe(3);
+		).toBe(1);
 
 		// Consent through the link the page shows now, then the run continues.
 		await grantConsentAsUser(linked as string);
@@ -561,6 +580,9 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(resumed.json).toMatchObject({ state: 'continued' });
 		const done = await finished(s, run.executionId);
 		expect(done.status).toBe('success');
+		expect(statusesByUser(await admin.completions({ keyId: s.keyId }))).toEqual({
+			's6-item-0': [401, 200],
+		});
 		expect(nodeOutputJson(done, NODE.downstream)?.[0].content).toContain(
 			'Summary of 3 emails from yesterday:',
 		);
@@ -577,7 +599,8 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(item).toMatchObject({
 			status: 'authorization_required',
 			authorization_url: run.resumeUrl,
-			notification: { sent: true, url: `${listener.url}${LISTENER_PATH}` },
+			// Only the origin: the Notify URL is a secret.
+			notification: { sent: true, url: listener.url },
 		});
 
 		const notice = await listener.waitForRequest(
@@ -592,6 +615,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 		expect(body).toEqual({
 			text: expect.any(String),
 			content: body.text,
+			allowed_mentions: { parse: [] },
 			connect_url: item.connect_url,
 			authorization_url: item.authorization_url,
 			workflow: s.name,
@@ -601,7 +625,7 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 			servers: [GMAIL],
 		});
 		expect(body.text).toBe(
-			`Workflow "${s.name}" is waiting: node "Dedalus" needs your consent for MCP server ${GMAIL}. ` +
+			`Workflow \`${s.name}\` is waiting: node \`${NODE.dedalus}\` needs your consent for MCP server \`${GMAIL}\`. ` +
 				`Open ${run.resumeUrl} to connect and continue.`,
 		);
 		expect(body.connect_url).toEqual(expect.stringContaining(connectUrlPrefix(GMAIL)));

@@ -20,7 +20,12 @@ const BAD = {
 
 interface NodeTypeDescription {
 	name: string;
-	credentials?: Array<{ name: string }>;
+	credentials?: Array<{
+		name: string;
+		required?: boolean;
+		displayOptions?: unknown;
+		testedBy?: string;
+	}>;
 	webhooks?: Array<{ httpMethod: string; path: string; restartWebhook?: boolean }>;
 	usableAsTool?: boolean;
 }
@@ -53,7 +58,17 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 		const nodes = await n8n.rest.request<NodeTypeDescription[]>('GET', '/types/nodes.json');
 		const dedalus = nodes.find((node) => node.name === `${CUSTOM_PREFIX}.dedalus`);
 		expect(dedalus).toBeDefined();
-		expect(dedalus?.credentials).toEqual([expect.objectContaining({ name: 'dedalusApi' })]);
+		expect(dedalus?.credentials).toEqual([
+			expect.objectContaining({ name: 'dedalusApi', required: true }),
+			// Shown only when Use MCP Server Credential is on; tested by the node's own method. (n8n 2.41
+			// finds such a test only for an installed package, not for N8N_CUSTOM_EXTENSIONS as here:
+			// test/nodes/Dedalus/methods/credentialTest.test.ts runs it.)
+			expect.objectContaining({
+				name: 'dedalusMcpCredentialsApi',
+				displayOptions: { show: { useMcpServerCredential: [true] } },
+				testedBy: 'testMcpCredential',
+			}),
+		]);
 		expect(
 			dedalus?.webhooks?.map((webhook) => [
 				webhook.httpMethod,
@@ -69,7 +84,9 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 			'GET',
 			'/types/credentials.json',
 		);
-		expect(credentials.map((credential) => credential.name)).toContain('dedalusApi');
+		expect(credentials.map((credential) => credential.name)).toEqual(
+			expect.arrayContaining(['dedalusApi', 'dedalusMcpCredentialsApi']),
+		);
 	});
 
 	async function testCredential(c: typeof GOOD) {

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startEmulator, type Emulator } from '../../emulator/src';
+import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
 	DIST_DIR,
 	REPO_ROOT,
@@ -225,7 +225,9 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 			message: expect.stringContaining('connect_url'),
 		});
 		expect(
-			waiting.connect_url.startsWith(`${emulator.url}/oauth/connect?server=dedalus-labs%2Fgmail`),
+			waiting.connect_url.startsWith(
+				`${emulator.url}/oauth/connect?server=${serverIdOf('dedalus-labs/gmail')}&`,
+			),
 		).toBe(true);
 
 		await grantConsentAsUser(waiting.connect_url);

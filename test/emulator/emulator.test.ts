@@ -1,6 +1,17 @@
 import { spawn, execFileSync } from 'child_process';
+import {
+	constants,
+	createCipheriv,
+	createHash,
+	createPublicKey,
+	generateKeyPairSync,
+	publicEncrypt,
+	randomBytes,
+	type KeyObject,
+} from 'crypto';
 import * as path from 'path';
 
+import { serverIdOf } from '../../emulator/src';
 import { escapeHtml } from '../../emulator/src/http';
 import {
 	admin,
@@ -18,6 +29,7 @@ import {
 } from './helpers';
 
 const bed = useEmulator();
+const WEATHER = 'dedalus-labs/weather';
 
 async function consentUrl(key = KEY_A, server = GMAIL): Promise<string> {
 	const res = await chat(bed.emu.url, { mcp_servers: [server] }, key);
@@ -189,9 +201,10 @@ describe('chat completions: replies', () => {
 		expect(res.body.usage.total_tokens).toBe(
 			res.body.usage.prompt_tokens + res.body.usage.completion_tokens,
 		);
-		expect(res.body).not.toHaveProperty('mcp_tool_results');
-		expect(res.body).not.toHaveProperty('tools_executed');
-		expect(res.body).not.toHaveProperty('mcp_server_errors');
+		// A FastAPI gateway sends absent optional fields as null (docs/dedalus-api.md).
+		expect(res.body.mcp_tool_results).toBeNull();
+		expect(res.body.tools_executed).toBeNull();
+		expect(res.body.mcp_server_errors).toBeNull();
 	});
 
 	it('accepts a routing list and {model, settings}', async () => {
@@ -252,7 +265,7 @@ describe('chat completions: replies', () => {
 		expect(res.body.choices[0].message.content).toBe(
 			'Echo from openai/gpt-4.1: What came in yesterday?',
 		);
-		expect(res.body).not.toHaveProperty('mcp_tool_results');
+		expect(res.body.mcp_tool_results).toBeNull();
 	});
 
 	it('honours max_tokens, stop and response_format', async () => {
@@ -299,11 +312,32 @@ describe('chat completions: replies', () => {
 });
 
 describe('OAuth consent', () => {
-	it('answers 401 with connect_url at the top and under detail, plus WWW-Authenticate', async () => {
+	it('answers 401 with the real body: oauth_required, connect_url, poll_url, server_id', async () => {
 		const res = await chat(bed.emu.url, { mcp_servers: [GMAIL] });
 		expect(res.status).toBe(401);
 		const url = res.body.connect_url as string;
 		expect(res.body).toEqual({
+			error: 'oauth_required',
+			connect_url: url,
+			poll_url: `${bed.emu.url}/v1/oauth/servers`,
+			server_id: serverIdOf(GMAIL),
+		});
+		expect(serverIdOf(GMAIL)).toMatch(/^srv_[0-9a-f]{12}$/);
+		expect(
+			url.startsWith(`${bed.emu.url}/oauth/connect?server=${serverIdOf(GMAIL)}&request=`),
+		).toBe(true);
+		expect(res.headers.get('www-authenticate')).toBe(
+			'Bearer error="invalid_token", resource_metadata="https://mcp.dedaluslabs.ai/gmail/mcp/.well-known/oauth-protected-resource"',
+		);
+	});
+
+	it('keeps the older bodies as variants: detail.connect_url with detail.server, and deployment_id', async () => {
+		expect((await admin(bed.emu.url, 'consent-body', { shape: 'legacy' })).body).toEqual({
+			shape: 'legacy',
+		});
+		const legacy = await chat(bed.emu.url, { mcp_servers: [GMAIL] });
+		const url = legacy.body.connect_url as string;
+		expect(legacy.body).toEqual({
 			connect_url: url,
 			detail: {
 				connect_url: url,
@@ -311,13 +345,43 @@ describe('OAuth consent', () => {
 				server: GMAIL,
 			},
 		});
-		expect(
-			url.startsWith(`${bed.emu.url}/oauth/connect?server=dedalus-labs%2Fgmail&request=`),
-		).toBe(true);
-		expect(url).not.toContain(KEY_A);
-		expect(res.headers.get('www-authenticate')).toBe(
-			'Bearer error="invalid_token", resource_metadata="https://mcp.dedaluslabs.ai/gmail/mcp/.well-known/oauth-protected-resource"',
+		await admin(bed.emu.url, 'consent-body', { shape: 'deployment_id' });
+		const deployment = await chat(bed.emu.url, { mcp_servers: [GMAIL] });
+		expect(deployment.body).toMatchObject({
+			error: 'oauth_required',
+			deployment_id: serverIdOf(GMAIL),
+		});
+		expect(deployment.body).not.toHaveProperty('server_id');
+		expect((await admin(bed.emu.url, 'consent-body', { shape: 'other' })).body.detail).toContain(
+			'Expected',
 		);
+		await admin(bed.emu.url, 'reset', {});
+		expect((await chat(bed.emu.url, { mcp_servers: [GMAIL] })).body.error).toBe('oauth_required');
+	});
+
+	it('answers the consent poll per API key, never counting it against faults meant for the API', async () => {
+		const poll = () => call(bed.emu.url, '/v1/oauth/servers', { key: KEY_A });
+		const connected = async (server: string) =>
+			((await poll()).body.servers as Array<{ server_id: string; connected: boolean }>).find(
+				(entry) => entry.server_id === serverIdOf(server),
+			)?.connected;
+		expect(await connected(GMAIL)).toBe(false);
+		await decide(await consentUrl(KEY_A), 'allow');
+		expect(await connected(GMAIL)).toBe(true);
+		expect(await connected(CALENDAR)).toBe(false);
+		expect(
+			(await call(bed.emu.url, '/v1/oauth/servers', { key: KEY_B })).body.servers[0].connected,
+		).toBe(false);
+		expect((await call(bed.emu.url, '/v1/oauth/servers', { key: BAD_KEY })).status).toBe(401);
+		await admin(bed.emu.url, 'faults', { faults: [{ status: 500 }] });
+		expect((await poll()).status).toBe(200);
+		await admin(bed.emu.url, 'faults', { faults: [{ status: 503, path: '/v1/oauth/servers' }] });
+		expect((await poll()).status).toBe(503);
+	});
+
+	it('never puts the API key in connect_url', async () => {
+		const res = await chat(bed.emu.url, { mcp_servers: [GMAIL] });
+		expect(JSON.stringify(res.body)).not.toContain(KEY_A);
 	});
 
 	it('builds connect_url from the Host the client used', async () => {
@@ -427,7 +491,7 @@ describe('OAuth consent', () => {
 		expect(b.body.connect_url).toBeTruthy();
 		const cal = await chat(bed.emu.url, { mcp_servers: [GMAIL, CALENDAR] }, KEY_A);
 		expect(cal.status).toBe(401);
-		expect(cal.body.detail.server).toBe(CALENDAR);
+		expect(cal.body.server_id).toBe(serverIdOf(CALENDAR));
 		expect(cal.headers.get('www-authenticate')).toContain(
 			'https://mcp.dedaluslabs.ai/google-calendar/mcp/',
 		);
@@ -806,5 +870,94 @@ describe('CLI', () => {
 			child.kill('SIGTERM');
 		}
 		expect(await exited).toBe(0);
+	});
+});
+
+describe('real-API shapes: nulls, 402, and API-key MCP servers', () => {
+	it('sends model metadata a model lacks as null', async () => {
+		const list = await call(bed.emu.url, '/v1/models');
+		const mini = (list.body.data as Array<Record<string, unknown>>).find(
+			(model) => model.id === 'openai/gpt-4o-mini',
+		);
+		expect(mini).toMatchObject({ version: null, defaults: null, provider_info: null });
+		expect((await call(bed.emu.url, '/v1/models/openai/gpt-4o-mini')).body.version).toBeNull();
+	});
+
+	it('answers 402 with a balance message through a fault', async () => {
+		await admin(bed.emu.url, 'faults', { faults: [{ status: 402 }] });
+		const res = await chat(bed.emu.url, {});
+		expect(res.status).toBe(402);
+		expect(res.body).toEqual({ detail: 'Insufficient balance' });
+	});
+
+	it('publishes a JWKS with a signing key first and an RSA encryption key', async () => {
+		const res = await call(bed.emu.url, '/.well-known/jwks.json', { key: null });
+		expect(res.status).toBe(200);
+		const keys = res.body.keys as Array<Record<string, unknown>>;
+		expect(keys.map((key) => [key.kty, key.use])).toEqual([
+			['RSA', 'sig'],
+			['RSA', 'enc'],
+		]);
+		expect(keys[1]).not.toHaveProperty('d');
+	});
+
+	it('runs the API-key server only with a credential its private key opens', async () => {
+		const jwks = (await call(bed.emu.url, '/.well-known/jwks.json', { key: null })).body;
+		const jwk = (jwks.keys as Array<Record<string, string>>).find((key) => key.use === 'enc')!;
+		const publicKey = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+		const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+		const secret = 'wx-emulator-SECRET-42';
+		const seal = (key: KeyObject) => {
+			const aes = randomBytes(32);
+			const nonce = randomBytes(12);
+			const cipher = createCipheriv('aes-256-gcm', aes, nonce);
+			const body = JSON.stringify({
+				type: 'api_key',
+				api_key: secret,
+				header_name: 'Authorization',
+				header_template: 'Bearer {api_key}',
+				provider_metadata: null,
+			});
+			return Buffer.concat([
+				Buffer.from([1]),
+				publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, aes),
+				nonce,
+				cipher.update(body, 'utf8'),
+				cipher.final(),
+				cipher.getAuthTag(),
+			]).toString('base64url');
+		};
+		const ask = (credentials?: Record<string, string>) =>
+			chat(bed.emu.url, {
+				mcp_servers: [{ slug: WEATHER, name: WEATHER, ...(credentials ? { credentials } : {}) }],
+			});
+
+		const ok = await ask({ 'dedalus-labs-weather': seal(publicKey) });
+		expect(ok.status).toBe(200);
+		expect(ok.body.tools_executed).toEqual(['get_forecast']);
+		expect(ok.body.choices[0].message.content).toContain('Forecast for Berlin');
+
+		const wrongKey = await ask({ 'dedalus-labs-weather': seal(other) });
+		expect(wrongKey.body.mcp_server_errors[WEATHER].code).toBe('credentials_invalid');
+		expect(wrongKey.body.tools_executed).toBeNull();
+		const missing = await ask();
+		expect(missing.body.mcp_server_errors[WEATHER].code).toBe('credentials_required');
+		const plain = await chat(bed.emu.url, { mcp_servers: [WEATHER] });
+		expect(plain.body.mcp_server_errors[WEATHER].code).toBe('credentials_required');
+
+		const checks = bed.emu
+			.requests()
+			.filter((entry) => entry.mcp_credentials)
+			.map((entry) => entry.mcp_credentials![0]);
+		expect(checks.map((check) => check.status)).toEqual([
+			'ok',
+			'undecryptable',
+			'missing',
+			'missing',
+		]);
+		expect(checks[0].keyFingerprint).toBe(
+			createHash('sha256').update(secret).digest('hex').slice(0, 16),
+		);
+		expect(JSON.stringify(bed.emu.requests())).not.toContain(secret);
 	});
 });

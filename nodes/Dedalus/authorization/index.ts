@@ -1,4 +1,10 @@
 export { handleResumeRequest } from './resume';
-export { outputAuthorizationItem, pauseForAuthorization, toolAuthorizationItem } from './pause';
-export { readAuthorizationSettings, resultOutputs } from './settings';
+export {
+	notifyOwner,
+	outputAuthorizationItem,
+	pauseForAuthorization,
+	toolAuthorizationItem,
+	toolPendingItem,
+} from './pause';
+export { checkToolSettings, readAuthorizationSettings, resultOutputs } from './settings';
 export type { AuthorizationSettings, WhenAuthorizationRequired } from './settings';

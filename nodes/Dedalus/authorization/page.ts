@@ -1,6 +1,6 @@
 import { randomString } from 'n8n-workflow';
 
-import { isHttpUrl } from '../transport';
+import { linkFacts, shownText } from './text';
 
 export type PageState =
 	| 'waiting'
@@ -8,6 +8,7 @@ export type PageState =
 	| 'continued'
 	| 'already_continued'
 	| 'failed'
+	| 'expired'
 	| 'not_waiting';
 
 export interface PageModel {
@@ -26,6 +27,7 @@ const HEADLINES: Record<PageState, string> = {
 	continued: 'Done: the workflow continued',
 	already_continued: 'The workflow has already continued',
 	failed: 'Dedalus answered with an error',
+	expired: 'This authorization expired',
 	not_waiting: 'Nothing is waiting here',
 };
 
@@ -40,12 +42,22 @@ export function escapeHtml(value: string): string {
 
 /** JSON for the page's own script: what the poller needs, nothing else. */
 export function pageJson(model: PageModel): Record<string, unknown> {
+	const link = linkFacts(model.connectUrl);
 	return {
 		state: model.state,
-		message: model.message ?? HEADLINES[model.state],
-		...(model.connectUrl && isHttpUrl(model.connectUrl) ? { connect_url: model.connectUrl } : {}),
+		message: shownText(model.message ?? HEADLINES[model.state]),
+		...(link
+			? {
+					connect_url: model.connectUrl,
+					connect_host: link.host,
+					connect_insecure: link.insecure,
+				}
+			: {}),
 	};
 }
+
+const SHARED_CONSENT =
+	"Consent is given for the Dedalus account behind this workflow's API key, not for you alone: the account you connect is then used by everyone who runs workflows with that key. Connect only an account meant to be shared that way.";
 
 /**
  * A strict policy: nothing loads from anywhere, only this page's own inline style and script
@@ -79,7 +91,7 @@ const STYLE = `
 main{background:var(--card);border:1px solid var(--line);border-radius:12px;max-width:560px;width:100%;padding:28px 32px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h1{font-size:1.35rem;margin:0 0 12px}p{margin:8px 0}.muted{color:var(--muted);font-size:.9rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:16px 0;font-size:.95rem}dt{color:var(--muted)}dd{margin:0;word-break:break-word}
-.actions{display:flex;gap:12px;flex-wrap:wrap;margin-top:20px}form{margin:0}
+.actions{display:flex;gap:12px;flex-wrap:wrap;align-items:center;margin-top:20px}form{margin:0}
 .button{display:inline-block;border-radius:8px;padding:10px 18px;font:inherit;font-weight:600;text-decoration:none;cursor:pointer;border:1px solid var(--line);background:transparent;color:var(--text)}
 .primary{background:var(--accent);border-color:var(--accent);color:var(--accent-text)}
 #status{margin-top:18px;min-height:1.5em}.ok{color:var(--ok)}.bad{color:var(--bad)}
@@ -93,6 +105,8 @@ const SCRIPT = `
 	var heading = document.querySelector('h1');
 	var intro = document.getElementById('intro');
 	var nojs = document.getElementById('nojs');
+	var host = document.getElementById('connect-host');
+	var insecure = document.getElementById('connect-insecure');
 	var checking = false;
 	var done = false;
 	function show(text, kind) { status.textContent = text; status.className = kind || ''; }
@@ -112,13 +126,18 @@ const SCRIPT = `
 			.catch(function () { return { state: 'busy' }; });
 	}
 	function settle(result) {
-		if (result.state === 'continued' || result.state === 'already_continued' || result.state === 'not_waiting') {
+		if (result.state === 'continued' || result.state === 'already_continued' || result.state === 'not_waiting' || result.state === 'expired') {
 			done = true; heading.textContent = result.message; show('You can close this tab.', 'ok');
 			if (form) form.hidden = true; if (connect) connect.hidden = true;
-			if (intro) intro.hidden = true; if (nojs) nojs.hidden = true; return true;
+			if (intro) intro.hidden = true; if (nojs) nojs.hidden = true;
+			if (host) host.hidden = true; if (insecure) insecure.hidden = true; return true;
 		}
 		if (result.state === 'failed' || result.state === 'error') { show(result.message, 'bad'); return true; }
-		if (result.connect_url && connect && isHttp(result.connect_url)) connect.href = result.connect_url;
+		if (result.connect_url && connect && isHttp(result.connect_url)) {
+			connect.href = result.connect_url;
+			if (host) host.textContent = 'Opens ' + result.connect_host;
+			if (insecure) insecure.hidden = !result.connect_insecure;
+		}
 		return false;
 	}
 	function wait(ms) { return new Promise(function (resolve) { window.setTimeout(resolve, ms); }); }
@@ -160,14 +179,20 @@ export function renderPage(
 	model: PageModel,
 	nonce = randomString(24),
 ): { html: string; headers: Record<string, string> } {
-	const connectUrl = model.connectUrl && isHttpUrl(model.connectUrl) ? model.connectUrl : undefined;
+	const link = linkFacts(model.connectUrl);
+	const connectUrl = link ? model.connectUrl : undefined;
 	const open =
 		model.state === 'waiting' || model.state === 'still_waiting' || model.state === 'failed';
 	const rows: Array<[string, string]> = [
-		['Workflow', model.workflowName],
-		['Node', model.nodeName],
+		['Workflow', shownText(model.workflowName)],
+		['Node', shownText(model.nodeName)],
 	];
-	if (model.servers.length > 0) rows.push(['MCP servers', model.servers.join(', ')]);
+	if (model.servers.length > 0) {
+		rows.push([
+			'MCP servers',
+			shownText(model.servers.map((server) => shownText(server, 200)).join(', ')),
+		]);
+	}
 	if (model.expiresAt && open) rows.push(['Waits until', model.expiresAt]);
 
 	const intro =
@@ -177,9 +202,11 @@ export function renderPage(
 				? 'Dedalus still needs your consent. Connect, approve, then continue.'
 				: model.state === 'failed'
 					? 'The execution is still waiting. You can try Continue again, or stop the execution in n8n.'
-					: model.state === 'not_waiting'
-						? 'This execution is not waiting for authorization.'
-						: 'You can close this tab.';
+					: model.state === 'expired'
+						? "The wait limit has passed: n8n sends this execution's items out of the node's Timed Out output. Run the workflow again to try once more."
+						: model.state === 'not_waiting'
+							? 'This execution is not waiting for authorization.'
+							: 'You can close this tab.';
 
 	const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -188,15 +215,22 @@ export function renderPage(
 <body><main data-state="${model.state}">
 <h1>${escapeHtml(HEADLINES[model.state])}</h1>
 <p id="intro">${escapeHtml(intro)}</p>
-${model.message ? `<p class="${model.state === 'failed' ? 'bad' : 'muted'}" id="message">${escapeHtml(model.message)}</p>` : ''}
+${model.message ? `<p class="${model.state === 'failed' ? 'bad' : 'muted'}" id="message">${escapeHtml(shownText(model.message))}</p>` : ''}
 <dl>${rows.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>
 ${
 	open
 		? `<div class="actions">
-${connectUrl ? `<a class="button primary" id="connect" href="${escapeHtml(connectUrl)}" target="_blank" rel="noopener noreferrer">Connect</a>` : ''}
+${
+	connectUrl && link
+		? `<a class="button primary" id="connect" href="${escapeHtml(connectUrl)}" target="_blank" rel="noopener noreferrer">Connect</a>
+<span class="muted" id="connect-host">Opens ${escapeHtml(link.host)}</span>
+${link.insecure ? '<span class="bad" id="connect-insecure">Not encrypted: plain http to another machine</span>' : ''}`
+		: ''
+}
 <form method="post" id="continue-form"><button class="button" id="continue" type="submit">Continue</button></form>
 </div>
 <p id="status" role="status" aria-live="polite"></p>
+<p class="muted" id="shared-consent">${escapeHtml(SHARED_CONSENT)}</p>
 <p class="muted" id="nojs">Without JavaScript: connect, then press Continue.</p>`
 		: '<p id="status" role="status" class="ok"></p>'
 }

@@ -17,12 +17,14 @@ export function toolAuthorizationItem(
 	connectUrl: string,
 	server: string | undefined,
 	itemIndex: number,
+	serverId?: string,
 ): INodeExecutionData {
 	return {
 		json: {
 			status: AUTHORIZATION_REQUIRED,
 			connect_url: connectUrl,
 			...(server ? { server } : {}),
+			...(serverId ? { server_id: serverId } : {}),
 			message:
 				`Authorization is needed${server ? ` for MCP server ${server}` : ''} before this tool can answer. ` +
 				`Ask the user to open ${connectUrl}, grant access, and then try again.`,
@@ -31,19 +33,78 @@ export function toolAuthorizationItem(
 	};
 }
 
+/**
+ * As a tool with "notify the owner": the agent learns that consent is pending, never the link, so
+ * a public chat agent cannot hand a stranger the consent for the workflow's Dedalus account.
+ */
+export function toolPendingItem(
+	server: string | undefined,
+	ownerNotified: boolean,
+	itemIndex: number,
+): INodeExecutionData {
+	return {
+		json: {
+			status: AUTHORIZATION_REQUIRED,
+			...(server ? { server } : {}),
+			message:
+				`Authorization is pending${server ? ` for MCP server ${server}` : ''}: ` +
+				(ownerNotified
+					? 'the owner of this workflow has been notified and has to grant access. '
+					: 'the owner of this workflow has to grant access (the notice to them failed). ') +
+				'Do not ask the user to authorize anything; tell them this tool is not available yet and to try again later.',
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/** Sends the owner one notice per distinct consent link; true when every notice went out. */
+export async function notifyOwner(
+	context: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+	notifyUrl: string,
+): Promise<boolean> {
+	const links = new Map<string, string[]>();
+	for (const outcome of outcomes) {
+		if (outcome.status !== 'authorization_required') continue;
+		const servers = links.get(outcome.error.connectUrl) ?? [];
+		if (outcome.error.server && !servers.includes(outcome.error.server))
+			servers.push(outcome.error.server);
+		links.set(outcome.error.connectUrl, servers);
+	}
+	let allSent = true;
+	for (const [connectUrl, servers] of links) {
+		const result = await sendAuthorizationNotice(context, notifyUrl, { connectUrl, servers });
+		allSent &&= result.sent;
+	}
+	return allSent;
+}
+
 export function outputAuthorizationItem(
 	connectUrl: string,
 	server: string | undefined,
 	itemIndex: number,
+	serverId?: string,
 ): INodeExecutionData {
 	return {
 		json: {
 			status: AUTHORIZATION_REQUIRED,
 			connect_url: connectUrl,
 			...(server ? { server } : {}),
+			...(serverId ? { server_id: serverId } : {}),
 		},
 		pairedItem: { item: itemIndex },
 	};
+}
+
+/** Which server id got which name in this run, so that the resume names them the same way. */
+function serverNames(outcomes: ItemOutcome[]): Record<string, string> {
+	const names: Record<string, string> = {};
+	for (const outcome of outcomes) {
+		if (outcome.status !== 'authorization_required') continue;
+		const { serverId, server } = outcome.error;
+		if (serverId && server && server !== serverId) names[serverId] = server;
+	}
+	return names;
 }
 
 function uniqueServers(outcomes: ItemOutcome[]): string[] {
@@ -85,7 +146,7 @@ export async function pauseForAuthorization(
 		}
 	}
 
-	const deadline = waitDeadline(node, settings.waitLimit);
+	const deadline = waitDeadline(node, settings.waitLimit, { pastIsAnError: false });
 	const expiresAt = deadline?.toISOString();
 	const connectUrl = last.error.connectUrl;
 	const servers = uniqueServers(outcomes);
@@ -102,6 +163,9 @@ export async function pauseForAuthorization(
 		pausedAt: new Date().toISOString(),
 		...(expiresAt ? { expiresAt } : {}),
 		...(accessToken ? { accessToken } : {}),
+		...(last.error.pollUrl ? { pollUrl: last.error.pollUrl } : {}),
+		...(last.error.serverId ? { serverId: last.error.serverId } : {}),
+		serverNames: serverNames(outcomes),
 	});
 	await context.putExecutionToWait(waitTill(deadline));
 

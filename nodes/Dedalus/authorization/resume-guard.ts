@@ -12,35 +12,67 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
  */
 export type ResendResult =
 	| { state: 'continued'; outputs: INodeExecutionData[][] }
-	| { state: 'still_waiting'; connectUrl: string; servers: string[] }
+	| {
+			state: 'still_waiting';
+			connectUrl: string;
+			servers: string[];
+			pollUrl?: string;
+			serverId?: string;
+	  }
 	| { state: 'failed'; message: string };
+
+/** What consent is still missing: the link, the servers, and how to ask whether it was given. */
+export interface StillNeeded {
+	connectUrl: string;
+	servers: string[];
+	pollUrl?: string;
+	serverId?: string;
+}
 
 export interface PauseMemory {
 	finishedItems: Map<number, IDataObject>;
 	/** The newest answer to a resume attempt that still needed consent: the page shows it. */
-	stillNeeded?: { connectUrl: string; servers: string[] };
+	stillNeeded?: StillNeeded;
+	/** Server ids named so far in this pause (completion/server-names.ts). */
+	serverNames?: Map<string, string>;
 	attempt?: Promise<ResendResult>;
 	continued: boolean;
+	/** When the pause continued, or when its wait limit ends (ms since epoch): after either, n8n refuses resumes. */
+	over?: number;
 }
 
-const MAX_REMEMBERED_PAUSES = 1000;
+/** A memory is dropped only this long after its pause can no longer be resumed (late requests still get a true answer). */
+const FORGET_AFTER_MS = 10 * 60_000;
 const pauses = new Map<string, PauseMemory>();
+let lastSweep = 0;
 
-function pauseMemory(pauseId: string): PauseMemory {
+/**
+ * Never forgets a pause that can still be resumed, however many others come and go: forgetting
+ * would send its finished items again. Entries are only created by requests that carry the
+ * execution's resume signature (n8n checks it first), so only real pauses take memory.
+ */
+function forgetFinishedPauses(now: number): void {
+	if (now - lastSweep < 60_000) return;
+	lastSweep = now;
+	for (const [pauseId, memory] of pauses) {
+		if (!memory.attempt && memory.over !== undefined && now - memory.over > FORGET_AFTER_MS) {
+			pauses.delete(pauseId);
+		}
+	}
+}
+
+function pauseMemory(pauseId: string, expiresAt: number | undefined): PauseMemory {
 	let memory = pauses.get(pauseId);
 	if (!memory) {
-		memory = { finishedItems: new Map(), continued: false };
+		forgetFinishedPauses(Date.now());
+		memory = { finishedItems: new Map(), continued: false, over: expiresAt };
 		pauses.set(pauseId, memory);
-		// Oldest first: Map keeps insertion order. Bounded so abandoned pauses cannot grow without end.
-		if (pauses.size > MAX_REMEMBERED_PAUSES) pauses.delete(pauses.keys().next().value as string);
 	}
 	return memory;
 }
 
 /** What the newest attempt learnt about the consent still needed; reading it creates nothing. */
-export function stillNeeded(
-	pauseId: string,
-): { connectUrl: string; servers: string[] } | undefined {
+export function stillNeeded(pauseId: string): StillNeeded | undefined {
 	return pauses.get(pauseId)?.stillNeeded;
 }
 
@@ -52,8 +84,9 @@ export function stillNeeded(
 export async function resendOnce(
 	pauseId: string,
 	attempt: (memory: PauseMemory) => Promise<ResendResult>,
+	expiresAt?: number,
 ): Promise<{ result: ResendResult | 'already_continued'; first: boolean }> {
-	const memory = pauseMemory(pauseId);
+	const memory = pauseMemory(pauseId, expiresAt);
 	if (memory.continued) return { result: 'already_continued', first: false };
 	if (memory.attempt) {
 		const result = await memory.attempt;
@@ -64,6 +97,7 @@ export async function resendOnce(
 		const result = await memory.attempt;
 		if (result.state === 'continued') {
 			memory.continued = true;
+			memory.over = Math.min(memory.over ?? Infinity, Date.now());
 			memory.finishedItems.clear();
 		}
 		return { result, first: true };

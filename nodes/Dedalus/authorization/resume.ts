@@ -8,6 +8,7 @@ import type {
 import { completeItems, finishedItem, readConcurrency } from '../completion';
 import { accessAllowed } from './access';
 import type { ParameterSource } from '../completion';
+import { consentStillMissing } from './consent-check';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
 import { resendIdempotencyKey, resendOnce, stillNeeded } from './resume-guard';
@@ -71,6 +72,14 @@ async function resendPending(
 	const continueOnFail = continuesOnFail(context);
 	const toSend = state.pendingItems.filter((itemIndex) => !memory.finishedItems.has(itemIndex));
 
+	const newest = memory.stillNeeded ?? {
+		connectUrl: state.connectUrl,
+		servers: state.servers,
+		pollUrl: state.pollUrl,
+		serverId: state.serverId,
+	};
+	if (await consentStillMissing(context, newest)) return { state: 'still_waiting', ...newest };
+
 	const outcomes = await completeItems(context, {
 		source: webhookParameterSource(context),
 		itemIndices: toSend,
@@ -78,13 +87,21 @@ async function resendPending(
 		continueOnFail,
 		stopOnAuthorization: true,
 		idempotencyKey: (itemIndex) => resendIdempotencyKey(state.pauseId, itemIndex),
+		serverNames: (memory.serverNames ??= new Map(Object.entries(state.serverNames ?? {}))),
 	});
 
-	let stillWaiting: { connectUrl: string; server?: string } | undefined;
+	let stillWaiting:
+		| { connectUrl: string; server?: string; pollUrl?: string; serverId?: string }
+		| undefined;
 	let failure: string | undefined;
 	for (const outcome of outcomes) {
 		if (outcome.status === 'authorization_required') {
-			stillWaiting = { connectUrl: outcome.error.connectUrl, server: outcome.error.server };
+			stillWaiting = {
+				connectUrl: outcome.error.connectUrl,
+				server: outcome.error.server,
+				pollUrl: outcome.error.pollUrl,
+				serverId: outcome.error.serverId,
+			};
 		} else if (outcome.status === 'failed' && !continueOnFail) {
 			failure ??= outcome.error.message;
 		} else if (outcome.status !== 'not_sent') {
@@ -96,6 +113,8 @@ async function resendPending(
 		memory.stillNeeded = {
 			connectUrl: stillWaiting.connectUrl,
 			servers: stillWaiting.server ? [stillWaiting.server] : state.servers,
+			...(stillWaiting.pollUrl ? { pollUrl: stillWaiting.pollUrl } : {}),
+			...(stillWaiting.serverId ? { serverId: stillWaiting.serverId } : {}),
 		};
 		return { state: 'still_waiting', ...memory.stillNeeded };
 	}
@@ -129,6 +148,10 @@ function respond(context: IWebhookFunctions, model: PageModel, statusCode = 200)
 	response.send(html);
 }
 
+function hasExpired(state: PendingAuthorization, now = Date.now()): boolean {
+	return state.expiresAt !== undefined && now >= Date.parse(state.expiresAt);
+}
+
 /**
  * The resume URL. GET shows the authorization page and never has a side effect (link previewers
  * and mail scanners fetch GETs). POST sends again the requests that had not completed; only when
@@ -153,6 +176,11 @@ export async function handleResumeRequest(
 		return { noWebhookResponse: true };
 	}
 	const page = { ...base, servers: state.servers, expiresAt: state.expiresAt };
+	// Past the wait limit n8n sends the items out of Timed Out: nothing may be sent or resumed.
+	if (hasExpired(state)) {
+		respond(context, { ...page, state: 'expired' }, 410);
+		return { noWebhookResponse: true };
+	}
 
 	if (context.getRequestObject().method !== 'POST') {
 		const newest = stillNeeded(state.pauseId);
@@ -163,9 +191,24 @@ export async function handleResumeRequest(
 	const { result, first } = await resendOnce(
 		state.pauseId,
 		async (memory) => await resend(context, state, memory),
+		state.expiresAt === undefined ? undefined : Date.parse(state.expiresAt),
 	);
 	if (result === 'already_continued') {
 		respond(context, { ...page, state: 'already_continued' });
+		return { noWebhookResponse: true };
+	}
+	if (result.state === 'continued' && hasExpired(state)) {
+		// The limit passed while the requests were out: resuming now would race n8n's own timeout.
+		respond(
+			context,
+			{
+				...page,
+				state: 'expired',
+				message:
+					'The held-back requests were sent again, but they finished after the wait limit, so their results are not passed on.',
+			},
+			410,
+		);
 		return { noWebhookResponse: true };
 	}
 	if (result.state === 'continued') {

@@ -19,6 +19,11 @@ const pendingAuthorizationSchema = z.object({
 	expiresAt: z.string().optional(),
 	/** The node's own resume URL token where n8n does not sign the URL (access.ts). */
 	accessToken: z.string().optional(),
+	/** From the consent answer: where to ask whether consent was given, and for which server id. */
+	pollUrl: z.string().optional(),
+	serverId: z.string().optional(),
+	/** Server ids already put to a requested MCP server (completion/server-names.ts). */
+	serverNames: z.record(z.string()).optional(),
 });
 
 export type PendingAuthorization = z.infer<typeof pendingAuthorizationSchema> & {
@@ -32,14 +37,30 @@ export function savePendingAuthorization(
 	context.getContext('node')[STATE_KEY] = state;
 }
 
+/**
+ * A JavaScript string literal for `text` with every character but letters and digits written as
+ * a \uXXXX escape: it cannot contain `{{`, `}}`, quotes or line breaks, so any node name a user
+ * can type survives n8n's expression template and parser.
+ */
+function expressionString(text: string): string {
+	let literal = '"';
+	for (let index = 0; index < text.length; index++) {
+		const char = text[index];
+		literal += /[A-Za-z0-9]/.test(char)
+			? char
+			: `\\u${text.charCodeAt(index).toString(16).padStart(4, '0')}`;
+	}
+	return `${literal}"`;
+}
+
 export function loadPendingAuthorization(
 	context: IWebhookFunctions,
 ): PendingAuthorization | undefined {
-	const nodeName = JSON.stringify(context.getNode().name);
+	const nodeName = expressionString(context.getNode().name);
 	let value: unknown;
 	try {
 		value = context.evaluateExpression(
-			`{{ $node[${nodeName}].context[${JSON.stringify(STATE_KEY)}] }}`,
+			`{{ $node[${nodeName}].context[${expressionString(STATE_KEY)}] }}`,
 			0,
 		);
 	} catch {

@@ -8,10 +8,13 @@ import {
 	isAuthorizationRequired,
 } from '../transport';
 import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
+import { McpCredentialSealer } from './mcp-credentials';
 import { completionOutput, mcpServerErrorHints } from './output';
 import { readCompletionParameters } from './parameters';
 import type { CompletionParameters, ParameterSource } from './parameters';
 import { buildCompletionBody } from './request';
+import { nameConsentServer } from './server-names';
+import type { ServerNames } from './server-names';
 
 export type ItemError = NodeError;
 
@@ -49,6 +52,8 @@ export interface CompleteItemsOptions {
 	signal?: AbortSignal;
 	/** A fixed Idempotency-Key per item (see DedalusRequest); default a random one per request. */
 	idempotencyKey?: (itemIndex: number) => string;
+	/** Server ids named so far in this pause; learns the names this call finds. */
+	serverNames?: ServerNames;
 }
 
 type Prepared =
@@ -80,7 +85,7 @@ export async function completeItems(
 	const outcomes: ItemOutcome[] = prepared.map((entry) =>
 		'status' in entry ? entry : { status: 'not_sent', itemIndex: entry.itemIndex },
 	);
-	const toSend = prepared.filter(
+	let toSend = prepared.filter(
 		(entry): entry is Exclude<Prepared, ItemOutcome> => !('status' in entry),
 	);
 	if (toSend.length === 0) return outcomes;
@@ -89,6 +94,34 @@ export async function completeItems(
 	const positionOf = new Map(
 		options.itemIndices.map((itemIndex, position) => [itemIndex, position]),
 	);
+	const names: ServerNames = options.serverNames ?? new Map();
+
+	// MCP server secrets are encrypted into every body before the first request, so a missing key
+	// fails the items while nothing has been sent.
+	if (toSend.some((entry) => entry.parameters.useMcpCredential)) {
+		const sealer = new McpCredentialSealer(context, client);
+		const sealed: typeof toSend = [];
+		for (const entry of toSend) {
+			if (!entry.parameters.useMcpCredential) {
+				sealed.push(entry);
+				continue;
+			}
+			try {
+				entry.body.mcp_servers = await sealer.seal(entry.parameters.mcpServers, entry.itemIndex);
+				sealed.push(entry);
+			} catch (error) {
+				const itemError = asNodeError(node, error, entry.itemIndex);
+				if (!options.continueOnFail) throw itemError;
+				outcomes[positionOf.get(entry.itemIndex) as number] = {
+					status: 'failed',
+					itemIndex: entry.itemIndex,
+					error: itemError,
+				};
+			}
+		}
+		toSend = sealed;
+		if (toSend.length === 0) return outcomes;
+	}
 	let next = 0;
 	let stopped = false;
 
@@ -106,6 +139,7 @@ export async function completeItems(
 				itemIndex,
 				timeoutMs: parameters.options.timeoutMs,
 				maxRetries: parameters.options.maxRetries,
+				maxResponseBytes: parameters.options.maxResponseBytes,
 				signal: options.signal,
 				idempotencyKey: options.idempotencyKey?.(itemIndex),
 			});
@@ -116,8 +150,14 @@ export async function completeItems(
 				hints: mcpServerErrorHints(response),
 			};
 		} catch (error) {
-			if (isAuthorizationRequired(error))
-				return { status: 'authorization_required', itemIndex, error };
+			if (isAuthorizationRequired(error)) {
+				const server = nameConsentServer(error.consent, parameters.mcpServers, names);
+				return {
+					status: 'authorization_required',
+					itemIndex,
+					error: error.withServer(node, server),
+				};
+			}
 			return { status: 'failed', itemIndex, error: asNodeError(node, error, itemIndex) };
 		}
 	};

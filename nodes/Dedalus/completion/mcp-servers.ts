@@ -2,7 +2,17 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 
 // Marketplace slug `owner/name`, optionally `@version` (docs/dedalus-api.md), or an https URL.
-const SLUG = /^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+(@[A-Za-z0-9._-]+)?$/;
+const SLUG = /^([A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)(?:@([A-Za-z0-9._-]+))?$/;
+
+/**
+ * One `mcp_servers` entry as it goes on the wire. A pinned version travels as an object, as the
+ * newest Python SDK sends it (`lib/mcp/wire.py`); the object form also carries encrypted
+ * credentials (completion/mcp-credentials.ts).
+ */
+export type McpServerEntry =
+	| string
+	| { slug: string; version?: string; name?: string; credentials?: Record<string, string> }
+	| { url: string; name?: string; credentials?: Record<string, string> };
 
 function isHttpsUrl(entry: string): boolean {
 	try {
@@ -13,11 +23,31 @@ function isHttpsUrl(entry: string): boolean {
 	}
 }
 
+/** How a person wrote the entry: `owner/name`, `owner/name@1.2.0` or the URL. */
+export function mcpServerLabel(entry: McpServerEntry): string {
+	if (typeof entry === 'string') return entry;
+	if ('url' in entry) return entry.url;
+	return entry.version ? `${entry.slug}@${entry.version}` : entry.slug;
+}
+
+/** The slug without a version, or the URL: what identifies the server whatever version is pinned. */
+export function mcpServerRef(entry: McpServerEntry): string {
+	const label = mcpServerLabel(entry);
+	return SLUG.exec(label)?.[1] ?? label;
+}
+
+function toWire(entry: string): McpServerEntry {
+	const pinned = SLUG.exec(entry);
+	if (pinned?.[2]) return { slug: pinned[1], version: pinned[2] };
+	return entry;
+}
+
 /**
- * The MCP Servers field: one string with entries separated by commas or new lines, or an array
- * from an expression. Empty means no MCP servers. Every entry is checked before any request.
+ * The MCP Servers field as the `mcp_servers` wire form: one string with entries separated by
+ * commas or new lines, or an array from an expression. Empty means no MCP servers. Every entry is
+ * checked before any request. The chat model sub-node uses this too.
  */
-export function parseMcpServers(value: unknown, node: INode, itemIndex: number): string[] {
+export function parseMcpServers(value: unknown, node: INode, itemIndex: number): McpServerEntry[] {
 	if (value === undefined || value === null || value === '') return [];
 	let entries: unknown[];
 	if (Array.isArray(value)) {
@@ -31,7 +61,7 @@ export function parseMcpServers(value: unknown, node: INode, itemIndex: number):
 			{ itemIndex },
 		);
 	}
-	const servers: string[] = [];
+	const labels: string[] = [];
 	for (const raw of entries) {
 		if (typeof raw !== 'string') {
 			throw new NodeOperationError(
@@ -53,7 +83,7 @@ export function parseMcpServers(value: unknown, node: INode, itemIndex: number):
 				},
 			);
 		}
-		if (!servers.includes(entry)) servers.push(entry);
+		if (!labels.includes(entry)) labels.push(entry);
 	}
-	return servers;
+	return labels.map(toWire);
 }

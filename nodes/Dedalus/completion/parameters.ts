@@ -1,7 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
 
+import { MAX_TIMEOUT_MS } from '../transport';
 import { parseMcpServers } from './mcp-servers';
+import type { McpServerEntry } from './mcp-servers';
 
 /**
  * Reads one parameter for one item, expressions resolved against that item.
@@ -27,21 +29,32 @@ export interface CompletionOptions {
 	automaticToolExecution?: boolean;
 	timeoutMs?: number;
 	maxRetries?: number;
+	maxResponseBytes?: number;
 	metadata?: Record<string, string>;
 }
 
 export interface CompletionParameters {
 	model: string;
 	messages: ChatMessage[];
-	mcpServers: string[];
+	/** The `mcp_servers` wire form, before any credential is added. */
+	mcpServers: McpServerEntry[];
+	/** Whether the item's MCP servers get the secret of the selected MCP server credential. */
+	useMcpCredential: boolean;
 	simplifyOutput: boolean;
 	options: CompletionOptions;
 }
 
+/** Max Response Size is in MB; more than this would not fit in one JavaScript string anyway. */
+const MAX_RESPONSE_MB = 500;
+
 const ROLES = ['system', 'developer', 'user', 'assistant'];
 
-/** Model IDs carry a provider prefix (`openai/gpt-4.1`); the editor's ID mode checks the same pattern. */
-export const MODEL_ID_PATTERN = '^[^\\s/]+/\\S+$';
+/**
+ * Model IDs carry a provider prefix (`openai/gpt-4.1`); the editor's ID mode checks the same
+ * pattern. Every `/`-separated segment is non-empty and never `.` or `..`: Model → Get puts the ID
+ * in the URL path, where such a segment would walk out of /v1/models with the API key.
+ */
+export const MODEL_ID_PATTERN = '^(?!\\.{1,2}(?:/|$))[^\\s/]+(?:/(?!\\.{1,2}(?:/|$))[^\\s/]+)+$';
 
 /** The Model field of one item, as a checked ID. */
 export function readModelId(node: INode, value: unknown, itemIndex: number): string {
@@ -51,7 +64,7 @@ export function readModelId(node: INode, value: unknown, itemIndex: number): str
 		input.fail(
 			'Model',
 			`"${model}" is not a provider-prefixed model ID`,
-			'Use an ID such as openai/gpt-4.1, or pick one from the list.',
+			'Use an ID such as openai/gpt-4.1, or pick one from the list. Parts between slashes cannot be empty, "." or "..".',
 		);
 	}
 	return model;
@@ -174,9 +187,19 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		maxTurns: input.number('Max Turns', raw.maxTurns, { min: 1, max: 100, integer: true }),
 		seed: input.number('Seed', raw.seed, { integer: true }),
 		user: input.text('User', raw.user),
-		timeoutMs: input.number('Timeout', raw.timeout, { min: 1, integer: true }),
+		timeoutMs: input.number('Timeout', raw.timeout, {
+			min: 1,
+			max: MAX_TIMEOUT_MS,
+			integer: true,
+		}),
 		maxRetries: input.number('Max Retries', raw.maxRetries, { min: 0, max: 10, integer: true }),
 	};
+	const maxResponseMb = input.number('Max Response Size', raw.maxResponseSize, {
+		min: 0.001,
+		max: MAX_RESPONSE_MB,
+	});
+	if (maxResponseMb !== undefined)
+		options.maxResponseBytes = Math.round(maxResponseMb * 1024 * 1024);
 	const stop = input.text('Stop Sequences', raw.stop);
 	if (stop) {
 		options.stop = stop
@@ -232,6 +255,7 @@ export function readCompletionParameters(
 		model,
 		messages: readMessages(input, read),
 		mcpServers: parseMcpServers(read('mcpServers', ''), node, itemIndex),
+		useMcpCredential: read('useMcpServerCredential', false) === true,
 		simplifyOutput: read('simplifyOutput', true) !== false,
 		options: readOptions(
 			input,

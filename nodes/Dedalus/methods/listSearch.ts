@@ -22,7 +22,7 @@ export async function searchModels(
 		.map((model) => ({
 			name: model.display_name ? `${model.display_name} (${model.id})` : model.id,
 			value: model.id,
-			description: model.description,
+			description: model.description ?? undefined,
 		}));
 	return { results };
 }

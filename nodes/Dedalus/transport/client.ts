@@ -1,4 +1,4 @@
-import { NodeApiError, NodeOperationError, randomString, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, randomString } from 'n8n-workflow';
 import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
@@ -13,12 +13,26 @@ import type {
 import type { ZodType } from 'zod';
 
 import { toApiError } from './errors';
-import { RequestPacer, advisedDelayMs, backoffDelayMs, shouldRetry } from './retry';
+import {
+	DEFAULT_MAX_RESPONSE_BYTES,
+	ResponseTooLargeError,
+	clipText,
+	readBoundedText,
+} from './limits';
+import { redactSecrets } from './redact';
+import {
+	RequestPacer,
+	advisedDelayMs,
+	backoffDelayMs,
+	shouldRetry,
+	waitUnlessCancelled,
+} from './retry';
 import type { ResponseHeaders } from './retry';
 
 const CREDENTIAL_TYPE = 'dedalusApi';
 
 const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
+const DEFAULT_AUTH_SERVER_URL = 'https://as.dedaluslabs.ai';
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
 
@@ -28,11 +42,19 @@ export interface DedalusRequest<T> {
 	method: IHttpRequestMethods;
 	/** Starts with `/v1`: the base URL carries no version (docs/dedalus-api.md). */
 	path: string;
+	/**
+	 * An absolute URL instead of Base URL + path, for a link Dedalus handed out (`poll_url`). The
+	 * caller checks that the URL may see the API key (transport/poll.ts); redirects are not followed.
+	 */
+	url?: string;
 	body?: object;
 	schema: ZodType<T>;
 	itemIndex?: number;
+	/** Bounds each attempt as a whole, connect to last byte (not just the gaps between bytes). */
 	timeoutMs?: number;
 	maxRetries?: number;
+	/** Default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+	maxResponseBytes?: number;
 	signal?: AbortSignal;
 	/**
 	 * Idempotency-Key for a POST when the caller needs the same key across runs or processes (the
@@ -54,11 +76,19 @@ interface FullResponse {
 export class DedalusClient {
 	readonly pacer = new RequestPacer();
 
+	/** The API key and the provider key: redacted from every response body (transport/redact.ts). */
+	private readonly secrets: string[];
+
 	private constructor(
 		private readonly context: DedalusContext,
-		private readonly baseUrl: string,
+		readonly baseUrl: string,
 		private readonly credentials: ICredentialsDecrypted,
-	) {}
+	) {
+		const data = credentials.data ?? {};
+		this.secrets = [data.apiKey, data.providerApiKey]
+			.map((value) => (typeof value === 'string' ? value : ''))
+			.filter((value) => value !== '');
+	}
 
 	static async connect(context: DedalusContext): Promise<DedalusClient> {
 		const data = await context.getCredentials(CREDENTIAL_TYPE);
@@ -73,53 +103,83 @@ export class DedalusClient {
 		return new DedalusClient(context, baseUrl, credentials);
 	}
 
+	/** The DAuth server whose JWKS encrypts MCP server credentials (transport/jwks.ts). */
+	get authServerUrl(): string {
+		return String(this.credentials.data?.authServerUrl ?? '') || DEFAULT_AUTH_SERVER_URL;
+	}
+
 	async request<T>(request: DedalusRequest<T>): Promise<T> {
 		const node = this.context.getNode();
 		const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
+		const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 		// One key for the request and all its retries, as the SDKs do, so a retried POST can be deduplicated.
 		const idempotencyKey =
 			request.method === 'GET'
 				? undefined
 				: (request.idempotencyKey ?? `n8n-dedalus-${randomString(24)}`);
+		const url = request.url ?? `${this.baseUrl}${request.path}`;
 		const options: IHttpRequestOptions = {
 			method: request.method,
-			url: `${this.baseUrl}${request.path}`,
-			json: true,
+			url,
+			// The body is read here, bounded in size and time, and redacted before it is parsed.
+			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			// n8n's helper re-sends Authorization across origins on a redirect, and X-Provider-Key always.
+			disableFollowRedirect: true,
+			timeout: timeoutMs,
 			headers: {
 				Accept: 'application/json',
+				...(request.body ? { 'Content-Type': 'application/json' } : {}),
 				...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
 			},
 			...(request.body ? { body: request.body as JsonObject } : {}),
-			...(request.signal ? { abortSignal: request.signal } : {}),
 		};
 		const send = this.context.helpers
 			.httpRequestWithAuthentication as RequestHelperFunctions['httpRequestWithAuthentication'];
 
 		for (let retries = 0; ; retries++) {
-			await this.pacer.ready();
+			await this.pacer.ready(request.signal);
 			throwIfCancelled(request.signal, node, request.itemIndex);
-			let response: FullResponse;
+			// The timeout covers the whole attempt, connect to last byte: a server that trickles
+			// bytes cannot keep the item waiting.
+			const deadline = AbortSignal.timeout(timeoutMs);
+			const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
+			let statusCode: number;
+			let headers: ResponseHeaders;
+			let body: string;
 			try {
 				// Read once per run: without it n8n loads and decrypts the credential again for every request.
-				response = (await send.call(this.context, CREDENTIAL_TYPE, options, {
-					credentialsDecrypted: this.credentials,
-				})) as FullResponse;
+				const response = (await send.call(
+					this.context,
+					CREDENTIAL_TYPE,
+					{ ...options, abortSignal: signal },
+					{ credentialsDecrypted: this.credentials },
+				)) as FullResponse;
+				({ statusCode, headers } = response);
+				body = await readBoundedText(response.body, maxBytes, signal);
 			} catch (error) {
 				throwIfCancelled(request.signal, node, request.itemIndex);
+				if (error instanceof ResponseTooLargeError) {
+					throw tooLargeError(node, maxBytes, request.itemIndex);
+				}
 				if (retries < maxRetries) {
-					await this.pacer.ready();
-					await sleep(backoffDelayMs(retries));
+					await this.pacer.ready(request.signal);
+					await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
 					continue;
 				}
-				throw connectionError(node, error, request.itemIndex, retries);
+				throw connectionError(node, error, request.itemIndex, retries, {
+					timedOutAfterMs: deadline.aborted ? timeoutMs : undefined,
+				});
 			}
+			body = redactSecrets(body, this.secrets);
 
-			const { statusCode, headers } = response;
 			if (statusCode >= 200 && statusCode < 300) {
-				return parseBody(node, response.body, request.schema, request.itemIndex);
+				return parseBody(node, body, request.schema, request.itemIndex);
+			}
+			if (statusCode >= 300 && statusCode < 400) {
+				throw redirectError(node, url, headers, statusCode, request.itemIndex);
 			}
 			if (retries < maxRetries && shouldRetry(statusCode, headers)) {
 				const advised = advisedDelayMs(headers);
@@ -127,13 +187,47 @@ export class DedalusClient {
 					// The server told us to slow down: hold every request of this run, not just this one.
 					this.pacer.holdAll(advised ?? backoffDelayMs(retries));
 				} else {
-					await sleep(backoffDelayMs(retries));
+					await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
 				}
 				continue;
 			}
-			throw toApiError(node, statusCode, response.body, request.itemIndex, retries);
+			throw toApiError(node, statusCode, body, request.itemIndex, retries, headers);
 		}
 	}
+}
+
+/** A redirect is never followed: it would carry both keys to wherever it points. */
+function redirectError(
+	node: INode,
+	url: string,
+	headers: ResponseHeaders,
+	statusCode: number,
+	itemIndex: number | undefined,
+): NodeApiError {
+	const location = headers.location ?? headers.Location;
+	let target = 'another address';
+	try {
+		target = new URL(String(Array.isArray(location) ? location[0] : location), url).origin;
+	} catch {
+		// No usable Location: say so in general terms.
+	}
+	return new NodeApiError(node, { status: statusCode } as JsonObject, {
+		message: `Dedalus answered with a redirect (${statusCode}) to ${clipText(target, 200)}, which was not followed so that the API key stays with ${new URL(url).origin}`,
+		description:
+			'Check the Base URL in the Dedalus credential: it must be the API address itself (for example https://api.dedaluslabs.ai), not one that redirects.',
+		httpCode: String(statusCode),
+		itemIndex,
+	});
+}
+
+function tooLargeError(node: INode, maxBytes: number, itemIndex: number | undefined) {
+	const megabytes = Math.round((maxBytes / 1024 / 1024) * 100) / 100;
+	return new NodeApiError(node, {} as JsonObject, {
+		message: `Dedalus's answer is larger than ${megabytes} MB, so it was not read`,
+		description:
+			'Raise Max Response Size in the options if such a large answer is expected, or ask for a shorter one (Maximum Number of Tokens).',
+		itemIndex,
+	});
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined, node: INode, itemIndex?: number) {
@@ -149,15 +243,18 @@ function connectionError(
 	error: unknown,
 	itemIndex: number | undefined,
 	retries: number,
+	{ timedOutAfterMs }: { timedOutAfterMs?: number } = {},
 ) {
 	// Never wrap the raw error: a request library error carries the request config, headers included.
 	// n8n's request helper already wraps network failures (code in httpCode or cause.code); plain errors carry code.
 	const failure = error as { code?: string; httpCode?: string; cause?: { code?: string } };
 	const code = failure?.cause?.code ?? failure?.code ?? failure?.httpCode ?? undefined;
 	const reason =
-		code === 'ECONNABORTED' || code === 'ETIMEDOUT'
-			? 'the request timed out'
-			: 'the connection failed';
+		timedOutAfterMs !== undefined
+			? `the request timed out (no complete answer within ${timedOutAfterMs} ms)`
+			: code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+				? 'the request timed out'
+				: 'the connection failed';
 	// No error code in the response object: NodeApiError would swap our message for a generic one.
 	return new NodeApiError(node, {} as JsonObject, {
 		message: `Could not reach Dedalus: ${reason}${retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`,
@@ -174,7 +271,7 @@ function parseBody<T>(node: INode, body: unknown, schema: ZodType<T>, itemIndex?
 		} catch {
 			throw new NodeApiError(node, {} as JsonObject, {
 				message: 'Dedalus returned a response that is not valid JSON',
-				description: String(value).slice(0, 200),
+				description: clipText(String(value), 200),
 				itemIndex,
 			});
 		}
@@ -184,7 +281,9 @@ function parseBody<T>(node: INode, body: unknown, schema: ZodType<T>, itemIndex?
 		const issue = parsed.error.issues[0];
 		throw new NodeApiError(node, {} as JsonObject, {
 			message: 'Dedalus returned a response in an unexpected shape',
-			description: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : undefined,
+			description: issue
+				? clipText(`${issue.path.join('.') || '(root)'}: ${issue.message}`)
+				: undefined,
 			itemIndex,
 		});
 	}

@@ -44,6 +44,17 @@ export function backoffDelayMs(retriesSoFar: number, random = Math.random()): nu
 	return delay * (1 - random * 0.25);
 }
 
+/** How often a wait looks at the cancel signal: n8n-workflow's `sleep` cannot be interrupted. */
+const CANCEL_CHECK_MS = 200;
+
+/** Waits `ms`, or less when `signal` aborts: Stop ends a run within a fraction of a second. */
+export async function waitUnlessCancelled(ms: number, signal?: AbortSignal): Promise<void> {
+	const until = Date.now() + ms;
+	for (let left = ms; left > 0 && !signal?.aborted; left = until - Date.now()) {
+		await sleep(signal ? Math.min(left, CANCEL_CHECK_MS) : left);
+	}
+}
+
 /**
  * Shared by all the requests of one node run: when the API says "slow down" to one request,
  * every request waits, instead of each finding the limit in turn.
@@ -55,9 +66,14 @@ export class RequestPacer {
 		this.notBefore = Math.max(this.notBefore, Date.now() + delayMs);
 	}
 
-	async ready(): Promise<void> {
-		for (let wait = this.notBefore - Date.now(); wait > 0; wait = this.notBefore - Date.now()) {
-			await sleep(wait);
+	/** Resolves once the hold is over, or as soon as `signal` aborts. */
+	async ready(signal?: AbortSignal): Promise<void> {
+		for (
+			let wait = this.notBefore - Date.now();
+			wait > 0 && !signal?.aborted;
+			wait = this.notBefore - Date.now()
+		) {
+			await waitUnlessCancelled(wait, signal);
 		}
 	}
 }

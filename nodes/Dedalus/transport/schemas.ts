@@ -1,15 +1,21 @@
 import { z } from 'zod';
 
-// Each Dedalus-specific field is optional: older gateways and SDKs lack them (docs/dedalus-api.md).
-// Schemas are loose (passthrough) so that new fields reach users instead of being stripped.
+// Every Dedalus-specific field is optional: older gateways and SDKs lack them, and a FastAPI
+// gateway sends `null` for an absent one (docs/dedalus-api.md), so each optional field also takes
+// `null`. Schemas are loose (passthrough) so that new fields reach users instead of being stripped.
+
+/** Missing or `null`: the API uses both for "absent". */
+function absent<T extends z.ZodTypeAny>(schema: T) {
+	return schema.nullable().optional();
+}
 
 export const mcpToolResultSchema = z
 	.object({
 		tool_name: z.string(),
-		server_name: z.string().optional(),
+		server_name: absent(z.string()),
 		arguments: z.unknown().optional(),
-		is_error: z.boolean().optional(),
-		duration_ms: z.number().optional(),
+		is_error: absent(z.boolean()),
+		duration_ms: absent(z.number()),
 		result: z.unknown().optional(),
 	})
 	.passthrough();
@@ -17,25 +23,25 @@ export const mcpToolResultSchema = z
 export const mcpServerErrorSchema = z
 	.object({
 		message: z.string(),
-		code: z.string().optional(),
-		recommendation: z.string().optional(),
+		code: absent(z.string()),
+		recommendation: absent(z.string()),
 	})
 	.passthrough();
 
 export const chatCompletionSchema = z
 	.object({
-		id: z.string().optional(),
-		object: z.string().optional(),
-		created: z.number().optional(),
-		model: z.string().optional(),
+		id: absent(z.string()),
+		object: absent(z.string()),
+		created: absent(z.number()),
+		model: absent(z.string()),
 		choices: z
 			.array(
 				z
 					.object({
-						index: z.number().optional(),
+						index: absent(z.number()),
 						message: z
 							.object({
-								role: z.string().optional(),
+								role: absent(z.string()),
 								content: z.string().nullable().optional(),
 							})
 							.passthrough(),
@@ -46,15 +52,16 @@ export const chatCompletionSchema = z
 			.min(1),
 		usage: z
 			.object({
-				prompt_tokens: z.number().optional(),
-				completion_tokens: z.number().optional(),
-				total_tokens: z.number().optional(),
+				prompt_tokens: absent(z.number()),
+				completion_tokens: absent(z.number()),
+				total_tokens: absent(z.number()),
 			})
 			.passthrough()
+			.nullable()
 			.optional(),
-		mcp_tool_results: z.array(mcpToolResultSchema).optional(),
-		tools_executed: z.array(z.string()).optional(),
-		mcp_server_errors: z.record(mcpServerErrorSchema).optional(),
+		mcp_tool_results: absent(z.array(mcpToolResultSchema)),
+		tools_executed: absent(z.array(z.string())),
+		mcp_server_errors: absent(z.record(mcpServerErrorSchema)),
 	})
 	.passthrough();
 
@@ -63,10 +70,10 @@ export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
 export const modelSchema = z
 	.object({
 		id: z.string(),
-		provider: z.string().optional(),
-		display_name: z.string().optional(),
-		description: z.string().optional(),
-		owned_by: z.string().optional(),
+		provider: absent(z.string()),
+		display_name: absent(z.string()),
+		description: absent(z.string()),
+		owned_by: absent(z.string()),
 	})
 	.passthrough();
 
@@ -74,17 +81,32 @@ export type Model = z.infer<typeof modelSchema>;
 
 export const modelListSchema = z
 	.object({
-		object: z.string().optional(),
+		object: absent(z.string()),
 		data: z.array(modelSchema),
 	})
 	.passthrough();
 
-/** Error bodies come FastAPI-style (`{detail}`, a string, an object or a 422 list) or OpenAI-style (`{error:{message}}`). */
+/** A field of an error body: a wrong type is dropped, never a reason to lose the rest. */
+function lenient<T extends z.ZodTypeAny>(schema: T) {
+	return schema.nullable().optional().catch(undefined);
+}
+
+const text = lenient(z.string());
+
+/**
+ * Error bodies come FastAPI-style (`{detail}`: a string, an object or a 422 list) or OpenAI-style
+ * (`{error:{message}}`); the consent case is `{error: "oauth_required", connect_url, poll_url,
+ * server_id | deployment_id}` at the top level, or older `detail.connect_url` / `detail.server`
+ * (docs/dedalus-api.md).
+ */
 export const errorBodySchema = z
 	.object({
-		connect_url: z.string().optional(),
-		detail: z
-			.union([
+		connect_url: text,
+		poll_url: text,
+		server_id: text,
+		deployment_id: text,
+		detail: lenient(
+			z.union([
 				z.string(),
 				z.array(
 					z
@@ -93,21 +115,41 @@ export const errorBodySchema = z
 				),
 				z
 					.object({
-						connect_url: z.string().optional(),
-						message: z.string().optional(),
-						server: z.string().optional(),
+						error: text,
+						connect_url: text,
+						poll_url: text,
+						server_id: text,
+						deployment_id: text,
+						message: text,
+						server: text,
 					})
 					.passthrough(),
-			])
-			.optional(),
-		error: z
-			.union([
+			]),
+		),
+		error: lenient(
+			z.union([
 				z.string(),
-				z.object({ message: z.string().optional(), code: z.unknown().optional() }).passthrough(),
-			])
-			.optional(),
-		message: z.string().optional(),
+				z.object({ message: text, code: z.unknown().optional() }).passthrough(),
+			]),
+		),
+		message: text,
 	})
 	.passthrough();
 
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** What `poll_url` answers (Python SDK `lib/oauth_handler.py`): one flag, or one per server. */
+export const consentPollSchema = z
+	.object({
+		connected: lenient(z.boolean()),
+		servers: lenient(
+			z.array(
+				z
+					.object({ server_id: text, deployment_id: text, connected: lenient(z.boolean()) })
+					.passthrough(),
+			),
+		),
+	})
+	.passthrough();
+
+export type ConsentPoll = z.infer<typeof consentPollSchema>;

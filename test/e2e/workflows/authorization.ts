@@ -19,7 +19,9 @@ export const NODE = {
 	webhook: 'Webhook',
 	split: 'Split Items',
 	respond: 'Respond',
-	dedalus: 'Dedalus',
+	// Expression delimiters in the name on purpose: the node loads its saved state through an
+	// expression, and every scenario must pause and resume under any name a user can type.
+	dedalus: 'Dedalus }} {{ $json',
 	downstream: 'Downstream',
 	timedOut: 'Timed Out',
 	success: 'Success',
@@ -40,6 +42,8 @@ export interface AuthorizationWorkflowSpec {
 	/** Webhook path: the run starts with POST /webhook/<path> and body `{ items: RunItem[] }`. */
 	path: string;
 	credential: { id: string; name: string };
+	/** A Dedalus MCP Server Credentials credential: turns on Use MCP Server Credential. */
+	mcpCredential?: { id: string; name: string };
 	/** Extra entries of the Dedalus node's Options collection (concurrency, notifyUrl, limitWaitTime...). */
 	options?: Record<string, unknown>;
 }
@@ -134,6 +138,7 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 					prompt: '={{ $json.prompt }}',
 					systemMessage: '',
 					mcpServers: '={{ $json.servers }}',
+					...(spec.mcpCredential ? { useMcpServerCredential: true } : {}),
 					simplifyOutput: true,
 					options: {
 						whenAuthorizationRequired: 'wait',
@@ -142,7 +147,10 @@ export function authorizationWorkflow(spec: AuthorizationWorkflowSpec): Workflow
 						...spec.options,
 					},
 				},
-				credentials: { dedalusApi: spec.credential },
+				credentials: {
+					dedalusApi: spec.credential,
+					...(spec.mcpCredential ? { dedalusMcpCredentialsApi: spec.mcpCredential } : {}),
+				},
 			},
 			...(limited
 				? [after(5, NODE.timedOut, -120), after(6, NODE.success, 120)]

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { RunResult } from '../../engine-harness/engine';
+import { serverIdOf } from '../../../emulator/src';
 import {
 	API_KEY,
 	GMAIL,
@@ -63,7 +64,7 @@ describe('waiting for consent', () => {
 			expect(item).toEqual({
 				status: 'authorization_required',
 				connect_url: expect.stringMatching(
-					/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail&/,
+					new RegExp(`^http://127\\.0\\.0\\.1:\\d+/oauth/connect\\?server=${serverIdOf(GMAIL)}&`),
 				),
 				authorization_url: waiting.resumeUrl,
 				servers: [GMAIL],
@@ -98,7 +99,9 @@ describe('waiting for consent', () => {
 		expect(JSON.parse(early.body)).toEqual({
 			state: 'still_waiting',
 			message: 'Consent is still missing',
-			connect_url: expect.stringMatching(/\/oauth\/connect\?server=dedalus-labs%2Fgmail/),
+			connect_url: expect.stringContaining(`/oauth/connect?server=${serverIdOf(GMAIL)}&`),
+			connect_host: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+			connect_insecure: false,
 		});
 		const html = await bed.engine.callWebhook(waiting, { method: 'POST' });
 		expect(html.body).toContain('Consent is still missing');
@@ -186,7 +189,7 @@ describe('waiting for consent', () => {
 		const partial = await bed.engine.callWebhook(waiting, { method: 'POST', headers: json });
 		expect(JSON.parse(partial.body)).toMatchObject({
 			state: 'still_waiting',
-			connect_url: expect.stringContaining('google-calendar'),
+			connect_url: expect.stringContaining(`server=${serverIdOf(CALENDAR)}&`),
 		});
 		expect(sentFor('item-0')).toBe(1);
 		const page = await bed.engine.callWebhook(waiting, { method: 'GET' });
@@ -212,7 +215,7 @@ describe('waiting for consent', () => {
 			expect(failed.resumed).toBe(false);
 			expect(failed.statusCode).toBe(502);
 			expect(failed.body).toContain('Dedalus answered with an error');
-			expect(failed.body).toContain('Dedalus rejected the request as malformed: bad request');
+			expect(failed.body).toContain('Dedalus could not accept the request parameters: bad request');
 			const retried = await bed.engine.callWebhook(waiting, { method: 'POST' });
 			expect(retried.resumed).toBe(true);
 			expect([sentFor('item-0'), sentFor('item-1'), sentFor('item-2')]).toEqual([1, 1, 1]);
@@ -328,7 +331,7 @@ describe('telling a person', () => {
 			mode: 'manual',
 		});
 		const messages = JSON.stringify(waiting.uiMessages);
-		expect(messages).toContain('/oauth/connect?server=dedalus-labs%2Fgmail');
+		expect(messages).toContain(`/oauth/connect?server=${serverIdOf(GMAIL)}&`);
 		expect(messages).toContain(waiting.resumeUrl.replace(/"/g, '\\"'));
 		expectNoKey(waiting.uiMessages);
 	});
@@ -353,12 +356,13 @@ describe('telling a person', () => {
 				items({ prompt: 'mail', servers: GMAIL }),
 			);
 			const [waitingItem] = jsonOf(waiting.outputOf('Dedalus'));
-			expect(waitingItem.notification).toEqual({ sent: true, url: notifyUrl });
+			expect(waitingItem.notification).toEqual({ sent: true, url: new URL(notifyUrl).origin });
 			expect(received).toHaveLength(1);
 			const notice = received[0].body;
 			expect(notice).toEqual({
-				text: expect.stringContaining(waiting.resumeUrl),
-				content: notice.text,
+				text: expect.stringContaining(waiting.resumeUrl.replace(/&/g, '&amp;')),
+				content: expect.stringContaining(waiting.resumeUrl),
+				allowed_mentions: { parse: [] },
 				connect_url: waitingItem.connect_url,
 				authorization_url: waiting.resumeUrl,
 				workflow: expect.any(String),
@@ -379,7 +383,7 @@ describe('telling a person', () => {
 			expect(again.status).toBe('waiting');
 			expect(jsonOf(again.outputOf('Dedalus'))[0].notification).toEqual({
 				sent: false,
-				url: notifyUrl,
+				url: new URL(notifyUrl).origin,
 				error: 'The notification could not be sent: HTTP 500',
 			});
 		} finally {

@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { serverIdOf } from '../../../emulator/src';
 import {
 	API_KEY,
 	GMAIL,
@@ -158,10 +159,8 @@ describe('Chat → Complete', () => {
 
 		it.each([
 			[{ concurrency: 0 }, 'Concurrency must be a whole number from 1 to 50, not 0'],
-			[
-				{ notifyUrl: 'javascript:alert(1)' },
-				'Notify URL "javascript:alert(1)" is not an http(s) URL',
-			],
+			// The Notify URL is a secret: the error names the field, not the value.
+			[{ notifyUrl: 'javascript:alert(1)' }, 'Notify URL is not an http(s) URL'],
 			[
 				{ whenAuthorizationRequired: 'maybe' },
 				'When Authorization Is Required has an unknown value "maybe"',
@@ -216,6 +215,7 @@ describe('Chat → Complete', () => {
 				status: 'authorization_required',
 				connect_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?/),
 				server: GMAIL,
+				server_id: serverIdOf(GMAIL),
 			});
 			expect(third.content).toContain('again');
 		});
@@ -235,7 +235,7 @@ describe('Chat → Complete', () => {
 		it.each([
 			[
 				{ status: 400, body: { detail: 'bad body' } },
-				'Dedalus rejected the request as malformed: bad body',
+				'Dedalus could not accept the request parameters: bad body',
 			],
 			[
 				{ status: 403, body: { detail: 'no access' } },

@@ -6,7 +6,7 @@
 import type { IConnections, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
-import { startEmulator } from '../../../emulator/src';
+import { serverIdOf, startEmulator } from '../../../emulator/src';
 import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
 import { createEngine, triggerNode } from '../../engine-harness/engine';
@@ -78,9 +78,10 @@ describe('as an AI Agent tool', () => {
 		const [answer] = result.outputOf('Agent');
 		expect(answer.json.result).toEqual([
 			{
+				server_id: serverIdOf(GMAIL),
 				status: 'authorization_required',
 				connect_url: expect.stringMatching(
-					/^http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=dedalus-labs%2Fgmail/,
+					new RegExp(`^http://127\\.0\\.0\\.1:\\d+/oauth/connect\\?server=${serverIdOf(GMAIL)}&`),
 				),
 				server: GMAIL,
 				message: expect.stringMatching(

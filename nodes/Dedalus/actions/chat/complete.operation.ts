@@ -7,11 +7,14 @@ import type {
 } from 'n8n-workflow';
 
 import {
+	checkToolSettings,
+	notifyOwner,
 	outputAuthorizationItem,
 	pauseForAuthorization,
 	readAuthorizationSettings,
 	resultOutputs,
 	toolAuthorizationItem,
+	toolPendingItem,
 } from '../../authorization';
 import {
 	DEFAULT_CONCURRENCY,
@@ -122,6 +125,14 @@ const properties: INodeProperties[] = [
 			'MCP servers that Dedalus runs for this request: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. An expression may return a list. Empty means none.',
 	},
 	{
+		displayName: 'Use MCP Server Credential',
+		name: 'useMcpServerCredential',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to give an MCP server that needs an API key its secret from a Dedalus MCP Server Credentials credential, encrypted before it leaves n8n',
+	},
+	{
 		displayName: 'Simplify Output',
 		name: 'simplifyOutput',
 		type: 'boolean',
@@ -228,6 +239,15 @@ const properties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Max Response Size',
+				name: 'maxResponseSize',
+				type: 'number',
+				typeOptions: { minValue: 0.001, maxValue: 500, numberPrecision: 3 },
+				default: 10,
+				description:
+					'Largest answer to accept, in MB. A larger one fails the item instead of filling memory.',
+			},
+			{
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',
@@ -269,12 +289,35 @@ const properties: INodeProperties[] = [
 					'When the node pauses for authorization, POST a JSON notice with both links here: a Slack, Discord or Mattermost incoming webhook, or an n8n Webhook URL',
 			},
 			{
+				displayName: 'On Authorization (As a Tool)',
+				name: 'toolAuthorization',
+				type: 'options',
+				options: [
+					{
+						name: 'Give the Link to the Agent',
+						value: 'giveLink',
+						description:
+							'The agent gets connect_url and can pass it to whoever it is talking to. Whoever consents links their account for everyone using this API key.',
+					},
+					{
+						name: 'Tell the Agent It Is Pending and Notify the Owner',
+						value: 'notifyOwner',
+						description:
+							'The agent only learns that consent is pending; the link goes to Notify URL. Use this for agents that talk to the public.',
+					},
+				],
+				default: 'giveLink',
+				description:
+					'What happens when the node runs as an AI agent tool and an MCP server needs consent',
+			},
+			{
 				displayName: 'Request Timeout',
 				name: 'timeout',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: { minValue: 1, maxValue: 2147483647 },
 				default: 60000,
-				description: 'Milliseconds to wait for one answer before giving up on that attempt',
+				description:
+					'Milliseconds one attempt may take as a whole, from connecting to the last byte of the answer, before it is given up',
 			},
 			{
 				displayName: 'Response Format',
@@ -389,6 +432,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const continueOnFail = this.continueOnFail();
 	// An AI agent cannot wait for a person: as a tool the node hands the link to the agent instead.
 	const asTool = isToolCall(this);
+	if (asTool) checkToolSettings(this.getNode(), settings);
 	const pauses = settings.whenRequired === 'wait' && !asTool;
 	if (pauses && settings.waitLimit && !resumesEveryOutput(this)) {
 		throw new NodeOperationError(this.getNode(), 'Limit Wait Time needs n8n 2.39 or newer', {
@@ -421,12 +465,19 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		);
 	}
 
+	const tellsOwner =
+		asTool && settings.toolAuthorization === 'notifyOwner' && settings.notifyUrl !== undefined;
+	const ownerNotified =
+		tellsOwner && outcomes.some((outcome) => outcome.status === 'authorization_required')
+			? await notifyOwner(this, outcomes, settings.notifyUrl as string)
+			: false;
 	const output = outcomes.map((outcome: ItemOutcome): INodeExecutionData => {
 		if (outcome.status === 'authorization_required' && settings.whenRequired !== 'error') {
-			const { connectUrl, server } = outcome.error;
+			const { connectUrl, server, serverId } = outcome.error;
+			if (tellsOwner) return toolPendingItem(server, ownerNotified, outcome.itemIndex);
 			return asTool
-				? toolAuthorizationItem(connectUrl, server, outcome.itemIndex)
-				: outputAuthorizationItem(connectUrl, server, outcome.itemIndex);
+				? toolAuthorizationItem(connectUrl, server, outcome.itemIndex, serverId)
+				: outputAuthorizationItem(connectUrl, server, outcome.itemIndex, serverId);
 		}
 		if (outcome.status === 'not_sent') {
 			// Sending stops early only to pause, on cancel, or before an error that fails the node: all handled above.

@@ -6,6 +6,7 @@ const parameters: CompletionParameters = {
 	model: 'openai/gpt-4.1',
 	messages: [{ role: 'user', content: 'hi' }],
 	mcpServers: [],
+	useMcpCredential: false,
 	simplifyOutput: true,
 	options: {},
 };

@@ -39,7 +39,14 @@ describe('MCP servers field', () => {
 	it('splits on commas and new lines, trims, drops empties and duplicates', () => {
 		expect(
 			parseMcpServers(' a/b, c-d/e_f@1.2.0\n\nhttps://mcp.example.com/x , a/b', node, 0),
-		).toEqual(['a/b', 'c-d/e_f@1.2.0', 'https://mcp.example.com/x']);
+		).toEqual(['a/b', { slug: 'c-d/e_f', version: '1.2.0' }, 'https://mcp.example.com/x']);
+	});
+
+	it('sends a pinned version in object form, as the newest SDK does', () => {
+		expect(parseMcpServers('owner/name@1.2.0, owner/name@1.2.0, owner/name', node, 0)).toEqual([
+			{ slug: 'owner/name', version: '1.2.0' },
+			'owner/name',
+		]);
 	});
 
 	it('accepts an array from an expression and treats empty as none', () => {

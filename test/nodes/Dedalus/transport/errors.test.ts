@@ -61,7 +61,7 @@ describe('error mapping', () => {
 		[
 			400,
 			{ detail: 'messages must not be empty' },
-			'Dedalus rejected the request as malformed: messages must not be empty',
+			'Dedalus could not accept the request parameters: messages must not be empty',
 		],
 		[403, { error: { message: 'Forbidden model' } }, 'not allowed to do this: Forbidden model'],
 		[404, { detail: "Model 'x/y' not found" }, "check the model ID): Model 'x/y' not found"],
@@ -82,6 +82,117 @@ describe('error mapping', () => {
 		expect(error.message).toContain(message);
 		expect(error.httpCode).toBe(String(status));
 		expect(error.context.itemIndex).toBe(1);
+	});
+
+	it('gives 402 its own message: balance or quota, not a generic error', () => {
+		const error = toApiError(node, 402, { detail: 'Insufficient balance' }, 0, 0);
+		expect(error.message).toBe(
+			'The Dedalus account is out of balance or over its quota. Check billing in the Dedalus dashboard: Insufficient balance',
+		);
+		expect(error.httpCode).toBe('402');
+	});
+
+	it('reads 400 and 422 validation lists the same way', () => {
+		const body = { detail: [{ loc: ['body', 'max_turns'], msg: 'must be >= 1' }] };
+		expect(toApiError(node, 400, body, 0, 0).message).toBe(
+			toApiError(node, 422, body, 0, 0).message,
+		);
+		expect(toApiError(node, 400, body, 0, 0).message).toContain('max_turns: must be >= 1');
+	});
+
+	it('shows x-request-id in the description of every API error, when present', () => {
+		const headers = { 'x-request-id': 'req_7Hd92kQ' };
+		for (const [status, body] of [
+			[400, { detail: 'bad' }],
+			[401, { detail: 'Invalid API key' }],
+			[402, {}],
+			[500, '<html/>'],
+			[401, { error: 'oauth_required' }],
+			[401, { error: 'oauth_required', connect_url: 'https://a.example/c?server=s1' }],
+		] as Array<[number, unknown]>) {
+			expect(toApiError(node, status, body, 0, 0, headers).description).toMatch(
+				/request id: req_7Hd92kQ/i,
+			);
+		}
+		expect(toApiError(node, 400, { detail: 'bad' }, 0, 0).description).toBe('bad');
+		// Not free text: an id that is not one is left out.
+		expect(
+			String(toApiError(node, 400, {}, 0, 0, { 'x-request-id': 'x'.repeat(500) }).description),
+		).not.toContain('xxxx');
+	});
+
+	it('reads the real consent body: oauth_required with poll_url and server_id at the top level', () => {
+		const error = toApiError(
+			node,
+			401,
+			{
+				error: 'oauth_required',
+				connect_url: 'https://admin.dedaluslabs.ai/v1/oauth/connect?server=srv_1',
+				poll_url: 'https://admin.dedaluslabs.ai/v1/oauth/servers',
+				server_id: 'srv_1',
+			},
+			2,
+			0,
+		) as AuthorizationRequiredError;
+		expect(error).toBeInstanceOf(AuthorizationRequiredError);
+		expect(error.consent).toEqual({
+			connectUrl: 'https://admin.dedaluslabs.ai/v1/oauth/connect?server=srv_1',
+			pollUrl: 'https://admin.dedaluslabs.ai/v1/oauth/servers',
+			serverId: 'srv_1',
+		});
+	});
+
+	it('takes deployment_id, or the server= parameter of connect_url, as the server id', () => {
+		const deployment = toApiError(
+			node,
+			401,
+			{ error: 'oauth_required', connect_url: 'https://a.example/c', deployment_id: 'dep_9' },
+			0,
+			0,
+		) as AuthorizationRequiredError;
+		expect(deployment.serverId).toBe('dep_9');
+		const fromLink = toApiError(
+			node,
+			401,
+			{ error: 'oauth_required', connect_url: 'https://a.example/c?server=srv_2' },
+			0,
+			0,
+		) as AuthorizationRequiredError;
+		expect(fromLink.serverId).toBe('srv_2');
+		expect(fromLink.pollUrl).toBeUndefined();
+	});
+
+	it('accepts nulls in the consent body as missing', () => {
+		const error = toApiError(
+			node,
+			401,
+			{
+				error: 'oauth_required',
+				connect_url: 'https://a.example/c',
+				poll_url: null,
+				server_id: null,
+				detail: null,
+			},
+			0,
+			0,
+		) as AuthorizationRequiredError;
+		expect(error).toBeInstanceOf(AuthorizationRequiredError);
+		expect(error.pollUrl).toBeUndefined();
+	});
+
+	it('reports oauth_required without a readable link as a consent problem, never as a bad key', () => {
+		for (const body of [
+			{ error: 'oauth_required' },
+			{ error: 'oauth_required', connect_url: null },
+			{ detail: { error: 'oauth_required' } },
+		]) {
+			const error = toApiError(node, 401, body, 0, 0);
+			expect(error).not.toBeInstanceOf(AuthorizationRequiredError);
+			expect(error.message).toBe(
+				'An MCP server needs authorization, but Dedalus sent no consent link to open',
+			);
+			expect(error.message).not.toContain('API key');
+		}
 	});
 
 	it('says how many retries were made', () => {
