@@ -5,17 +5,22 @@
 //   docs/waiting-execution.png    the paused execution in the Executions tab
 //   docs/authorization-page.png   the node's authorization page (the resume URL)
 //   docs/finished-run.png         the finished execution with the node's output, after Connect + Allow
+//   docs/agent-chat-model.png     an AI Agent with the Dedalus Chat Model and an n8n tool
+//   docs/agent-chat-model-node.png  the Dedalus Chat Model's parameters
+// `npm run docs:screenshots -- --only agent` takes only the last two.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { agentWorkflow } from '../n8n-runner/agent-workflows';
 import { launchChromium } from '../n8n-runner/browser';
 import { REPO_ROOT } from '../n8n-runner/install';
 import { freePort } from '../n8n-runner/n8n';
 import { OWNER } from '../n8n-runner/rest';
 import {
+	CREDENTIAL_NAME,
 	executionUrl,
 	isDone,
 	isPausedOrDone,
@@ -99,7 +104,35 @@ async function executionView(
 	await page.waitForTimeout(1500);
 }
 
+/** The AI Agent with the Dedalus Chat Model (Gmail on Dedalus) and a Code tool, then the model's parameters. */
+async function agentScreenshots(page: Page, env: DemoEnvironment): Promise<void> {
+	const workflow: Record<string, unknown> = agentWorkflow({
+		id: 'docsAgent',
+		name: 'AI Agent with the Dedalus Chat Model',
+		path: 'docs-agent',
+		credential: { id: env.credentialId, name: CREDENTIAL_NAME },
+		mcpServers: 'dedalus-labs/gmail, dedalus-labs/google-calendar',
+	});
+	// n8n gives a workflow created through the REST API its own id.
+	delete workflow.id;
+	const created = await env.n8n.rest.request<{ id: string }>('POST', '/rest/workflows', workflow);
+	await page.goto(`${env.n8n.editorUrl}/workflow/${created.id}`);
+	const model = await canvasNode(page, 'Dedalus Chat Model');
+	await page.waitForLoadState('networkidle');
+	await closeModals(page);
+	await page.waitForTimeout(1000);
+	await shoot(page, 'agent-chat-model.png');
+	await model.dblclick();
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.waitFor({ state: 'visible', timeout: 15_000 });
+	await ndv.getByText('MCP Servers', { exact: true }).first().waitFor({ timeout: 15_000 });
+	await page.waitForTimeout(1000);
+	await shoot(page, 'agent-chat-model-node.png');
+	await page.keyboard.press('Escape');
+}
+
 async function main(): Promise<number> {
+	const onlyAgent = process.argv.slice(2).join(' ').includes('--only agent');
 	setTag('docs');
 	const started = Date.now();
 	mkdirSync(DOCS_DIR, { recursive: true });
@@ -119,12 +152,6 @@ async function main(): Promise<number> {
 			{ port: await freePort() },
 			(stop) => (stopEnvironment = stop),
 		);
-		const executionId = await startSummaryRun(env);
-		const paused = await waitForExecution(env, executionId, isPausedOrDone, 60_000);
-		const item = waitingItem(paused, env.summary.dedalusNode);
-		if (paused.status !== 'waiting' || !item)
-			throw new Error(`expected a waiting execution, got "${paused.status}"`);
-
 		say(`taking screenshots with ${CHROMIUM}...`);
 		browser = await launchChromium(CHROMIUM);
 		context = await browser.newContext({
@@ -136,6 +163,18 @@ async function main(): Promise<number> {
 		const page = await context.newPage();
 		page.setDefaultTimeout(30_000);
 		await signIn(page, env);
+		await agentScreenshots(page, env);
+		if (onlyAgent) {
+			say(`done in ${seconds(started)}`);
+			await stopAll();
+			return 0;
+		}
+
+		const executionId = await startSummaryRun(env);
+		const paused = await waitForExecution(env, executionId, isPausedOrDone, 60_000);
+		const item = waitingItem(paused, env.summary.dedalusNode);
+		if (paused.status !== 'waiting' || !item)
+			throw new Error(`expected a waiting execution, got "${paused.status}"`);
 
 		await editorNode(page, env);
 		await executionView(page, env, executionId, /Waiting/i);

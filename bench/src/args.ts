@@ -15,6 +15,12 @@ export interface BenchArgs {
 	out?: string;
 	/** The built package n8n loads (default the repository's dist/), e.g. to compare a change. */
 	dist?: string;
+	/** `agent`: only rows (e)-(g) (bench/src/agent.ts); their section of the report is replaced. */
+	only?: 'agent';
+	/** Rows (e)-(g): questions per row and the emulated prices. */
+	questions: number;
+	modelTurnMs: number;
+	toolCallMs: number;
 }
 
 const USAGE = `usage: npm run bench [-- options]
@@ -29,6 +35,11 @@ const USAGE = `usage: npm run bench [-- options]
                          e.g. 200 (default: none)
   --out <file>           write the report there (default docs/benchmarks.md for full runs)
   --dist <folder>        load the node from this build instead of dist/ (to compare a change)
+  --only agent           only rows (e)-(g), the tool-using question (about 3 minutes); replaces
+                         their section of docs/benchmarks.md (or --out)
+  --questions <n>        questions per row for (e)-(g) (default 50)
+  --model-turn-ms <ms>   emulated price of one model turn for (e)-(g) (default 200)
+  --tool-call-ms <ms>    emulated price of one MCP tool call for (e)-(g) (default 100)
 `;
 
 function positiveInt(name: string, value: string | undefined): number {
@@ -53,6 +64,9 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		memoryBytes: 4096,
 		responsesSizes: [],
 		quick: false,
+		questions: 50,
+		modelTurnMs: 200,
+		toolCallMs: 100,
 	};
 	const explicit = new Set<string>();
 	let out: string | undefined;
@@ -94,6 +108,21 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 			case '--dist':
 				args.dist = value();
 				break;
+			case '--only': {
+				const what = value();
+				if (what !== 'agent') throw new Error(`--only takes "agent"\n${USAGE}`);
+				args.only = what;
+				break;
+			}
+			case '--questions':
+				args.questions = positiveInt(name, value());
+				break;
+			case '--model-turn-ms':
+				args.modelTurnMs = positiveInt(name, value());
+				break;
+			case '--tool-call-ms':
+				args.toolCallMs = positiveInt(name, value());
+				break;
 			case '--help':
 			case '-h':
 				process.stdout.write(USAGE);
@@ -108,6 +137,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		if (!explicit.has('--cpu-items')) args.cpuItems = 300;
 		if (!explicit.has('--memory-items')) args.memoryItems = 500;
 	}
+	if (args.quick && !explicit.has('--questions')) args.questions = 10;
 	args.out = out ?? (args.quick ? undefined : defaultOut);
 	return args;
 }

@@ -1,12 +1,19 @@
 // `npm run bench`: the throughput benchmark. See docs/benchmarks.md (written by this script) for
 // what is measured and how. Everything runs on this machine, in one go, against the emulator.
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { resolveN8nInstall } from '../../n8n-runner/install';
 import { type N8nInstance, startN8n } from '../../n8n-runner/n8n';
+import {
+	AGENT_SECTION_END,
+	AGENT_SECTION_START,
+	type AgentResults,
+	renderAgentSection,
+	runAgentBench,
+} from './agent';
 import { type BenchArgs, parseArgs } from './args';
 import { EmulatorProcess } from './emulator';
 import { type FloorRun, runFloor } from './floor';
@@ -66,8 +73,58 @@ async function warmUp(key: VariantKey, run: () => Promise<unknown>): Promise<voi
 	}
 }
 
+/** The report goes through the repository's prettier, so `npm run format:check` stays green after a run. */
+function formatReport(file: string): void {
+	execFileSync(
+		process.execPath,
+		[join(REPO_ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--write', file],
+		{
+			stdio: 'ignore',
+		},
+	);
+}
+
+async function agentRows(args: BenchArgs, emulator: EmulatorProcess): Promise<AgentResults> {
+	return await runAgentBench({
+		emulator,
+		dist: args.dist ?? PACKAGE_DIST,
+		questions: args.questions,
+		modelTurnMs: args.modelTurnMs,
+		toolCallMs: args.toolCallMs,
+		log,
+	});
+}
+
+/** `--only agent`: runs rows (e)-(g) and replaces their section of the report, the rest untouched. */
+async function onlyAgent(args: BenchArgs): Promise<void> {
+	const started = Date.now();
+	const install = resolveN8nInstall();
+	const machine = describeMachine(install.nodeBin, install.version);
+	const emulator = await EmulatorProcess.start(0);
+	try {
+		const section = renderAgentSection(await agentRows(args, emulator), machine.cores);
+		process.stdout.write(`\n${section}\n`);
+		if (args.out) {
+			const current = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '# Benchmarks\n';
+			const from = current.indexOf(AGENT_SECTION_START);
+			const to = current.indexOf(AGENT_SECTION_END);
+			const next =
+				from >= 0 && to > from
+					? current.slice(0, from) + section + current.slice(to + AGENT_SECTION_END.length)
+					: `${current.trimEnd()}\n\n${section}\n`;
+			writeFileSync(args.out, next);
+			formatReport(args.out);
+			log(`replaced the (e)-(g) section of ${args.out}`);
+		}
+	} finally {
+		await emulator.stop();
+	}
+	log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
 async function main() {
 	const args: BenchArgs = parseArgs(process.argv.slice(2), DOC_FILE);
+	if (args.only === 'agent') return await onlyAgent(args);
 	const started = Date.now();
 	const loadAtStart = loadavg();
 	const install = resolveN8nInstall();
@@ -190,6 +247,9 @@ async function main() {
 		await n8n.stop();
 		n8n = undefined;
 
+		// Rows (e)-(g): their own n8n, the emulator priced per model turn and tool call.
+		const agent = await agentRows(args, emulator);
+
 		// Table 2, in-process cross-checks (n8n-core engine, the emulator still in its own process).
 		log('in-process: node CPU...');
 		await emulator.reset();
@@ -235,8 +295,13 @@ async function main() {
 		};
 		results.durationS = (Date.now() - started) / 1000;
 		printTables(results);
+		process.stdout.write(`${renderAgentSection(agent, machine.cores)}\n`);
 		if (args.out) {
-			writeFileSync(args.out, renderMarkdown(results));
+			writeFileSync(
+				args.out,
+				`${renderMarkdown(results).trimEnd()}\n\n${renderAgentSection(agent, machine.cores)}\n`,
+			);
+			formatReport(args.out);
 			log(`wrote ${args.out}`);
 		}
 		log(`done in ${results.durationS.toFixed(0)} s`);

@@ -51,6 +51,15 @@ export class EmulatorProcess {
 		await this.admin('latency', { ms });
 	}
 
+	/** Tool-loop pricing: per model turn and per MCP tool call (emulator/src/turns.ts). */
+	async setTurns(modelTurnMs: number, toolCallMs: number): Promise<void> {
+		await this.admin('turns', { modelTurnMs, toolCallMs });
+	}
+
+	async grantConsent(server: string, apiKey: string): Promise<void> {
+		await this.admin('consent', { server, apiKey, granted: true });
+	}
+
 	async setContentBytes(bytes: number): Promise<void> {
 		await this.admin('content-size', { bytes });
 	}
@@ -67,9 +76,9 @@ export class EmulatorProcess {
 	/** The emulator's request log since the last reset: arrival time and duration of each request. */
 	async requests(
 		path: string,
-	): Promise<Array<{ time: string; durationMs: number; status: number }>> {
+	): Promise<Array<{ time: string; durationMs: number; status: number; mcpToolsRun?: string[] }>> {
 		const { requests } = await this.admin<{
-			requests: Array<{ time: string; durationMs: number; status: number }>;
+			requests: Array<{ time: string; durationMs: number; status: number; mcpToolsRun?: string[] }>;
 		}>(`requests?path=${encodeURIComponent(path)}`);
 		return requests;
 	}

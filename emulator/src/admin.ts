@@ -4,6 +4,7 @@ import type { ConsentBodyShape } from './consent';
 import { parseFaults } from './faults';
 import { isPlainObject, parseJsonBody, readBody, sendJson } from './http';
 import { findServer } from './mcp';
+import { parseTurns } from './turns';
 import { MAX_CONTENT_BYTES } from './padding';
 import type { RouteContext } from './server';
 
@@ -54,6 +55,22 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			}
 			state.idempotency.enabled = body.enabled;
 			return sendJson(res, 200, { enabled: body.enabled });
+		}
+
+		case 'GET /__emulator/turns':
+			return sendJson(res, 200, { modelTurnMs: state.modelTurnMs, toolCallMs: state.toolCallMs });
+		case 'POST /__emulator/turns': {
+			const body = await readJson(ctx);
+			if (!body) return;
+			const turns = parseTurns(body);
+			if (!turns) {
+				return sendJson(res, 400, {
+					detail: 'Expected {"modelTurnMs": <ms>, "toolCallMs": <ms>}, non-negative numbers',
+				});
+			}
+			state.modelTurnMs = turns.modelTurnMs;
+			state.toolCallMs = turns.toolCallMs;
+			return sendJson(res, 200, turns);
 		}
 
 		case 'GET /__emulator/connections':

@@ -1,4 +1,13 @@
-import { buildChatReply, chatCompletionBody, responsesBody } from './completion';
+import {
+	argumentsFor,
+	followUpReply,
+	lastUserText,
+	planClientTools,
+	readClientTools,
+	toolCallsBody,
+	writeToolCallsStream,
+} from './client-tools';
+import { buildChatReply, chatCompletionBody, responsesBody, type ChatReply } from './completion';
 import { connectUrl, consentRequiredBody, POLL_PATH, serverIdOf, wwwAuthenticate } from './consent';
 import { checkCredential } from './credentials';
 import {
@@ -28,6 +37,7 @@ import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
 import { writeChatStream } from './sse';
+import { turnDelayMs } from './turns';
 import { resolveModel, validateChat, validateResponses, type ValidationItem } from './validation';
 
 const MAX_CONTROL_DELAY_MS = 120_000;
@@ -338,9 +348,41 @@ async function chat(
 		return;
 	}
 
-	const reply = buildChatReply(request, new Date());
+	const offered = readClientTools(body);
+	if (offered.length) entry.tools = offered.map((tool) => tool.name);
+	const plan = planClientTools(body);
+	let reply: ChatReply;
+	if (plan.kind === 'answer') {
+		const mcp = plan.rerunMcp ? buildChatReply(request, new Date()) : undefined;
+		reply = followUpReply(plan, mcp, promptChars(request));
+		entry.toolResults = plan.results.map((r) => ({
+			name: r.name,
+			content: r.content.slice(0, 500),
+		}));
+	} else {
+		reply = buildChatReply(request, new Date());
+	}
+	if (reply.toolResults.length)
+		entry.mcpToolsRun = reply.toolResults.map((r) => `${r.server_name}:${r.tool_name}`);
+	const turnDelay = turnDelayMs(state, reply.toolResults.length);
+	if (turnDelay > 0) {
+		await sleep(turnDelay);
+		if (res.destroyed) return;
+	}
 	const id = `chatcmpl-${++state.chatCounter}`;
 	const created = Math.floor(Date.now() / 1000);
+	if (plan.kind === 'call') {
+		const userText = lastUserText(body);
+		const calls = plan.tools.map((tool, i) => ({
+			id: `call_emu${state.chatCounter}_${i}`,
+			name: tool.name,
+			arguments: argumentsFor(tool, userText),
+		}));
+		entry.toolCalls = calls.map((c) => c.name);
+		if (request.stream) writeToolCallsStream(res, id, created, request.model, reply, calls);
+		else sendJson(res, 200, toolCallsBody(id, created, request.model, reply, calls));
+		return;
+	}
 	if (request.stream) {
 		await writeChatStream(res, {
 			id,
@@ -362,6 +404,12 @@ async function chat(
 		200,
 		padChatBody(chatCompletionBody(id, created, request.model, reply), state.contentBytes),
 	);
+}
+
+function promptChars(request: { messages: Array<{ text: string }> }): number {
+	let chars = 0;
+	for (const m of request.messages) chars += m.text.length;
+	return chars;
 }
 
 /** The consent poll (`poll_url`): which consent-needing servers this key has connected. */

@@ -23,6 +23,14 @@ export interface RequestLogEntry {
 	fault?: string;
 	/** For servers that need an API key: whether the credential opened, and a fingerprint only. */
 	mcp_credentials?: CredentialCheck[];
+	/** Server-side MCP tool calls this request ran, as `server:tool` (client-tools.ts). */
+	mcpToolsRun?: string[];
+	/** Names of the client tools the request offered (`tools`). */
+	tools?: string[];
+	/** Client tools handed back as tool_calls. */
+	toolCalls?: string[];
+	/** Client tool results the caller sent back (content cut to 500 characters). */
+	toolResults?: Array<{ name: string; content: string }>;
 }
 
 // Bounded so a long benchmark run cannot grow memory without limit.

@@ -4,6 +4,7 @@ import { handleAdmin } from './admin';
 import { handleApi } from './api';
 import { handleConsent } from './consent-routes';
 import { sendJson } from './http';
+import { handleMcpEndpoint } from './mcp-endpoint';
 import type { EmulatorState } from './state';
 
 export interface RouteContext {
@@ -33,6 +34,7 @@ export function createHandler(state: EmulatorState, fallbackBase: () => string) 
 		if (path === '/v1' || path.startsWith('/v1/')) work = handleApi(ctx);
 		else if (path.startsWith('/__emulator/')) work = handleAdmin(ctx);
 		else if (path === '/oauth/connect') work = handleConsent(ctx);
+		else if (path.startsWith('/mcp/')) work = handleMcpEndpoint(ctx);
 		else if (path === '/.well-known/jwks.json' && (req.method ?? 'GET') === 'GET') {
 			// The DAuth server's public keys; the emulator plays the authorization server too.
 			sendJson(res, 200, state.encryption.jwks());

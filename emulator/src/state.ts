@@ -19,6 +19,9 @@ export class EmulatorState {
 	latencyMs: number;
 	/** How a consent 401 reads (consent.ts); POST /__emulator/consent-body changes it. */
 	consentBody: ConsentBodyShape;
+	/** Tool-loop pricing (turns.ts): per model turn and per server-side MCP tool call; 0 = off. */
+	modelTurnMs = 0;
+	toolCallMs = 0;
 	/** Benchmark control (padding.ts): answers padded to this many characters; 0 = as generated. */
 	contentBytes = 0;
 	/** TCP connections accepted since the last reset (benchmarks: does a client reuse connections?). */
@@ -43,6 +46,8 @@ export class EmulatorState {
 		this.idempotency.clear();
 		this.latencyMs = this.initialLatencyMs;
 		this.consentBody = this.initialConsentBody;
+		this.modelTurnMs = 0;
+		this.toolCallMs = 0;
 		this.contentBytes = 0;
 		this.connectionsOpened = 0;
 		this.chatCounter = 0;

@@ -1,0 +1,208 @@
+// The Dedalus Chat Model under n8n's own AI Agent in a real n8n 2.41.1: Webhook -> AI Agent with
+// the Dedalus Chat Model (an MCP server that Dedalus runs) and one n8n tool (a Code tool). The
+// emulator's request log shows the MCP call on its side and the n8n tool's result coming back in
+// the Agent's follow-up request. Consent: an error with the link in its description, or (by
+// option) an answer with the link.
+import { startEmulator, type Emulator } from '../../emulator/src';
+import {
+	CUSTOM_PREFIX,
+	DIST_DIR,
+	EmulatorAdmin,
+	GMAIL,
+	LeakCheck,
+	fakeApiKey,
+	dedalusCredential,
+	executionError,
+	httpCall,
+	keyIdOf,
+	nodeRan,
+	nodeRuns,
+	startN8n,
+	type N8nInstance,
+} from '../../n8n-runner';
+import { WORD_COUNT_TOOL, agentWorkflow } from '../../n8n-runner/agent-workflows';
+
+const API_KEY = fakeApiKey(41);
+const CREDENTIAL = { id: 'e2eChatModel0001', name: 'Dedalus (chat model)' };
+
+const HYBRID_PATH = 'e2e-agent-hybrid';
+const ANSWER_PATH = 'e2e-agent-answer';
+const HYBRID = agentWorkflow({
+	id: 'e2eAgentHybrid01',
+	name: 'E2E: Agent + Dedalus Chat Model + n8n tool',
+	path: HYBRID_PATH,
+	credential: CREDENTIAL,
+	mcpServers: GMAIL,
+});
+const ANSWER = agentWorkflow({
+	id: 'e2eAgentAnswer01',
+	name: 'E2E: Agent + Dedalus Chat Model, consent as an answer',
+	path: ANSWER_PATH,
+	credential: CREDENTIAL,
+	mcpServers: GMAIL,
+	onAuthorization: 'answer',
+	withTool: false,
+});
+
+const STREAM_ERROR_PATH = 'e2e-agent-stream-error';
+const STREAM_ANSWER_PATH = 'e2e-agent-stream-answer';
+const STREAM_ERROR = agentWorkflow({
+	id: 'e2eAgentStreamE1',
+	name: 'E2E: streaming Agent + Dedalus Chat Model, consent as an error',
+	path: STREAM_ERROR_PATH,
+	credential: CREDENTIAL,
+	mcpServers: GMAIL,
+	withTool: false,
+	streaming: true,
+});
+const STREAM_ANSWER = agentWorkflow({
+	id: 'e2eAgentStreamA1',
+	name: 'E2E: streaming Agent + Dedalus Chat Model, consent as an answer',
+	path: STREAM_ANSWER_PATH,
+	credential: CREDENTIAL,
+	mcpServers: GMAIL,
+	onAuthorization: 'answer',
+	withTool: false,
+	streaming: true,
+});
+
+/** n8n's streaming response: one JSON object per line ({ type: begin | item | end | error, content? }). */
+function chunks(text: string): Array<{ type: string; content?: string }> {
+	return text
+		.split('\n')
+		.filter((line) => line.trim().startsWith('{'))
+		.map((line) => JSON.parse(line) as { type: string; content?: string });
+}
+
+describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
+	let emulator: Emulator;
+	let admin: EmulatorAdmin;
+	let n8n: N8nInstance;
+	const keyId = keyIdOf(API_KEY);
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ port: 0 });
+		admin = new EmulatorAdmin(emulator.url);
+		n8n = await startN8n({
+			customExtensions: DIST_DIR,
+			label: 'chat-model',
+			credentials: [
+				{ ...dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url }) },
+			],
+			workflows: [HYBRID, ANSWER, STREAM_ERROR, STREAM_ANSWER],
+		});
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await emulator?.close();
+	});
+
+	async function ask(path: string, question: string) {
+		return await httpCall(n8n.webhookUrl(path), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ question }),
+		});
+	}
+
+	it('appears as a language model for the Agent', async () => {
+		const types = await n8n.rest.request<
+			Array<{
+				name: string;
+				outputs: unknown;
+				codex?: { subcategories?: Record<string, string[]> };
+			}>
+		>('GET', '/types/nodes.json');
+		const model = types.find((type) => type.name === `${CUSTOM_PREFIX}.dedalusChatModel`);
+		expect(model?.outputs).toEqual(['ai_languageModel']);
+		expect(model?.codex?.subcategories?.AI).toContain('Language Models');
+		expect(types.some((type) => type.name === `${CUSTOM_PREFIX}.dedalusChatModelTool`)).toBe(false);
+	});
+
+	it('answers with both: the MCP tool ran on Dedalus, the n8n tool ran in n8n', async () => {
+		await admin.setConsent(GMAIL, keyId, true);
+		const question = `Summarize yesterday's emails, then run ${WORD_COUNT_TOOL} on this question`;
+		const response = await ask(HYBRID_PATH, question);
+		expect(response.status).toBe(200);
+		const { output } = response.json as { output: string };
+		expect(output).toContain('Summary of 3 emails from yesterday');
+		// n8n's Code tool answers `[{"response": ...}]`.
+		expect(output).toContain(`- ${WORD_COUNT_TOOL}: [{"response":"9 words"}]`);
+
+		const requests = await admin.completions({ keyId });
+		expect(requests.map((entry) => entry.status)).toEqual([200, 200]);
+		const [first, second] = requests as unknown as Array<Record<string, unknown>>;
+		expect(first).toMatchObject({
+			mcp_servers: [GMAIL],
+			mcpToolsRun: [`${GMAIL}:list_messages`],
+			toolCalls: [WORD_COUNT_TOOL],
+		});
+		// The Agent keeps only the tool_calls of a tool-calling turn, not its text: the MCP results
+		// are not in the follow-up's history, so Dedalus runs the MCP tool again.
+		expect(second).toMatchObject({
+			mcp_servers: [GMAIL],
+			toolResults: [{ name: WORD_COUNT_TOOL, content: '[{"response":"9 words"}]' }],
+			mcpToolsRun: [`${GMAIL}:list_messages`],
+		});
+
+		const [latest] = await n8n.rest.listExecutions(HYBRID.id, { limit: 1 });
+		const execution = await n8n.rest.getExecution(latest.id);
+		expect(execution.status).toBe('success');
+		expect(nodeRan(execution, WORD_COUNT_TOOL)).toBe(true);
+		const leaks = new LeakCheck([API_KEY]);
+		leaks.add('hybrid execution', execution);
+		leaks.add('hybrid answer', response.text);
+		expect(leaks.leaks()).toEqual([]);
+	});
+
+	it('without consent: the run fails and the error carries the link in its description', async () => {
+		await admin.setConsent(GMAIL, keyId, false);
+		const response = await ask(HYBRID_PATH, 'Summarize my emails');
+		expect(response.status).toBe(500);
+		expect(response.text).not.toContain('/oauth/connect');
+
+		const [latest] = await n8n.rest.listExecutions(HYBRID.id, { limit: 1 });
+		const execution = await n8n.rest.getExecution(latest.id);
+		expect(execution.status).toBe('error');
+		// The Agent rewraps the error (its description becomes "Original error: NodeApiError"); the
+		// sub-node's own run keeps ours, which is what the editor shows on the chat model node.
+		const error = executionError(execution) as { message?: string };
+		expect(error.message).toBe(
+			`MCP server "${GMAIL}" needs authorization before the Agent can use it`,
+		);
+		const [modelRun] = nodeRuns(execution, 'Dedalus Chat Model');
+		const modelError = modelRun.error as unknown as { message?: string; description?: string };
+		expect(modelError.message).toBe(error.message);
+		expect(modelError.description).toContain(`${emulator.url}/oauth/connect?server=`);
+		expect(nodeRan(execution, WORD_COUNT_TOOL)).toBe(false);
+	});
+
+	it('with On Authorization "answer", the Agent answers with the link', async () => {
+		await admin.setConsent(GMAIL, keyId, false);
+		const response = await ask(ANSWER_PATH, 'Summarize my emails');
+		expect(response.status).toBe(200);
+		const { output } = response.json as { output: string };
+		expect(output).toContain(`The MCP server "${GMAIL}" needs your authorization`);
+		expect(output).toContain(`${emulator.url}/oauth/connect?server=`);
+	});
+
+	it('in a streaming Agent: "answer" streams the link; the error chunk never carries it', async () => {
+		await admin.setConsent(GMAIL, keyId, false);
+		const answered = await ask(STREAM_ANSWER_PATH, 'Summarize my emails');
+		expect(answered.status).toBe(200);
+		const text = chunks(answered.text)
+			.filter((chunk) => chunk.type === 'item')
+			.map((chunk) => chunk.content ?? '')
+			.join('');
+		expect(text).toContain(`${emulator.url}/oauth/connect?server=`);
+
+		const failed = await ask(STREAM_ERROR_PATH, 'Summarize my emails');
+		const errors = chunks(failed.text).filter((chunk) => chunk.type === 'error');
+		expect(errors.length).toBeGreaterThan(0);
+		// n8n 2.41.1's streaming error chunk carries the Agent's re-wrapped description, whatever the
+		// model's error said: neither our message nor the link reaches a streaming client.
+		expect(errors.map((chunk) => chunk.content)).toEqual(['Original error: NodeApiError']);
+		expect(failed.text).not.toContain('/oauth/connect');
+	});
+});

@@ -1,0 +1,287 @@
+/**
+ * The Dedalus Chat Model through n8n-core's real sub-node path (getInputConnectionData ->
+ * supplyData in a SupplyDataContext -> the ai-node-sdk's supplyModel -> n8n's OpenAI client)
+ * against the emulator over HTTP: hybrid tools, consent as an error or an answer, BYOK headers,
+ * and the guard that keeps the keys on the Base URL's origin.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+
+import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
+import { startEmulator } from '../../../emulator/src';
+import type { Emulator, RequestLogEntry } from '../../../emulator/src';
+import { DedalusChatModel } from '../../../nodes/DedalusChatModel/DedalusChatModel.node';
+import { createEngine, triggerNode } from '../../engine-harness/engine';
+import type { Engine } from '../../engine-harness/engine';
+import {
+	MODEL_CONSUMER_TYPE,
+	ModelConsumer,
+} from '../../engine-harness/fixtures/ModelConsumer.node';
+
+const API_KEY = 'dsk-test-chatmodel-SECRET-0001';
+const PROVIDER_KEY = 'sk-provider-SECRET-0002';
+const GMAIL = 'dedalus-labs/gmail';
+const SEARCH = 'dedalus-labs/brave-search';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ port: 0 });
+});
+afterAll(async () => await emulator.close());
+beforeEach(async () => {
+	await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
+});
+
+function engineFor(credentials: Record<string, string>): Engine {
+	return createEngine({
+		nodeTypes: {
+			'CUSTOM.dedalusChatModel': new DedalusChatModel(),
+			[MODEL_CONSUMER_TYPE]: new ModelConsumer(),
+		},
+		credentialTypes: { dedalusApi: new DedalusApi() },
+		credentials: { dedalusApi: credentials },
+	});
+}
+
+async function ask(engine: Engine, question: string, parameters: IDataObject) {
+	const model: INode = {
+		id: 'model',
+		name: 'Dedalus Chat Model',
+		type: 'CUSTOM.dedalusChatModel',
+		typeVersion: 1,
+		position: [200, 200],
+		parameters: {
+			model: { __rl: true, mode: 'id', value: 'openai/gpt-4.1' },
+			...parameters,
+		},
+		credentials: { dedalusApi: { id: 'cred-1', name: 'Dedalus' } },
+	};
+	const agent: INode = {
+		id: 'agent',
+		name: 'Agent',
+		type: MODEL_CONSUMER_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: {},
+	};
+	const connections: IConnections = {
+		Trigger: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
+		'Dedalus Chat Model': {
+			ai_languageModel: [[{ node: 'Agent', type: 'ai_languageModel', index: 0 }]],
+		},
+	};
+	return await engine.run(
+		{ nodes: [triggerNode(), model, agent], connections },
+		{ items: [{ json: { question } }] },
+	);
+}
+
+function completions(): RequestLogEntry[] {
+	return emulator.requests().filter((entry) => entry.path === '/v1/chat/completions');
+}
+
+async function grant(server: string) {
+	await fetch(`${emulator.url}/__emulator/consent`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ server, apiKey: API_KEY, granted: true }),
+	});
+}
+
+describe('Dedalus Chat Model under an agent', () => {
+	it('runs the MCP tool on Dedalus and hands the agent its own tool, then answers with both', async () => {
+		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
+		const result = await ask(engine, 'Search the web for Dedalus and run word_count on it', {
+			mcpServers: SEARCH,
+		});
+		expect(result.status).toBe('success');
+		const [output] = result.outputOf('Agent');
+		const { answer, toolRuns } = output.json as {
+			answer: string;
+			toolRuns: Array<{ name: string; result: string }>;
+		};
+		expect(toolRuns).toEqual([
+			{
+				name: 'word_count',
+				input: 'Search the web for Dedalus and run word_count on it',
+				result: '10 words',
+			},
+		]);
+		expect(answer).toContain('Top results for "Search the web for Dedalus');
+		expect(answer).toContain('- word_count: 10 words');
+
+		const [first, second, ...rest] = completions();
+		expect(rest).toEqual([]);
+		expect(first).toMatchObject({
+			status: 200,
+			mcp_servers: [SEARCH],
+			mcpToolsRun: [`${SEARCH}:search`],
+			toolCalls: ['word_count'],
+		});
+		expect(second).toMatchObject({
+			status: 200,
+			mcp_servers: [SEARCH],
+			toolResults: [{ name: 'word_count', content: '10 words' }],
+		});
+		expect(second.mcpToolsRun).toBeUndefined();
+		expect(JSON.stringify(result.data)).not.toContain('SECRET');
+	});
+
+	it('sends the bring-your-own-key headers from the credential', async () => {
+		const engine = engineFor({
+			apiKey: API_KEY,
+			baseUrl: emulator.url,
+			provider: 'openai',
+			providerApiKey: PROVIDER_KEY,
+		});
+		const result = await ask(engine, 'Hello', {});
+		expect(result.status).toBe('success');
+		expect(completions()).toEqual([
+			expect.objectContaining({ status: 200, hasProvider: true, hasProviderKey: true }),
+		]);
+		expect(completions()[0].mcp_servers).toBeUndefined();
+		expect(JSON.stringify(result.data)).not.toContain('SECRET');
+	});
+
+	it('fails by default when consent is needed: the link is in the description, not the message', async () => {
+		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
+		const result = await ask(engine, 'Summarize my emails', { mcpServers: GMAIL });
+		expect(result.status).toBe('error');
+		const error = result.error as unknown as { message: string; description: string };
+		// The API names the server by an id; the requested entry is named instead (server-names.ts).
+		expect(error.message).toBe(
+			`MCP server "${GMAIL}" needs authorization before the Agent can use it`,
+		);
+		expect(error.message).not.toContain('http');
+		expect(error.description).toMatch(
+			/^Open this link to connect the Dedalus account, then run again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=\S+/,
+		);
+		// A 401 is not retried.
+		expect(completions().map((entry) => entry.status)).toEqual([401]);
+		expect(JSON.stringify(result.data)).not.toContain('SECRET');
+	});
+
+	it('answers with the link when On Authorization is "answer"', async () => {
+		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
+		const result = await ask(engine, 'Summarize my emails', {
+			mcpServers: GMAIL,
+			options: { onAuthorization: 'answer' },
+		});
+		expect(result.status).toBe('success');
+		const [output] = result.outputOf('Agent');
+		expect(output.json.answer).toMatch(
+			/^The MCP server "dedalus-labs\/gmail" needs your authorization before I can use it\. Open this link to connect your account, then ask again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=\S+/,
+		);
+	});
+
+	it('uses the MCP server once consent is given', async () => {
+		await grant(GMAIL);
+		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
+		const result = await ask(engine, 'Summarize my emails', { mcpServers: GMAIL });
+		expect(result.status).toBe('success');
+		expect(result.outputOf('Agent')[0].json.answer).toContain('Summary of 3 emails from yesterday');
+		expect(completions()[0].mcpToolsRun).toEqual([`${GMAIL}:list_messages`]);
+	});
+
+	it('redacts the keys from an error answer that echoes them', async () => {
+		await fetch(`${emulator.url}/__emulator/faults`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				faults: [
+					{ status: 400, body: { detail: `bad request from ${API_KEY} / ${PROVIDER_KEY}` } },
+				],
+			}),
+		});
+		const engine = engineFor({
+			apiKey: API_KEY,
+			baseUrl: emulator.url,
+			provider: 'openai',
+			providerApiKey: PROVIDER_KEY,
+		});
+		const result = await ask(engine, 'Hello', {});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'Dedalus could not accept the request parameters: bad request from [redacted] / [redacted]',
+		);
+		expect(JSON.stringify(result.data)).not.toContain('SECRET');
+	});
+
+	it('rejects a bad MCP server entry before any request', async () => {
+		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
+		const result = await ask(engine, 'Hello', { mcpServers: 'not a slug' });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('MCP Servers in item 0 has an invalid entry "not a slug"');
+		expect(completions()).toEqual([]);
+	});
+
+	it('rejects an option out of range before any request', async () => {
+		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
+		const result = await ask(engine, 'Hello', { options: { timeout: 2 ** 31 } });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/^Timeout must be a whole number from 1 to 2147483647/);
+		expect(completions()).toEqual([]);
+	});
+});
+
+describe('Dedalus Chat Model keeps the keys on the Base URL origin', () => {
+	it('follows no redirect: the other origin never sees a request, the error names it', async () => {
+		const elsewhere: string[] = [];
+		const other = createServer((req, res) => {
+			elsewhere.push(JSON.stringify(req.headers));
+			res.end('{}');
+		});
+		await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+		const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+		const redirecting = createServer((req, res) => {
+			res.writeHead(307, { location: `${otherUrl}${req.url ?? '/'}` });
+			res.end();
+		});
+		await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+		const baseUrl = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+		try {
+			const engine = engineFor({
+				apiKey: API_KEY,
+				baseUrl,
+				providerApiKey: PROVIDER_KEY,
+				provider: 'openai',
+			});
+			const result = await ask(engine, 'Hello', { options: { maxRetries: 0 } });
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe(
+				`Dedalus answered 307 with a redirect to ${otherUrl}; it was not followed`,
+			);
+			expect(elsewhere).toEqual([]);
+			expect(JSON.stringify(result.data)).not.toContain('SECRET');
+		} finally {
+			other.close();
+			redirecting.close();
+		}
+	});
+
+	it('stops reading an answer larger than 10 MB', async () => {
+		const huge = createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			const chunk = Buffer.alloc(1024 * 1024, 'a');
+			for (let i = 0; i < 12; i++) res.write(chunk);
+			res.end();
+		});
+		await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+		try {
+			const engine = engineFor({
+				apiKey: API_KEY,
+				baseUrl: `http://127.0.0.1:${(huge.address() as AddressInfo).port}`,
+			});
+			const result = await ask(engine, 'Hello', { options: { maxRetries: 0 } });
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe(
+				'Dedalus answered with more than 10 MB; the answer was not read',
+			);
+		} finally {
+			huge.close();
+		}
+	});
+});
