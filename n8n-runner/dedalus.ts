@@ -263,7 +263,24 @@ export async function startWaitingRun(
 			`execution ${executionId} ended "${execution.status}" instead of waiting: ${JSON.stringify(executionError(execution) ?? null)}`,
 		);
 	}
-	return { resumeUrl, executionId, waiting: execution };
+	return { resumeUrl: handedOutUrl(execution) ?? resumeUrl, executionId, waiting: execution };
+}
+
+/**
+ * The `authorization_url` the waiting node handed out (its output, a notice, the editor), which is
+ * what a person opens. It is `$execution.resumeUrl`, except on n8n 1.x, which does not sign that
+ * URL: there the node adds its own token (nodes/Dedalus/authorization/access.ts).
+ */
+function handedOutUrl(execution: N8nExecution): string | undefined {
+	const lastNode = execution.data.resultData.lastNodeExecuted;
+	const runs = lastNode ? (execution.data.resultData.runData[lastNode] ?? []) : [];
+	for (const output of runs[runs.length - 1]?.data?.main ?? []) {
+		for (const item of output ?? []) {
+			const url = (item.json as { authorization_url?: unknown }).authorization_url;
+			if (typeof url === 'string') return url;
+		}
+	}
+	return undefined;
 }
 
 /** Waits until an execution has finished one way or another (not waiting, not running). */

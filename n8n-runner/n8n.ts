@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { ensureArtifactsDir, resolveN8nInstall } from './install';
+import { ensureArtifactsDir, resolveN8nInstall, type N8nInstall } from './install';
 import config from './n8n-config.json';
 import { N8nRestClient, sleep } from './rest';
 
@@ -39,6 +39,11 @@ export interface WorkflowImport {
 }
 
 export interface PrepareN8nOptions {
+	/**
+	 * Which n8n (cached per version by scripts/install-n8n.sh). Default: DEDALUS_N8N_VERSION, else
+	 * the install scripts/e2e.sh passed in DEDALUS_N8N_HOME, else 2.41.1.
+	 */
+	n8nVersion?: string;
 	/** Folder used as N8N_USER_FOLDER; a fresh temp folder when omitted. */
 	userFolder?: string;
 	credentials?: CredentialImport[];
@@ -68,7 +73,15 @@ export interface PreparedN8n {
 	workflowIds: string[];
 }
 
+/** Which n8n process: the main one, a queue-mode worker, or a queue-mode webhook process. */
+export type N8nCommand = 'start' | 'worker' | 'webhook';
+
 export interface StartN8nOptions extends PrepareN8nOptions {
+	/**
+	 * `start` (default), or in queue mode `worker` / `webhook` (n8n-runner/queue.ts). Only `start`
+	 * imports and publishes, and claims the owner account; the others share its database.
+	 */
+	command?: N8nCommand;
 	/** Folder(s) with the built package's dist (`;`-separated), scanned for *.node.js / *.credentials.js. */
 	customExtensions: string;
 	/** Main HTTP port; a free loopback port when omitted. */
@@ -91,6 +104,10 @@ export interface StartN8nOptions extends PrepareN8nOptions {
 }
 
 export interface N8nInstance {
+	/** Process id of n8n, which leads its own process group (a test may SIGKILL it). */
+	pid: number;
+	/** The n8n install this instance runs (version, major). */
+	install: N8nInstall;
 	/** `http://127.0.0.1:<port>` (no trailing slash): what this process calls. */
 	baseUrl: string;
 	/**
@@ -115,8 +132,15 @@ export interface N8nInstance {
 	stop(): Promise<void>;
 }
 
-/** Log line printed once the server, the webhooks of published workflows and the node types are all up. */
-const READY_LINE = 'Editor is now accessible via';
+/**
+ * Log line each command prints once it serves: for `start`, after the server, the webhooks of
+ * published workflows and the node types are all up (same text in 1.x and 2.x).
+ */
+const READY_LINES: Record<N8nCommand, string> = {
+	start: 'Editor is now accessible via',
+	worker: 'n8n worker is now ready',
+	webhook: 'Webhook listener waiting for requests',
+};
 
 /** Process groups of started instances, until stop() has seen them gone. */
 const running = new Set<number>();
@@ -184,16 +208,16 @@ function randomId() {
 
 /** Environment every n8n process (CLI or server) of one user folder gets. */
 function n8nEnv(
+	install: N8nInstall,
 	userFolder: string,
 	extra: Record<string, string | undefined> & { N8N_CUSTOM_EXTENSIONS?: string },
 	processEnvWins = false,
 ): NodeJS.ProcessEnv {
-	const install = resolveN8nInstall();
 	const env: NodeJS.ProcessEnv = { ...process.env };
 	for (const [key, value] of Object.entries(config.env)) {
 		if (!processEnvWins || env[key] === undefined) env[key] = value;
 	}
-	// n8n's own sub-processes (the task runner) and any `node` it spawns must be Node 24 too.
+	// n8n's own sub-processes (the task runner) and any `node` it spawns must use n8n's Node too.
 	env.PATH = `${dirname(install.nodeBin)}:${process.env.PATH ?? ''}`;
 	env.N8N_USER_FOLDER = userFolder;
 	// jest sets NODE_ENV=test; n8n reads it (dev-only code paths), so do not pass it on.
@@ -213,20 +237,22 @@ export async function runN8nCli(
 		env = {},
 		logFile,
 		processEnvWins,
+		n8nVersion,
 	}: {
 		userFolder: string;
 		env?: Record<string, string | undefined>;
 		logFile: string;
 		processEnvWins?: boolean;
+		n8nVersion?: string;
 	},
 ): Promise<string> {
-	const install = resolveN8nInstall();
+	const install = resolveN8nInstall(n8nVersion);
 	return await new Promise((resolveRun, reject) => {
 		execFile(
 			install.nodeBin,
 			[install.n8nBin, ...args],
 			{
-				env: n8nEnv(userFolder, env, processEnvWins),
+				env: n8nEnv(install, userFolder, env, processEnvWins),
 				maxBuffer: 64 * 1024 * 1024,
 				timeout: 180_000,
 			},
@@ -263,7 +289,9 @@ export async function prepareN8n(options: PrepareN8nOptions = {}): Promise<Prepa
 		logFile,
 		env: { ...options.env, N8N_CUSTOM_EXTENSIONS: options.customExtensions },
 		processEnvWins: options.processEnvWins,
+		n8nVersion: options.n8nVersion,
 	};
+	const { major } = resolveN8nInstall(options.n8nVersion);
 	const importDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-import-'));
 	try {
 		if (options.credentials?.length) {
@@ -285,7 +313,12 @@ export async function prepareN8n(options: PrepareN8nOptions = {}): Promise<Prepa
 		const publish = options.publish ?? true;
 		const toPublish = Array.isArray(publish) ? publish : publish ? workflows.map((w) => w.id) : [];
 		for (const id of toPublish) {
-			await runN8nCli(['publish:workflow', `--id=${id}`], cli);
+			// 2.x publishes a workflow; 1.x has no publish:workflow and activates it instead.
+			const command =
+				major >= 2
+					? ['publish:workflow', `--id=${id}`]
+					: ['update:workflow', `--id=${id}`, '--active=true'];
+			await runN8nCli(command, cli);
 		}
 		return { userFolder, workflowIds: workflows.map((w) => w.id) };
 	} finally {
@@ -309,7 +342,7 @@ async function httpOk(url: string): Promise<boolean> {
  * benchmark, `npm run demo` and `npm run docs:screenshots`.
  */
 export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
-	const install = resolveN8nInstall();
+	const install = resolveN8nInstall(options.n8nVersion);
 	const label = (options.label ?? 'instance').replace(/[^\w.-]+/g, '_');
 	const logFile = options.logFile ?? join(ensureArtifactsDir(), `n8n-${label}-${timestamp()}.log`);
 	mkdirSync(dirname(logFile), { recursive: true });
@@ -320,13 +353,18 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		throw new Error(`customExtensions folder ${options.customExtensions} does not exist`);
 	}
 
-	const prepared = await prepareN8n({ ...options, userFolder, logFile });
+	const command = options.command ?? 'start';
+	const prepared =
+		command === 'start'
+			? await prepareN8n({ ...options, userFolder, logFile })
+			: { userFolder, workflowIds: [] };
 
 	const port = options.port ?? (await freePort());
 	let brokerPort = await freePort();
 	while (brokerPort === port) brokerPort = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const env = n8nEnv(
+		install,
 		userFolder,
 		{
 			N8N_PORT: String(port),
@@ -338,19 +376,25 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		options.processEnvWins,
 	);
 	const editorUrl = env.N8N_LISTEN_ADDRESS === '127.0.0.1' ? baseUrl : `http://localhost:${port}`;
-	// $execution.resumeUrl is built from N8N_WEBHOOK_URL (2.41's name; WEBHOOK_URL is deprecated).
-	for (const key of ['N8N_WEBHOOK_URL', 'N8N_EDITOR_BASE_URL']) {
-		const given =
-			(options.env && key in options.env) ||
-			(options.processEnvWins && process.env[key] !== undefined);
-		if (!given) env[key] = `${editorUrl}/`;
-	}
+	// $execution.resumeUrl is built from N8N_WEBHOOK_URL (2.41's name) or WEBHOOK_URL (1.x's name,
+	// deprecated in 2.x but still read).
+	const given = (key: string) =>
+		(options.env && key in options.env) ||
+		(options.processEnvWins && process.env[key] !== undefined);
+	if (!given('N8N_EDITOR_BASE_URL')) env.N8N_EDITOR_BASE_URL = `${editorUrl}/`;
+	// One public webhook base under both names, whichever the caller gave.
+	const webhookBase = given('N8N_WEBHOOK_URL')
+		? env.N8N_WEBHOOK_URL
+		: given('WEBHOOK_URL')
+			? env.WEBHOOK_URL
+			: `${editorUrl}/`;
+	env.N8N_WEBHOOK_URL = env.WEBHOOK_URL = webhookBase;
 
 	const out = openSync(logFile, 'a');
 	const startedAt = Date.now();
 	// detached: n8n leads a new process group, so stop() can signal it and its runners at once, and a
 	// Ctrl-C in the terminal reaches only the caller, which then stops n8n in order.
-	const child: ChildProcess = spawn(install.nodeBin, [install.n8nBin, 'start'], {
+	const child: ChildProcess = spawn(install.nodeBin, [install.n8nBin, command], {
 		env,
 		detached: true,
 		stdio: ['ignore', out, out],
@@ -398,6 +442,8 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 
 	const rest = new N8nRestClient(baseUrl);
 	const instance: N8nInstance = {
+		pid: pgid,
+		install,
 		baseUrl,
 		editorUrl,
 		port,
@@ -416,19 +462,24 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		// /healthz answers as soon as the HTTP server listens, long before webhooks are registered;
 		// /healthz/readiness turns ok once the server is up, still before published workflows are
 		// activated. The "Editor is now accessible" line comes after both, so wait for all three.
-		let healthy = false;
+		// A worker serves no HTTP here (its health server is off): its log line is all there is.
+		let healthy = command === 'worker';
 		for (;;) {
 			if (exitCode !== undefined)
-				throw new Error(`n8n exited with code ${exitCode} while starting`);
+				throw new Error(`n8n ${command} exited with code ${exitCode} while starting`);
 			if (Date.now() > deadline)
-				throw new Error(`n8n not ready after ${Date.now() - startedAt} ms`);
+				throw new Error(`n8n ${command} not ready after ${Date.now() - startedAt} ms`);
 			healthy ||= await httpOk(`${baseUrl}/healthz`);
-			if (healthy && logs().includes(READY_LINE) && (await httpOk(`${baseUrl}/healthz/readiness`)))
+			if (
+				healthy &&
+				logs().includes(READY_LINES[command]) &&
+				(command !== 'start' || (await httpOk(`${baseUrl}/healthz/readiness`)))
+			)
 				break;
 			await sleep(250);
 		}
 		writeFileSync(logFile, `\n[e2e] ready after ${Date.now() - startedAt} ms\n`, { flag: 'a' });
-		if (options.setupOwner ?? true) await rest.setupOwner();
+		if (command === 'start' && (options.setupOwner ?? true)) await rest.setupOwner();
 	} catch (error) {
 		await stop();
 		const tail = logs().split('\n').slice(-40).join('\n');

@@ -134,15 +134,26 @@ export class N8nRestClient {
 
 	/** Any call; throws N8nHttpError for non-2xx answers. */
 	async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-		const res = await fetch(new URL(path, this.baseUrl), {
-			method,
-			headers: {
-				'browser-id': BROWSER_ID,
-				...(this.cookie ? { cookie: this.cookie } : {}),
-				...(body === undefined ? {} : { 'content-type': 'application/json' }),
-			},
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
+		const send = async () =>
+			await fetch(new URL(path, this.baseUrl), {
+				method,
+				headers: {
+					'browser-id': BROWSER_ID,
+					...(this.cookie ? { cookie: this.cookie } : {}),
+					...(body === undefined ? {} : { 'content-type': 'application/json' }),
+				},
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+		let res: Response;
+		try {
+			res = await send();
+		} catch (error) {
+			// A kept-alive connection that n8n closed just as fetch reused it ("other side closed"):
+			// a GET is safe to send once more on a fresh connection.
+			const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
+			if (method !== 'GET' || code !== 'UND_ERR_SOCKET') throw error;
+			res = await send();
+		}
 		this.keepAuthCookie(res);
 		const text = await res.text();
 		if (!res.ok) throw new N8nHttpError(method, path, res.status, text);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run dev`: a real n8n 2.41.1 with this repo's dist loaded as custom nodes, next to the
+# `npm run dev`: a real n8n 2.41.1 (or DEDALUS_N8N_VERSION) with this repo's dist loaded as custom nodes, next to the
 # Dedalus emulator, with an owner account and a ready-made "Dedalus (local emulator)" credential.
 # Runs until Ctrl-C, which stops everything it started.
 #
@@ -97,6 +97,8 @@ case "${N8N_LISTEN_ADDRESS:-}" in 127.0.0.1|"") ;; *) HOST_FOR_URLS="localhost" 
 BASE_URL="http://$HOST_FOR_URLS:$N8N_PORT"
 # $execution.resumeUrl is built from this (2.41 name; WEBHOOK_URL still works but is deprecated).
 export N8N_WEBHOOK_URL="${N8N_WEBHOOK_URL:-$BASE_URL/}"
+# n8n 1.x (DEDALUS_N8N_VERSION=1.123.81 npm run dev) reads only the older name.
+export WEBHOOK_URL="${WEBHOOK_URL:-$N8N_WEBHOOK_URL}"
 export N8N_EDITOR_BASE_URL="${N8N_EDITOR_BASE_URL:-$BASE_URL/}"
 
 if [ -n "$EMULATOR_URL" ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared helpers for scripts that run a real n8n 2.41.1 (every wrapper loads it through preamble.sh).
+# Shared helpers for scripts that run a real n8n (2.41.1 unless told otherwise; every wrapper loads
+# it through preamble.sh).
 # Source it: `. scripts/n8n-lib.sh`. It defines functions only; nothing runs on source.
 # The TypeScript twin is n8n-runner/; both read n8n-runner/n8n-config.json so the
 # owner account and n8n settings are the same everywhere.
@@ -10,11 +11,16 @@ N8N_LIB_CONFIG="$N8N_LIB_ROOT/n8n-runner/n8n-config.json"
 n8n_say() { echo "[$N8N_LIB_TAG] $*" >&2; }
 N8N_LIB_TAG="${N8N_LIB_TAG:-n8n}"
 
-# Installs (first time, ~4 min) or reuses the cached n8n; sets N8N_CACHE, N8N_NODE (Node 24), N8N_BIN.
+# n8n_resolve_install [version]: installs (first time, 4-8 min) or reuses the cached n8n of that
+# version (default: DEDALUS_N8N_VERSION, else 2.41.1); sets N8N_CACHE, N8N_NODE (its Node.js), N8N_BIN.
+# Without a version argument, a DEDALUS_N8N_HOME that is already installed is reused as it is.
 n8n_resolve_install() {
-  if [ ! -f "${DEDALUS_N8N_HOME:-/nonexistent}/.installed" ]; then
-    n8n_say "finding the cached n8n 2.41.1 (installed on first use: about 4 minutes)..."
-    DEDALUS_N8N_HOME="$(bash "$N8N_LIB_ROOT/scripts/install-n8n.sh" | tail -n 1)"
+  if [ -n "${1:-}" ] || [ ! -f "${DEDALUS_N8N_HOME:-/nonexistent}/.installed" ]; then
+    local version="${1:-${DEDALUS_N8N_VERSION:-2.41.1}}"
+    if [ ! -f "${DEDALUS_N8N_CACHE:-$HOME/.cache/n8n-nodes-dedalus}/n8n-$version/.installed" ]; then
+      n8n_say "installing n8n $version into the cache (first use only: 4-9 minutes)..."
+    fi
+    DEDALUS_N8N_HOME="$(bash "$N8N_LIB_ROOT/scripts/install-n8n.sh" ${1:+"$1"} | tail -n 1)"
   fi
   export DEDALUS_N8N_HOME
   N8N_CACHE="$DEDALUS_N8N_HOME"

@@ -56,6 +56,20 @@ export async function handleAdmin(ctx: RouteContext): Promise<void> {
 			state.chunkDelayMs = ms;
 			return sendJson(res, 200, { ms });
 		}
+
+		case 'GET /__emulator/idempotency':
+			return sendJson(res, 200, { enabled: state.idempotency.enabled });
+		case 'POST /__emulator/idempotency': {
+			// Off: the emulator ignores Idempotency-Key, like an API that does not support it.
+			const body = await readJson(ctx);
+			if (!body) return;
+			if (typeof body.enabled !== 'boolean') {
+				return sendJson(res, 400, { detail: 'Expected {"enabled": <boolean>}' });
+			}
+			state.idempotency.enabled = body.enabled;
+			return sendJson(res, 200, { enabled: body.enabled });
+		}
+
 		case 'GET /__emulator/turns':
 			return sendJson(res, 200, { modelTurnMs: state.modelTurnMs, toolCallMs: state.toolCallMs });
 		case 'POST /__emulator/turns': {

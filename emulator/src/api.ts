@@ -30,6 +30,7 @@ import {
 	sendRaw,
 	sleep,
 } from './http';
+import { fingerprintOf } from './idempotency';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
 import { padChatBody, padResponsesBody } from './padding';
@@ -104,6 +105,7 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		}
 	}
 	if (body.kind === 'json' && isPlainObject(body.value)) recordBodyFields(entry, body.value);
+	if ((await applyIdempotency(ctx, entry, raw)) === 'answered') return;
 
 	// Taken on arrival, so queued faults follow request order even when delays differ.
 	const fault = state.faults.take(ctx.path);
@@ -169,6 +171,58 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		return;
 	}
 	sendJson(res, 404, { detail: 'Not Found' });
+}
+
+/**
+ * Idempotency-Key on a POST (idempotency.ts): answers a replay or a conflict here, or lets the
+ * request run and records what it answers. Streaming requests are not covered.
+ */
+async function applyIdempotency(
+	ctx: RouteContext,
+	entry: RequestLogEntry,
+	raw: Buffer,
+): Promise<'answered' | undefined> {
+	const { req, res, state } = ctx;
+	const key = entry.idempotencyKey;
+	if (!key || req.method !== 'POST' || entry.stream || !state.idempotency.enabled) return undefined;
+	const caller = state.keys.authenticate(req).keyId ?? '';
+	const decision = await state.idempotency.decide(
+		caller,
+		key,
+		fingerprintOf('POST', ctx.path, raw),
+	);
+	if (decision.kind === 'conflict') {
+		sendJson(res, 422, {
+			detail: 'Keys for idempotent requests can only be used with the same request body',
+		});
+		return 'answered';
+	}
+	if (decision.kind === 'replay') {
+		entry.idempotentReplay = true;
+		entry.keyId = caller || null;
+		const { status, contentType, body } = decision.answer;
+		sendRaw(res, status, body, contentType, { 'idempotent-replayed': 'true' });
+		return 'answered';
+	}
+	let answered: string | undefined;
+	const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+	res.end = ((...args: unknown[]) => {
+		if (typeof args[0] === 'string') answered = args[0];
+		return end(...args);
+	}) as typeof res.end;
+	const settle = () =>
+		decision.finish(
+			answered !== undefined && res.headersSent
+				? {
+						status: res.statusCode,
+						contentType: String(res.getHeader('content-type') ?? 'application/json'),
+						body: answered,
+					}
+				: undefined,
+		);
+	res.once('finish', settle);
+	res.once('close', settle);
+	return undefined;
 }
 
 function recordBodyFields(entry: RequestLogEntry, b: Record<string, unknown>): void {

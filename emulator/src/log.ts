@@ -14,6 +14,8 @@ export interface RequestLogEntry {
 	user?: string;
 	metadata?: unknown;
 	idempotencyKey?: string;
+	/** True when the answer was replayed for a repeated Idempotency-Key: nothing ran again. */
+	idempotentReplay?: boolean;
 	hasProvider: boolean;
 	hasProviderKey: boolean;
 	stream?: boolean;

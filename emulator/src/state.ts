@@ -3,6 +3,7 @@ import { ConsentStore } from './consent';
 import type { ConsentBodyShape } from './consent';
 import { EncryptionKeys } from './credentials';
 import { FaultQueue } from './faults';
+import { IdempotencyStore } from './idempotency';
 import { RequestLog, Stats } from './log';
 
 /** Everything a test can change or inspect; one instance per emulator. */
@@ -12,6 +13,7 @@ export class EmulatorState {
 	readonly faults = new FaultQueue();
 	readonly log = new RequestLog();
 	readonly stats = new Stats();
+	readonly idempotency = new IdempotencyStore();
 	/** The DAuth key pair: JWKS endpoint and decryption of MCP server credentials. */
 	readonly encryption = new EncryptionKeys();
 	latencyMs: number;
@@ -46,6 +48,7 @@ export class EmulatorState {
 		this.faults.clear();
 		this.log.reset();
 		this.stats.reset();
+		this.idempotency.clear();
 		this.latencyMs = this.initialLatencyMs;
 		this.consentBody = this.initialConsentBody;
 		this.modelTurnMs = 0;

@@ -5,6 +5,7 @@ import { finishedItem, waitingItem } from '../completion';
 import type { ChunkSink, ItemOutcome } from '../completion';
 import { consentMessage } from './chat';
 import type { ChatResponseMode } from './chat';
+import { resumeAccess } from './access';
 import { sendAuthorizationNotice } from './notify';
 import type { NotificationResult } from './notify';
 import { waitDeadline, waitTill } from './settings';
@@ -96,7 +97,9 @@ export async function pauseForAuthorization(
 	const expiresAt = deadline?.toISOString();
 	const connectUrl = last.error.connectUrl;
 	const servers = uniqueServers(outcomes);
-	const authorizationUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+	const { authorizationUrl, accessToken } = resumeAccess(
+		String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0)),
+	);
 
 	savePendingAuthorization(context, {
 		pauseId: randomString(16),
@@ -106,6 +109,7 @@ export async function pauseForAuthorization(
 		finishedItems,
 		pausedAt: new Date().toISOString(),
 		...(expiresAt ? { expiresAt } : {}),
+		...(accessToken ? { accessToken } : {}),
 		...(last.error.pollUrl ? { pollUrl: last.error.pollUrl } : {}),
 		...(last.error.serverId ? { serverId: last.error.serverId } : {}),
 		serverNames: serverNames(outcomes),

@@ -6,8 +6,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
  * n8n runs `webhook()` in full for every resume request, even two that arrive together, and
  * `webhook()` cannot save node context. So this memory is what guarantees that a completion is
  * sent once: concurrent POSTs share one attempt, and items that finished during an attempt that
- * could not resume yet are not sent again by the next one. It lives in the process; in queue mode
- * with several webhook processes the guarantee holds per process only.
+ * could not resume yet are not sent again by the next one. It lives in the process; across
+ * processes (queue mode with several webhook processes: README, Scaling) the guarantee comes from
+ * resendIdempotencyKey() below.
  */
 export type ResendResult =
 	| { state: 'continued'; outputs: INodeExecutionData[][] }
@@ -103,4 +104,19 @@ export async function runOneAttemptAtATime(
 	} finally {
 		memory.attempt = undefined;
 	}
+}
+
+/**
+ * The Idempotency-Key of one item's resend: the same in every process and every attempt of a
+ * pause, so two webhook processes that resend the same item at once (or one after the other) make
+ * Dedalus run it once and answer the second with the first's result. n8n gives a node no store
+ * that all its processes share while webhook() runs: node context is saved only with the
+ * execution, and workflow static data only by trigger webhooks and at the end of an execution,
+ * never by a resume webhook and never under a lock (n8n 2.41 waiting-webhooks.js). So the key is
+ * derived from the saved pause itself.
+ * A key is never reused for another request: the pause id is random and the body is the item's.
+ * Retrying after consent with the same key works because a 401 is not stored under a key.
+ */
+export function resendIdempotencyKey(pauseId: string, itemIndex: number): string {
+	return `n8n-dedalus-resume-${pauseId}-${itemIndex}`;
 }

@@ -7,11 +7,12 @@ import type {
 
 import { completeItems, finishedItem, readConcurrency, resultItem } from '../completion';
 import type { DedalusContext } from '../transport';
+import { accessAllowed } from './access';
 import type { ParameterSource } from '../completion';
 import { consentStillMissing } from './consent-check';
 import { renderPage, pageJson } from './page';
 import type { PageModel } from './page';
-import { runOneAttemptAtATime, stillNeeded } from './resume-guard';
+import { resendIdempotencyKey, runOneAttemptAtATime, stillNeeded } from './resume-guard';
 import type { PauseMemory, ResendResult } from './resume-guard';
 import { readAuthorizationSettings, resultOutputs } from './settings';
 import { loadPendingAuthorization } from './state';
@@ -93,6 +94,7 @@ async function resendPendingItems(
 		concurrency: readConcurrency(context.getNode(), options.concurrency),
 		continueOnFail,
 		stopOnAuthorization: true,
+		idempotencyKey: (itemIndex) => resendIdempotencyKey(state.pauseId, itemIndex),
 		serverNames: (memory.serverNames ??= new Map(Object.entries(state.serverNames ?? {}))),
 	});
 
@@ -171,6 +173,11 @@ export async function handleResumeRequest(
 	const state = loadPendingAuthorization(context);
 	if (!state) {
 		respond(context, { ...base, state: 'not_waiting', servers: [] }, 404);
+		return { noWebhookResponse: true };
+	}
+	if (!accessAllowed(context, state.accessToken)) {
+		// The same answer n8n 2.x gives a request without the right signature.
+		context.getResponseObject().status(401).json({ error: 'Invalid token' });
 		return { noWebhookResponse: true };
 	}
 	const page = { ...base, servers: state.servers, expiresAt: state.expiresAt };

@@ -17,6 +17,8 @@ const pendingAuthorizationSchema = z.object({
 	),
 	pausedAt: z.string(),
 	expiresAt: z.string().optional(),
+	/** The node's own resume URL token where n8n does not sign the URL (access.ts). */
+	accessToken: z.string().optional(),
 	/** From the consent answer: where to ask whether consent was given, and for which server id. */
 	pollUrl: z.string().optional(),
 	serverId: z.string().optional(),

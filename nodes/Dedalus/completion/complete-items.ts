@@ -51,6 +51,8 @@ export interface CompleteItemsOptions {
 	signal?: AbortSignal;
 	/** Set when the run streams its answer (a Webhook or Chat Trigger in Response Mode Streaming). */
 	chunks?: ChunkSink;
+	/** A fixed Idempotency-Key per item (see DedalusRequest); default a random one per request. */
+	idempotencyKey?: (itemIndex: number) => string;
 	/** Server ids named so far in this pause; learns the names this call finds. */
 	serverNames?: ServerNames;
 }
@@ -145,6 +147,7 @@ export async function completeItems(
 			maxRetries: parameters.options.maxRetries,
 			maxResponseBytes: parameters.options.maxResponseBytes,
 			signal: options.signal,
+			idempotencyKey: options.idempotencyKey?.(itemIndex),
 		};
 		const chunks = options.chunks;
 		let begun = false;

@@ -57,6 +57,11 @@ export interface DedalusRequest<T> {
 	/** Default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
 	maxResponseBytes?: number;
 	signal?: AbortSignal;
+	/**
+	 * Idempotency-Key for a POST when the caller needs the same key across runs or processes (the
+	 * resume path: authorization/resume.ts). Default: a fresh random key per request.
+	 */
+	idempotencyKey?: string;
 }
 
 export interface FullResponse {
@@ -132,7 +137,10 @@ export class DedalusClient {
 		const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 		// One key for the request and all its retries, as the SDKs do, so a retried POST can be deduplicated.
-		const idempotencyKey = request.method === 'GET' ? undefined : `n8n-dedalus-${randomString(24)}`;
+		const idempotencyKey =
+			request.method === 'GET'
+				? undefined
+				: (request.idempotencyKey ?? `n8n-dedalus-${randomString(24)}`);
 		const url = request.url ?? `${this.baseUrl}${request.path}`;
 		const options: IHttpRequestOptions = {
 			method: request.method,

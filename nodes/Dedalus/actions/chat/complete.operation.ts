@@ -26,6 +26,7 @@ import {
 } from '../../completion';
 import type { ChunkSink, ItemOutcome } from '../../completion';
 import { mcpServersProperty, modelLocator } from '../common.descriptions';
+import { addOutputHints, isToolCall, resumesEveryOutput } from '../n8n-compat';
 
 const properties: INodeProperties[] = [
 	modelLocator,
@@ -169,7 +170,7 @@ const properties: INodeProperties[] = [
 				name: 'limitWaitTime',
 				type: 'fixedCollection',
 				description:
-					'Whether to stop waiting for authorization after a while. When set, timed-out items leave through a first output and results through a second one.',
+					'Whether to stop waiting for authorization after a while. When set, timed-out items leave through a first output and results through a second one. Needs n8n 2.39 or newer.',
 				default: {
 					values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' },
 				},
@@ -438,9 +439,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const settings = readAuthorizationSettings(this.getNode(), options);
 	const continueOnFail = this.continueOnFail();
 	// An AI agent cannot wait for a person: as a tool the node hands the link to the agent instead.
-	const asTool = this.isToolExecution();
+	const asTool = isToolCall(this);
 	if (asTool) checkToolSettings(this.getNode(), settings);
 	const pauses = settings.whenRequired === 'wait' && !asTool;
+	if (pauses && settings.waitLimit && !resumesEveryOutput(this)) {
+		throw new NodeOperationError(this.getNode(), 'Limit Wait Time needs n8n 2.39 or newer', {
+			description:
+				'This n8n resumes a waiting node through its first output only, so the results after consent (the Success output) would be lost. Remove the option, or update n8n.',
+		});
+	}
 	const signal = this.getExecutionCancelSignal();
 	// As a tool, the text belongs to the agent, which streams its own answer.
 	const chunks = asTool ? undefined : chunkSink(this);
@@ -459,11 +466,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	throwFirstFailure(outcomes, continueOnFail);
 
 	for (const outcome of outcomes) {
-		if (outcome.status === 'completed' && outcome.hints.length > 0) {
-			this.addExecutionHints(
-				...outcome.hints.map((message) => ({ message, location: 'outputPane' as const })),
-			);
-		}
+		if (outcome.status === 'completed') addOutputHints(this, outcome.hints);
 	}
 
 	if (pauses && outcomes.some((outcome) => outcome.status === 'authorization_required')) {
