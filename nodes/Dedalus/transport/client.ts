@@ -201,21 +201,38 @@ export class DedalusClient {
 			if (statusCode >= 200 && statusCode < 300) {
 				return parseBody(node, body, request.schema, request.itemIndex);
 			}
-			if (statusCode >= 300 && statusCode < 400) {
-				throw redirectError(node, url, headers, statusCode, request.itemIndex);
-			}
-			if (retries < maxRetries && shouldRetry(statusCode, headers)) {
-				const advised = advisedDelayMs(headers);
-				if (advised !== undefined || statusCode === 429) {
-					// The server told us to slow down: hold every request of this run, not just this one.
-					this.pacer.holdAll(advised ?? backoffDelayMs(retries));
-				} else {
-					await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
-				}
-				continue;
-			}
-			throw toApiError(node, statusCode, body, request.itemIndex, retries, headers);
+			await this.retryOrThrow({ statusCode, headers }, body, url, request, retries, maxRetries);
 		}
+	}
+
+	/**
+	 * What a non-2xx answer means, for the plain and the streamed request alike (stream.ts): a 3xx
+	 * is never followed; a retryable status waits and returns, so the caller tries again (a 429 or
+	 * an advised delay holds every request of this run, not just this one); anything else throws.
+	 */
+	async retryOrThrow(
+		response: Pick<FullResponse, 'statusCode' | 'headers'>,
+		body: unknown,
+		url: string,
+		request: { itemIndex?: number; signal?: AbortSignal },
+		retries: number,
+		maxRetries: number,
+	): Promise<void> {
+		const node = this.context.getNode();
+		const { statusCode, headers } = response;
+		if (statusCode >= 300 && statusCode < 400) {
+			throw redirectError(node, url, headers, statusCode, request.itemIndex);
+		}
+		if (retries < maxRetries && shouldRetry(statusCode, headers)) {
+			const advised = advisedDelayMs(headers);
+			if (advised !== undefined || statusCode === 429) {
+				this.pacer.holdAll(advised ?? backoffDelayMs(retries));
+			} else {
+				await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
+			}
+			return;
+		}
+		throw toApiError(node, statusCode, body, request.itemIndex, retries, headers);
 	}
 }
 

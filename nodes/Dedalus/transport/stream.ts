@@ -6,14 +6,12 @@ import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
 	connectionError,
-	redirectError,
 	throwIfCancelled,
 	tooLargeError,
 } from './client';
 import type { DedalusClient, DedalusRequest, FullResponse } from './client';
-import { toApiError } from './errors';
 import { DEFAULT_MAX_RESPONSE_BYTES, MAX_SHOWN_TEXT, clipText, readBoundedText } from './limits';
-import { advisedDelayMs, backoffDelayMs, shouldRetry, waitUnlessCancelled } from './retry';
+import { backoffDelayMs, waitUnlessCancelled } from './retry';
 import { ChatChunkAssembler, SseDecoder } from './sse';
 import type { SseEvent } from './sse';
 
@@ -94,7 +92,7 @@ export async function streamChatCompletion<T>(
 			});
 		}
 
-		const { statusCode, headers } = response;
+		const { statusCode } = response;
 		if (statusCode >= 200 && statusCode < 300) {
 			await handlers.onStart();
 			const assembled = await readStream(response.body, {
@@ -119,19 +117,7 @@ export async function streamChatCompletion<T>(
 			// Too large or broken: the status still tells what happened.
 			body = '';
 		}
-		if (statusCode >= 300 && statusCode < 400) {
-			throw redirectError(node, url, headers, statusCode, request.itemIndex);
-		}
-		if (retries < maxRetries && shouldRetry(statusCode, headers)) {
-			const advised = advisedDelayMs(headers);
-			if (advised !== undefined || statusCode === 429) {
-				client.pacer.holdAll(advised ?? backoffDelayMs(retries));
-			} else {
-				await waitUnlessCancelled(backoffDelayMs(retries), request.signal);
-			}
-			continue;
-		}
-		throw toApiError(node, statusCode, body, request.itemIndex, retries, headers);
+		await client.retryOrThrow(response, body, url, request, retries, maxRetries);
 	}
 }
 
