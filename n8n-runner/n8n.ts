@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { ensureArtifactsDir, resolveN8nInstall, type N8nInstall } from './install';
 import config from './n8n-config.json';
 import { N8nRestClient, sleep } from './rest';
+import { waitForWebhooks } from './publish';
 
 /** A credential as `n8n import:credentials` takes it: `data` in clear, n8n encrypts it on import. */
 export interface CredentialImport {
@@ -480,6 +481,12 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		}
 		writeFileSync(logFile, `\n[e2e] ready after ${Date.now() - startedAt} ms\n`, { flag: 'a' });
 		if (command === 'start' && (options.setupOwner ?? true)) await rest.setupOwner();
+		// Right after "Editor is now accessible" a workflow published by the CLI can still answer
+		// 404 for a moment: wait (bounded, never failing here) until its Webhook paths answer.
+		if (command === 'start')
+			await waitForWebhooks(baseUrl, publishedWebhookPaths(options), 15_000, {
+				throwOnTimeout: false,
+			});
 	} catch (error) {
 		await stop();
 		const tail = logs().split('\n').slice(-40).join('\n');
@@ -487,4 +494,24 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 		throw error;
 	}
 	return instance;
+}
+
+/** The paths of the Webhook triggers in the workflows this start publishes. */
+function publishedWebhookPaths(options: StartN8nOptions): string[] {
+	const publish = options.publish ?? true;
+	const published = (options.workflows ?? []).filter((workflow) =>
+		Array.isArray(publish) ? publish.includes(String(workflow.id)) : publish,
+	);
+	return published.flatMap((workflow) =>
+		workflow.nodes
+			// Only POST webhooks: the check is a GET, which must not start a run.
+			.filter(
+				(node) =>
+					node.type === 'n8n-nodes-base.webhook' &&
+					node.disabled !== true &&
+					(node.parameters as { httpMethod?: unknown } | undefined)?.httpMethod === 'POST',
+			)
+			.map((node) => String((node.parameters as { path?: unknown } | undefined)?.path ?? ''))
+			.filter((path) => path !== '' && !path.includes(':')),
+	);
 }
