@@ -1,6 +1,6 @@
 // Shared setup for tests that run the Dedalus node through n8n-core's real engine against the
 // emulator over real HTTP.
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { startEmulator } from '../../../emulator/src';
@@ -8,6 +8,7 @@ import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
 import { chain, createEngine, downstreamNode, triggerNode } from '../../engine-harness/engine';
 import type { Engine, RunOptions, RunResult } from '../../engine-harness/engine';
+import { TOOL_CONSUMER_TYPE } from '../../engine-harness/fixtures/ToolConsumer.node';
 
 /** Distinctive, so a leak anywhere is easy to find. */
 export const API_KEY = 'dsk-test-engine-SECRET-0001';
@@ -131,4 +132,34 @@ export async function runDedalus(
 
 export function jsonOf(data: INodeExecutionData[]): IDataObject[] {
 	return data.map((item) => item.json);
+}
+
+/**
+ * Trigger -> Agent (the tool-consumer fixture) with a Dedalus node attached as its tool, wired as
+ * n8n wires an AI Agent's tools. Run it with the engine whose node types register the tool.
+ */
+export function agentWithDedalusTool(parameters: IDataObject): {
+	nodes: INode[];
+	connections: IConnections;
+} {
+	const tool: INode = {
+		...dedalusNode(parameters),
+		type: 'CUSTOM.dedalusTool',
+		name: 'Dedalus Tool',
+	};
+	const agent: INode = {
+		id: 'agent',
+		name: 'Agent',
+		type: TOOL_CONSUMER_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: {},
+	};
+	return {
+		nodes: [triggerNode(), tool, agent],
+		connections: {
+			Trigger: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
+			'Dedalus Tool': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
+		},
+	};
 }

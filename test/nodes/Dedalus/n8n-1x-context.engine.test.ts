@@ -8,11 +8,10 @@
  * n8n 1.x runs are in test/e2e/compat.e2e.ts.
  */
 import { ExecuteContext, SupplyDataContext } from 'n8n-core';
-import type { IConnections, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { createEngine, triggerNode } from '../../engine-harness/engine';
+import { createEngine } from '../../engine-harness/engine';
 import type { Engine } from '../../engine-harness/engine';
 import {
 	TOOL_CONSUMER_TYPE,
@@ -23,6 +22,7 @@ import {
 	API_KEY,
 	GMAIL,
 	SEARCH,
+	agentWithDedalusTool,
 	createTestBed,
 	dedalusNode,
 	items,
@@ -66,26 +66,11 @@ afterAll(async () => {
 beforeEach(() => bed.emulator.reset());
 
 async function runAsTool(servers: string) {
-	const tool: INode = {
-		...dedalusNode({ prompt: 'What is new?', mcpServers: servers, options: {} }),
-		type: 'CUSTOM.dedalusTool',
-		name: 'Dedalus Tool',
-	};
-	const agent: INode = {
-		id: 'agent',
-		name: 'Agent',
-		type: TOOL_CONSUMER_TYPE,
-		typeVersion: 1,
-		position: [400, 0],
-		parameters: {},
-	};
-	const connections: IConnections = {
-		Trigger: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
-		'Dedalus Tool': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
-	};
 	return await toolEngine.run(
-		{ nodes: [triggerNode(), tool, agent], connections },
-		{ items: [{ json: {} }] },
+		agentWithDedalusTool({ prompt: 'What is new?', mcpServers: servers, options: {} }),
+		{
+			items: [{ json: {} }],
+		},
 	);
 }
 

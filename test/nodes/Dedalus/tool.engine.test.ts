@@ -3,20 +3,19 @@
  * createNodeAsTool -> the node's execute() in a SupplyDataContext): it never pauses; it hands the
  * connect_url to the agent.
  */
-import type { IConnections, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
 import { serverIdOf, startEmulator } from '../../../emulator/src';
 import type { Emulator } from '../../../emulator/src';
 import { Dedalus } from '../../../nodes/Dedalus/Dedalus.node';
-import { createEngine, triggerNode } from '../../engine-harness/engine';
+import { createEngine } from '../../engine-harness/engine';
 import type { Engine } from '../../engine-harness/engine';
 import {
 	TOOL_CONSUMER_TYPE,
 	ToolConsumer,
 	asToolNodeType,
 } from '../../engine-harness/fixtures/ToolConsumer.node';
-import { API_KEY, GMAIL, SEARCH, dedalusNode } from './engine-setup';
+import { API_KEY, GMAIL, SEARCH, agentWithDedalusTool } from './engine-setup';
 
 let emulator: Emulator;
 let engine: Engine;
@@ -35,26 +34,11 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 
 async function runAsTool(servers: string) {
-	const tool: INode = {
-		...dedalusNode({ prompt: 'What is new?', mcpServers: servers, options: {} }),
-		type: 'CUSTOM.dedalusTool',
-		name: 'Dedalus Tool',
-	};
-	const agent: INode = {
-		id: 'agent',
-		name: 'Agent',
-		type: TOOL_CONSUMER_TYPE,
-		typeVersion: 1,
-		position: [400, 0],
-		parameters: {},
-	};
-	const connections: IConnections = {
-		Trigger: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
-		'Dedalus Tool': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
-	};
 	return await engine.run(
-		{ nodes: [triggerNode(), tool, agent], connections },
-		{ items: [{ json: {} }] },
+		agentWithDedalusTool({ prompt: 'What is new?', mcpServers: servers, options: {} }),
+		{
+			items: [{ json: {} }],
+		},
 	);
 }
 

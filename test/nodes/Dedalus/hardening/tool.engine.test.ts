@@ -2,21 +2,20 @@
  * Issue 9, point 12 in tool mode, through n8n-core's real tool path: with "tell the agent it is
  * pending and notify the owner", the agent never sees connect_url; the owner gets it.
  */
-import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../../credentials/DedalusApi.credentials';
 import { startEmulator } from '../../../../emulator/src';
 import type { Emulator } from '../../../../emulator/src';
 import { Dedalus } from '../../../../nodes/Dedalus/Dedalus.node';
-import { createEngine, triggerNode } from '../../../engine-harness/engine';
+import { createEngine } from '../../../engine-harness/engine';
 import type { Engine } from '../../../engine-harness/engine';
 import {
 	TOOL_CONSUMER_TYPE,
 	ToolConsumer,
 	asToolNodeType,
 } from '../../../engine-harness/fixtures/ToolConsumer.node';
-import { API_KEY, GMAIL } from '../engine-setup';
-import { dedalusNode } from '../engine-setup';
+import { API_KEY, GMAIL, agentWithDedalusTool } from '../engine-setup';
 import { startHostileServer } from './hostile-server';
 import type { HostileServer } from './hostile-server';
 
@@ -47,26 +46,11 @@ beforeEach(() => {
 });
 
 async function runAsTool(options: IDataObject) {
-	const tool: INode = {
-		...dedalusNode({ prompt: 'Read my mail', mcpServers: GMAIL, options }),
-		type: 'CUSTOM.dedalusTool',
-		name: 'Dedalus Tool',
-	};
-	const agent: INode = {
-		id: 'agent',
-		name: 'Agent',
-		type: TOOL_CONSUMER_TYPE,
-		typeVersion: 1,
-		position: [400, 0],
-		parameters: {},
-	};
-	const connections: IConnections = {
-		Trigger: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
-		'Dedalus Tool': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
-	};
 	return await engine.run(
-		{ nodes: [triggerNode(), tool, agent], connections },
-		{ items: [{ json: {} }] },
+		agentWithDedalusTool({ prompt: 'Read my mail', mcpServers: GMAIL, options }),
+		{
+			items: [{ json: {} }],
+		},
 	);
 }
 
