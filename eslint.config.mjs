@@ -16,6 +16,7 @@ const TOOLING = [
 	'test/**/*.ts',
 	'emulator/**/*.ts',
 	'scripts/**/*.ts',
+	'scripts/**/*.mjs',
 	'bench/**/*.ts',
 	'n8n-runner/**/*.ts',
 ];
