@@ -23,13 +23,18 @@ import {
 	baseUrlOf,
 	BodyTooLargeError,
 	headerValue,
+	isMultipart,
 	isPlainObject,
+	MAX_AUDIO_FORM_BYTES,
+	MAX_BODY_BYTES,
+	MAX_OCR_BODY_BYTES,
 	parseJsonBody,
 	readBody,
 	sendJson,
 	sendRaw,
 	sleep,
 } from './http';
+import { embeddingsAnswer } from './embeddings';
 import { fingerprintOf } from './idempotency';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
@@ -41,6 +46,17 @@ import { turnDelayMs } from './turns';
 import { resolveModel, validateChat, validateResponses, type ValidationItem } from './validation';
 
 const MAX_CONTROL_DELAY_MS = 120_000;
+
+/**
+ * Uploads are bigger than chat bodies: audio files up to 25 MB in a multipart form (the real
+ * API's limit, audio.ts), documents as base64 data URIs for OCR.
+ */
+function bodyLimitOf(path: string): number {
+	if (path === '/v1/audio/transcriptions' || path === '/v1/audio/translations')
+		return MAX_AUDIO_FORM_BYTES;
+	if (path === '/v1/ocr') return MAX_OCR_BODY_BYTES;
+	return MAX_BODY_BYTES;
+}
 
 type Body =
 	| { kind: 'none' }
@@ -87,17 +103,24 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 	res.once('close', finalize);
 
 	let raw: Buffer;
+	const limit = bodyLimitOf(ctx.path);
 	try {
-		raw = await readBody(req);
+		raw = await readBody(req, limit);
 	} catch (err) {
 		if (err instanceof BodyTooLargeError) {
-			sendJson(res, 413, { detail: 'Request body too large' }, { connection: 'close' });
+			sendJson(
+				res,
+				413,
+				{ detail: `Request body too large (more than ${limit} bytes)` },
+				{ connection: 'close' },
+			);
 			return;
 		}
 		throw err;
 	}
 	let body: Body = { kind: 'none' };
-	if (raw.length > 0) {
+	const multipart = isMultipart(req);
+	if (raw.length > 0 && !multipart) {
 		try {
 			body = { kind: 'json', value: parseJsonBody(raw) };
 		} catch (err) {
@@ -170,7 +193,18 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		if (obj) return responses(ctx, obj);
 		return;
 	}
+	if (p === '/v1/embeddings') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) sendAnswer(ctx, embeddingsAnswer(obj));
+		return;
+	}
 	sendJson(res, 404, { detail: 'Not Found' });
+}
+
+function sendAnswer(ctx: RouteContext, answer: { status: number; body: unknown }): void {
+	sendJson(ctx.res, answer.status, answer.body);
 }
 
 /**

@@ -1,0 +1,94 @@
+import { findModel, modelNotFound } from './models';
+import type { ValidationItem } from './validation';
+
+/** The non-chat endpoints, and which listed model serves which (models.ts). */
+export type MediaEndpoint = 'embeddings' | 'images' | 'speech' | 'transcriptions' | 'ocr';
+
+const SERVES: Record<string, MediaEndpoint> = {
+	'openai/text-embedding-3-small': 'embeddings',
+	'openai/text-embedding-3-large': 'embeddings',
+	'openai/dall-e-3': 'images',
+	'openai/gpt-image-1': 'images',
+	'openai/tts-1': 'speech',
+	'openai/gpt-4o-mini-tts': 'speech',
+	'openai/whisper-1': 'transcriptions',
+	'mistral/mistral-ocr-latest': 'ocr',
+};
+
+const WHAT: Record<MediaEndpoint, string> = {
+	embeddings: 'embeddings',
+	images: 'image generation',
+	speech: 'speech',
+	transcriptions: 'transcription and translation',
+	ocr: 'OCR',
+};
+
+export type ModelCheck =
+	| { ok: true; id: string }
+	| { ok: false; status: number; body: { detail: string | ValidationItem[] } };
+
+/**
+ * Resolves the `model` field for a media endpoint: a listed id, or OpenAI's / Mistral's bare name
+ * (`whisper-1`, the SDK's own literals) for one. Unknown ids answer 404 like chat; a model of
+ * another kind answers 400.
+ */
+export function checkMediaModel(
+	value: unknown,
+	endpoint: MediaEndpoint,
+	fallback?: string,
+): ModelCheck {
+	if (value === undefined || value === null) {
+		if (fallback) return { ok: true, id: fallback };
+		return {
+			ok: false,
+			status: 422,
+			body: { detail: [{ loc: ['body', 'model'], msg: 'Field required', type: 'missing' }] },
+		};
+	}
+	if (typeof value !== 'string' || value === '') {
+		return {
+			ok: false,
+			status: 422,
+			body: {
+				detail: [
+					{ loc: ['body', 'model'], msg: 'Input should be a valid string', type: 'string_type' },
+				],
+			},
+		};
+	}
+	const id = findModel(value)
+		? value
+		: [`openai/${value}`, `mistral/${value}`].find((candidate) => findModel(candidate));
+	if (!id) return { ok: false, status: 404, body: modelNotFound(value) };
+	if (SERVES[id] !== endpoint) {
+		return {
+			ok: false,
+			status: 400,
+			body: { detail: `Model '${id}' does not support ${WHAT[endpoint]}` },
+		};
+	}
+	return { ok: true, id };
+}
+
+/** FastAPI's 422 item for a value outside an enumeration. */
+export function enumError(field: string, allowed: readonly string[]): ValidationItem {
+	return {
+		loc: ['body', field],
+		msg: `Input should be ${allowed.map((a) => `'${a}'`).join(', ')}`,
+		type: 'enum',
+	};
+}
+
+/** Reads an optional enum field; pushes a 422 item when it holds anything else. */
+export function optionalEnum<T extends string>(
+	body: Record<string, unknown>,
+	field: string,
+	allowed: readonly T[],
+	errors: ValidationItem[],
+): T | undefined {
+	const v = body[field];
+	if (v === undefined || v === null) return undefined;
+	if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+	errors.push(enumError(field, allowed));
+	return undefined;
+}
