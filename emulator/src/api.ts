@@ -31,11 +31,13 @@ import {
 	parseJsonBody,
 	readBody,
 	sendJson,
+	sendBytes,
 	sendRaw,
 	sleep,
 } from './http';
 import { embeddingsAnswer } from './embeddings';
 import { fingerprintOf } from './idempotency';
+import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
 import { padChatBody, padResponsesBody } from './padding';
@@ -198,6 +200,22 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		if (!authenticate(ctx, entry)) return;
 		const obj = requireObject(ctx, body);
 		if (obj) sendAnswer(ctx, embeddingsAnswer(obj));
+		return;
+	}
+	if (p === '/v1/images/generations') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) sendAnswer(ctx, imagesAnswer(obj, baseUrlOf(req, ctx.fallbackBase)));
+		return;
+	}
+	if (p.startsWith(IMAGE_FILES_PATH)) {
+		if (method !== 'GET') return methodNotAllowed(ctx, 'GET');
+		// Like the real API's signed links: no key needed. The log shows whether one was sent.
+		entry.keyId = state.keys.authenticate(req).keyId;
+		const png = pngForName(p.slice(IMAGE_FILES_PATH.length));
+		if (png) sendBytes(res, 200, png, 'image/png');
+		else sendJson(res, 404, { detail: 'Not Found' });
 		return;
 	}
 	sendJson(res, 404, { detail: 'Not Found' });

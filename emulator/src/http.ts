@@ -52,12 +52,33 @@ export function sendRaw(
 	contentType: string,
 	headers?: Headers,
 ): void {
-	if (res.writableEnded || res.destroyed) return;
+	// A string, not bytes: the idempotency store (api.ts) keeps the string answers it sees.
+	if (startAnswer(res, status, contentType, Buffer.byteLength(text), headers)) res.end(text);
+}
+
+export function sendBytes(
+	res: ServerResponse,
+	status: number,
+	bytes: Buffer,
+	contentType: string,
+	headers?: Headers,
+): void {
+	if (startAnswer(res, status, contentType, bytes.length, headers)) res.end(bytes);
+}
+
+function startAnswer(
+	res: ServerResponse,
+	status: number,
+	contentType: string,
+	length: number,
+	headers?: Headers,
+): boolean {
+	if (res.writableEnded || res.destroyed) return false;
 	res.statusCode = status;
 	res.setHeader('content-type', contentType);
-	res.setHeader('content-length', Buffer.byteLength(text));
+	res.setHeader('content-length', length);
 	if (headers) for (const name of Object.keys(headers)) res.setHeader(name, String(headers[name]));
-	res.end(text);
+	return true;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
