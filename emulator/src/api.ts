@@ -7,6 +7,7 @@ import {
 	toolCallsBody,
 	writeToolCallsStream,
 } from './client-tools';
+import { speechAnswer, transcriptAnswer } from './audio';
 import { buildChatReply, chatCompletionBody, responsesBody, type ChatReply } from './completion';
 import { connectUrl, consentRequiredBody, POLL_PATH, serverIdOf, wwwAuthenticate } from './consent';
 import { checkCredential } from './credentials';
@@ -40,6 +41,7 @@ import { fingerprintOf } from './idempotency';
 import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
+import { parseMultipart } from './multipart';
 import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
@@ -216,6 +218,38 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		const png = pngForName(p.slice(IMAGE_FILES_PATH.length));
 		if (png) sendBytes(res, 200, png, 'image/png');
 		else sendJson(res, 404, { detail: 'Not Found' });
+		return;
+	}
+	if (p === '/v1/audio/speech') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (!obj) return;
+		const answer = speechAnswer(obj);
+		if ('bytes' in answer) sendBytes(res, 200, answer.bytes, answer.contentType);
+		else sendAnswer(ctx, answer);
+		return;
+	}
+	if (p === '/v1/audio/transcriptions' || p === '/v1/audio/translations') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		if (!multipart) {
+			sendJson(res, 400, { detail: 'Expected a multipart/form-data body with the audio file' });
+			return;
+		}
+		const form = parseMultipart(raw, headerValue(req, 'content-type')!);
+		if (typeof form === 'string') {
+			sendJson(res, 400, { detail: form });
+			return;
+		}
+		const model = form.fields.get('model');
+		if (model) entry.model = model;
+		const answer = transcriptAnswer(
+			form,
+			p === '/v1/audio/translations' ? 'translate' : 'transcribe',
+		);
+		if ('text' in answer) sendRaw(res, 200, answer.text, answer.contentType);
+		else sendAnswer(ctx, answer);
 		return;
 	}
 	sendJson(res, 404, { detail: 'Not Found' });
