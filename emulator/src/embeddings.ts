@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { checkMediaModel, optionalEnum } from './media';
+import { optionalEnum, readMediaModel, resolveMediaModel } from './media';
 import { positiveInt, type ValidationItem } from './validation';
 
 /**
@@ -175,10 +175,9 @@ export function embeddingsAnswer(body: Record<string, unknown>): Answer {
 			type: 'string_type',
 		});
 	}
-	const model = checkMediaModel(body.model, 'embeddings');
-	if (!model.ok && model.status === 422 && Array.isArray(model.body.detail))
-		errors.push(...model.body.detail);
+	const modelName = readMediaModel(body.model, errors);
 	if (errors.length) return { status: 422, body: { detail: errors } };
+	const model = resolveMediaModel(modelName!, 'embeddings');
 	if (!model.ok) return { status: model.status, body: model.body };
 
 	const native = NATIVE_DIMENSIONS[model.id];
