@@ -38,6 +38,7 @@ import {
 } from './http';
 import { embeddingsAnswer } from './embeddings';
 import { fingerprintOf } from './idempotency';
+import { isMediaModel } from './media';
 import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
@@ -415,6 +416,12 @@ async function chat(
 	const request = v.value;
 	if (!findModel(request.model)) {
 		sendJson(res, 404, modelNotFound(request.model));
+		return;
+	}
+	if (isMediaModel(request.model)) {
+		sendJson(res, 400, {
+			detail: `Model '${request.model}' does not support chat completions`,
+		});
 		return;
 	}
 

@@ -15,6 +15,11 @@ const SERVES: Record<string, MediaEndpoint> = {
 	'mistral/mistral-ocr-latest': 'ocr',
 };
 
+/** True for a model that serves one of the media endpoints, never chat. */
+export function isMediaModel(id: string): boolean {
+	return SERVES[id] !== undefined;
+}
+
 const WHAT: Record<MediaEndpoint, string> = {
 	embeddings: 'embeddings',
 	images: 'image generation',
