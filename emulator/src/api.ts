@@ -536,6 +536,10 @@ function responses(ctx: RouteContext, body: Record<string, unknown>): void {
 		sendJson(res, 404, modelNotFound(v.value.model));
 		return;
 	}
+	if (isMediaModel(model.id)) {
+		sendJson(res, 400, { detail: `Model '${model.id}' does not support responses` });
+		return;
+	}
 	if (model.provider !== 'openai') {
 		sendJson(res, 400, {
 			detail: `The Responses API supports OpenAI models only, not '${model.id}'`,
