@@ -7,6 +7,7 @@ import {
 	toolCallsBody,
 	writeToolCallsStream,
 } from './client-tools';
+import { speechAnswer, transcriptAnswer } from './audio';
 import { buildChatReply, chatCompletionBody, responsesBody, type ChatReply } from './completion';
 import { connectUrl, consentRequiredBody, POLL_PATH, serverIdOf, wwwAuthenticate } from './consent';
 import { checkCredential } from './credentials';
@@ -23,16 +24,26 @@ import {
 	baseUrlOf,
 	BodyTooLargeError,
 	headerValue,
+	isMultipart,
 	isPlainObject,
+	MAX_AUDIO_FORM_BYTES,
+	MAX_BODY_BYTES,
+	MAX_OCR_BODY_BYTES,
 	parseJsonBody,
 	readBody,
 	sendJson,
+	sendBytes,
 	sendRaw,
 	sleep,
 } from './http';
+import { embeddingsAnswer } from './embeddings';
 import { fingerprintOf } from './idempotency';
+import { isMediaModel } from './media';
+import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
+import { parseMultipart } from './multipart';
+import { ocrAnswer } from './ocr';
 import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
@@ -41,6 +52,17 @@ import { turnDelayMs } from './turns';
 import { resolveModel, validateChat, validateResponses, type ValidationItem } from './validation';
 
 const MAX_CONTROL_DELAY_MS = 120_000;
+
+/**
+ * Uploads are bigger than chat bodies: audio files up to 25 MB in a multipart form (the real
+ * API's limit, audio.ts), documents as base64 data URIs for OCR.
+ */
+function bodyLimitOf(path: string): number {
+	if (path === '/v1/audio/transcriptions' || path === '/v1/audio/translations')
+		return MAX_AUDIO_FORM_BYTES;
+	if (path === '/v1/ocr') return MAX_OCR_BODY_BYTES;
+	return MAX_BODY_BYTES;
+}
 
 type Body =
 	| { kind: 'none' }
@@ -87,17 +109,24 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 	res.once('close', finalize);
 
 	let raw: Buffer;
+	const limit = bodyLimitOf(ctx.path);
 	try {
-		raw = await readBody(req);
+		raw = await readBody(req, limit);
 	} catch (err) {
 		if (err instanceof BodyTooLargeError) {
-			sendJson(res, 413, { detail: 'Request body too large' }, { connection: 'close' });
+			sendJson(
+				res,
+				413,
+				{ detail: `Request body too large (more than ${limit} bytes)` },
+				{ connection: 'close' },
+			);
 			return;
 		}
 		throw err;
 	}
 	let body: Body = { kind: 'none' };
-	if (raw.length > 0) {
+	const multipart = isMultipart(req);
+	if (raw.length > 0 && !multipart) {
 		try {
 			body = { kind: 'json', value: parseJsonBody(raw) };
 		} catch (err) {
@@ -170,7 +199,73 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		if (obj) return responses(ctx, obj);
 		return;
 	}
+	if (p === '/v1/embeddings') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) sendAnswer(ctx, embeddingsAnswer(obj));
+		return;
+	}
+	if (p === '/v1/images/generations') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) sendAnswer(ctx, imagesAnswer(obj, baseUrlOf(req, ctx.fallbackBase)));
+		return;
+	}
+	if (p.startsWith(IMAGE_FILES_PATH)) {
+		if (method !== 'GET') return methodNotAllowed(ctx, 'GET');
+		// Like the real API's signed links: no key needed. The log shows whether one was sent.
+		entry.keyId = state.keys.authenticate(req).keyId;
+		const png = pngForName(p.slice(IMAGE_FILES_PATH.length));
+		if (png) sendBytes(res, 200, png, 'image/png');
+		else sendJson(res, 404, { detail: 'Not Found' });
+		return;
+	}
+	if (p === '/v1/audio/speech') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (!obj) return;
+		const answer = speechAnswer(obj);
+		if ('bytes' in answer) sendBytes(res, 200, answer.bytes, answer.contentType);
+		else sendAnswer(ctx, answer);
+		return;
+	}
+	if (p === '/v1/audio/transcriptions' || p === '/v1/audio/translations') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		if (!multipart) {
+			sendJson(res, 400, { detail: 'Expected a multipart/form-data body with the audio file' });
+			return;
+		}
+		const form = parseMultipart(raw, headerValue(req, 'content-type')!);
+		if (typeof form === 'string') {
+			sendJson(res, 400, { detail: form });
+			return;
+		}
+		const model = form.fields.get('model');
+		if (model) entry.model = model;
+		const answer = transcriptAnswer(
+			form,
+			p === '/v1/audio/translations' ? 'translate' : 'transcribe',
+		);
+		if ('text' in answer) sendRaw(res, 200, answer.text, answer.contentType);
+		else sendAnswer(ctx, answer);
+		return;
+	}
+	if (p === '/v1/ocr') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) sendAnswer(ctx, ocrAnswer(obj));
+		return;
+	}
 	sendJson(res, 404, { detail: 'Not Found' });
+}
+
+function sendAnswer(ctx: RouteContext, answer: { status: number; body: unknown }): void {
+	sendJson(ctx.res, answer.status, answer.body);
 }
 
 /**
@@ -323,6 +418,12 @@ async function chat(
 		sendJson(res, 404, modelNotFound(request.model));
 		return;
 	}
+	if (isMediaModel(request.model)) {
+		sendJson(res, 400, {
+			detail: `Model '${request.model}' does not support chat completions`,
+		});
+		return;
+	}
 
 	// Checked (and logged) before consent, so a test sees what every attempt carried.
 	for (const sel of request.mcp) {
@@ -433,6 +534,10 @@ function responses(ctx: RouteContext, body: Record<string, unknown>): void {
 	const model = findModel(v.value.model);
 	if (!model) {
 		sendJson(res, 404, modelNotFound(v.value.model));
+		return;
+	}
+	if (isMediaModel(model.id)) {
+		sendJson(res, 400, { detail: `Model '${model.id}' does not support responses` });
 		return;
 	}
 	if (model.provider !== 'openai') {

@@ -4,13 +4,18 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Audio upload forms: the 25 MB file (the API's limit) plus the other fields. */
+export const MAX_AUDIO_FORM_BYTES = 25 * 1024 * 1024 + 64 * 1024;
+/** OCR bodies: a 50 MB document (Mistral OCR's limit) as base64 in JSON. */
+export const MAX_OCR_BODY_BYTES = 70 * 1024 * 1024;
+
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
 		req.on('data', (chunk: Buffer) => {
 			size += chunk.length;
-			if (size > MAX_BODY_BYTES) {
+			if (size > limit) {
 				reject(new BodyTooLargeError('Request body too large'));
 				// Keep draining so the 413 can still be written on this socket.
 				chunks.length = 0;
@@ -47,12 +52,33 @@ export function sendRaw(
 	contentType: string,
 	headers?: Headers,
 ): void {
-	if (res.writableEnded || res.destroyed) return;
+	// A string, not bytes: the idempotency store (api.ts) keeps the string answers it sees.
+	if (startAnswer(res, status, contentType, Buffer.byteLength(text), headers)) res.end(text);
+}
+
+export function sendBytes(
+	res: ServerResponse,
+	status: number,
+	bytes: Buffer,
+	contentType: string,
+	headers?: Headers,
+): void {
+	if (startAnswer(res, status, contentType, bytes.length, headers)) res.end(bytes);
+}
+
+function startAnswer(
+	res: ServerResponse,
+	status: number,
+	contentType: string,
+	length: number,
+	headers?: Headers,
+): boolean {
+	if (res.writableEnded || res.destroyed) return false;
 	res.statusCode = status;
 	res.setHeader('content-type', contentType);
-	res.setHeader('content-length', Buffer.byteLength(text));
+	res.setHeader('content-length', length);
 	if (headers) for (const name of Object.keys(headers)) res.setHeader(name, String(headers[name]));
-	res.end(text);
+	return true;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -84,6 +110,10 @@ export function parseJsonBody(buf: Buffer): unknown {
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isMultipart(req: IncomingMessage): boolean {
+	return /^multipart\/form-data\s*;/i.test(headerValue(req, 'content-type') ?? '');
 }
 
 export function headerValue(req: IncomingMessage, name: string): string | undefined {

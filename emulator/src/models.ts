@@ -113,6 +113,66 @@ export const MODELS: readonly Model[] = [
 		},
 		defaults: { temperature: 1, top_p: 0.95, top_k: 64 },
 	},
+	// Models for the non-chat endpoints (media.ts says which endpoint each one serves). The real
+	// list has 300+ models, chat and otherwise, so a model picker meets these too.
+	{
+		id: 'openai/text-embedding-3-small',
+		provider: 'openai',
+		created_at: '2024-01-25T00:00:00Z',
+		display_name: 'text-embedding-3-small',
+		description: 'Small embedding model, 1536 dimensions.',
+		capabilities: { text: false, input_token_limit: 8192 },
+	},
+	{
+		id: 'openai/text-embedding-3-large',
+		provider: 'openai',
+		created_at: '2024-01-25T00:00:00Z',
+		display_name: 'text-embedding-3-large',
+		description: 'Large embedding model, 3072 dimensions.',
+		capabilities: { text: false, input_token_limit: 8192 },
+	},
+	{
+		id: 'openai/dall-e-3',
+		provider: 'openai',
+		created_at: '2023-10-31T00:00:00Z',
+		display_name: 'DALL·E 3',
+		capabilities: { text: false, image_generation: true },
+	},
+	{
+		id: 'openai/gpt-image-1',
+		provider: 'openai',
+		created_at: '2025-04-23T00:00:00Z',
+		display_name: 'GPT Image 1',
+		capabilities: { text: false, image_generation: true },
+	},
+	{
+		id: 'openai/tts-1',
+		provider: 'openai',
+		created_at: '2023-11-06T00:00:00Z',
+		display_name: 'TTS 1',
+		capabilities: { text: false, audio: true },
+	},
+	{
+		id: 'openai/gpt-4o-mini-tts',
+		provider: 'openai',
+		created_at: '2025-03-20T00:00:00Z',
+		display_name: 'GPT-4o mini TTS',
+		capabilities: { text: false, audio: true },
+	},
+	{
+		id: 'openai/whisper-1',
+		provider: 'openai',
+		created_at: '2023-02-27T00:00:00Z',
+		display_name: 'Whisper',
+		capabilities: { text: false, audio: true },
+	},
+	{
+		id: 'mistral/mistral-ocr-latest',
+		provider: 'mistral',
+		created_at: '2025-03-06T00:00:00Z',
+		display_name: 'Mistral OCR',
+		capabilities: { text: false, vision: true },
+	},
 	{
 		// Emulator-only model: replies with a plain echo, handy for the simplest tests.
 		id: 'dedalus/echo',

@@ -56,7 +56,7 @@ export function resolveModel(value: unknown): string | undefined {
 	return undefined;
 }
 
-function positiveInt(
+export function positiveInt(
 	body: Record<string, unknown>,
 	field: string,
 	errors: ValidationItem[],
@@ -74,7 +74,7 @@ function positiveInt(
 	return v;
 }
 
-function numberInRange(
+export function numberInRange(
 	body: Record<string, unknown>,
 	field: string,
 	min: number,
