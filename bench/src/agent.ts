@@ -1,12 +1,14 @@
 // Rows (e), (f), (g): one tool-using question ("summarize yesterday's emails": a model turn, one
-// MCP tool call, a final turn) asked N times, one after the other, at equal emulated prices
-// (modelTurnMs per model turn, toolCallMs per MCP tool call, emulator/src/turns.ts):
+// MCP tool call, a final turn) asked repeatedly, one after the other, at equal emulated prices
+// (modelTurnMs per model turn, toolCallMs per MCP tool call, emulator/src/turns.ts), at each
+// round trip time between n8n and the emulator (HTTPS through the latency proxy, network.ts):
 //   (e) the Dedalus node with mcp_servers: the tool loop runs on Dedalus's side, one request;
 //   (f) n8n's AI Agent + the Dedalus Chat Model with mcp_servers: also one request per question;
 //   (g) n8n's AI Agent + n8n's OpenAI Chat Model (Base URL = the emulator) + n8n's MCP Client Tool
 //       (the emulator's MCP endpoint): the loop runs in n8n, two model requests and an MCP session.
-// Wall time per question (client side, webhook answers when the run is done) and n8n CPU per
-// question (main process + task runners, from /proc, over all N questions).
+// Wall time per question (client side, webhook answers when the run is done), what crossed the
+// network per question (proxy counters) and n8n CPU per question (main process + task runners,
+// from /proc, over all questions).
 import { loadavg } from 'node:os';
 
 import { agentWorkflow } from '../../n8n-runner/agent-workflows';
@@ -342,8 +344,7 @@ export async function runAgentBench(options: {
 				row.repetitionMedianMs.push(median(samples.map((sample) => sample.wallMs)));
 			}
 		}
-		// The emulator's log covers every row since prepare(): split it by the order asked is not
-		// possible, so count per question from one more round with the log reset per row.
+		// What the emulator did for one question of each row: one more question, its log reset before.
 		for (const variant of list) {
 			const row = rows.get(variant.key) as AgentRow;
 			row.cpuMsPerQuestion = (cpu.get(variant.key) ?? 0) / (questions * repetitions);
