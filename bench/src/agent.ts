@@ -457,9 +457,17 @@ export function renderAgentSection(results: AgentResults, cores: number, command
 		const g = at.rows.find((r) => r.key === 'g');
 		if (e && g) {
 			const ratio = spread(g.repetitionMedianMs.map((ms, i) => ms / e.repetitionMedianMs[i]));
+			const eMs = median(e.samples.map((x) => x.wallMs));
+			const beyond = eMs - limitMs(results, at.rttMs);
+			const eConnections = median(e.samples.map((x) => x.connections));
+			const handshakes =
+				at.rttMs > 0 && eConnections >= 1
+					? ` Of the ${beyond.toFixed(0)} ms beyond it, ${2 * at.rttMs} ms are the TCP and TLS handshakes of the connection (e) opens for its one request ` +
+						"(n8n's request helper opens one per request, see *Throughput at a distance*); the rest is n8n's own work for the execution."
+					: '';
 			lines.push(
 				`(g) ÷ (e), per repetition: median ${ratio.median.toFixed(2)}×, spread ${ratio.min.toFixed(2)}× – ${ratio.max.toFixed(2)}×. ` +
-					`The limit of (e) here (emulated work + one round trip): ${limitMs(results, at.rttMs)} ms; (e) took ${s(median(e.samples.map((x) => x.wallMs)))} (median).`,
+					`The limit of (e) here (emulated work + one round trip): ${limitMs(results, at.rttMs)} ms; (e) took ${s(eMs)} (median).${handshakes}`,
 				'',
 			);
 		}

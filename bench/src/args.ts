@@ -39,8 +39,9 @@ export interface BenchArgs {
 const USAGE = `usage: npm run bench [-- options]
   --latency <ms>         emulator model latency for the throughput table (default 200)
   --sizes <n,n,...>      item counts for the throughput table (default 10,200,1000)
-  --quick                small sizes for a fast check (5,20,50; CPU 300 items; memory 500 items);
-                         prints only, docs/benchmarks.md is left alone unless --out is given
+  --quick                small sizes for a fast check (5,20,50; CPU 300 items; memory 500 items;
+                         2 repetitions, so every target reads "unclear"); prints only,
+                         docs/benchmarks.md is left alone unless --out is given
   --cpu-items <n>        items per run for the node CPU measurement (default 2000)
   --memory-items <n>     items for the memory measurement (default 5000)
   --memory-bytes <n>     answer size for the memory measurement (default 4096)
@@ -186,6 +187,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		if (!explicit.has('--streaming-runs')) args.streamingRuns = 10;
 	}
 	if (args.quick && !explicit.has('--questions')) args.questions = 2;
+	if (args.quick && !explicit.has('--repetitions')) args.repetitions = 2;
 	if (args.quick && !explicit.has('--serial-sizes')) args.serialSizes = args.sizes.slice(0, 2);
 	if (args.quick && !explicit.has('--network-sizes')) args.networkSizes = [20];
 	args.out = out ?? (args.quick ? undefined : defaultOut);
