@@ -361,6 +361,18 @@ export function renderHeader(
 		'Everything runs on this one machine: n8n, the emulator (a process of its own) and the benchmark',
 		'client with the latency proxy (a third process). With only a few cores they share the CPU, as they would not in production.',
 		'',
+		'## Running it',
+		'',
+		'`npm run bench` runs every section below in one go; `npm run bench -- --only <section>` (throughput, network, agent,',
+		'streaming) runs one and replaces only its section and the Targets table. Duration on this 2-core machine, estimated',
+		'from short runs (`--repetitions 2` and small sizes) scaled to the defaults (5 repetitions): throughput on loopback about',
+		'17 minutes (per repetition (a) and (d) at 10, 200 and 1,000 items and (c) at 200 ≈ 140 s; (b) and (c) once at 10 and 200',
+		'items ≈ 45 s; node CPU 6 rounds ≈ 70 s; memory, profile, in-process ≈ 2 min; n8n start ≈ 1 min), throughput at a distance',
+		'about 4 minutes ((a) and (d) on 200 items at RTT 80 over HTTPS ≈ 30 s per repetition, (c) once ≈ 95 s), the agent rows',
+		'about 5 minutes (4 questions × 5 repetitions per row at 0, 80 and 200 ms: ≈ 2 s, 4 s and 7 s per round of the four rows),',
+		'streaming about 2 minutes, n8n starts and builds about 3 minutes: about 30 minutes in all, within the 40-minute budget.',
+		'A loaded machine takes longer (every n8n step waits for CPU); `--repetitions`, `--sizes`, `--questions` trade time for spread.',
+		'',
 	].join('\n');
 }
 
