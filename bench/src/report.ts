@@ -6,6 +6,7 @@ import type { Machine } from './machine';
 import type { N8nRun } from './n8n-runs';
 import type { ProfileShare } from './profiler';
 import { type TargetRow, median } from './targets';
+import { DEDALUS_NODE_TYPE } from './workflows';
 
 export interface SizeResults {
 	size: number;
@@ -381,11 +382,11 @@ export function renderMarkdown(results: Results, command: string): string {
 	const { machine, args } = results;
 	const mem = results.memory.inProcess;
 	const lines = [
+		`## Throughput on loopback (plain HTTP, emulator latency ${args.latencyMs} ms per request)`,
+		'',
 		`Latest run: ${results.date}, ${results.durationS.toFixed(0)} s, \`${command}\` ` +
 			`(sizes ${args.sizes.join(', ')}; ${args.repetitions} repetitions; emulator model latency ${args.latencyMs} ms${args.dist ? `; node loaded from ${args.dist}` : ''}). ` +
 			`Load average (1/5/15 min) before ${results.load.start.map((v) => v.toFixed(2)).join(' / ')}, after ${results.load.end.map((v) => v.toFixed(2)).join(' / ')}.`,
-		'',
-		`## Throughput on loopback (plain HTTP, emulator latency ${args.latencyMs} ms per request)`,
 		'',
 		throughputTable(results),
 		'',
@@ -424,7 +425,7 @@ export function renderMarkdown(results: Results, command: string): string {
 		'',
 		`- **Setup.** One real n8n ${machine.n8nVersion} (n8n-runner \`startN8n\`: fresh user folder, SQLite, regular`,
 		'  execution mode, default settings: execution data of successful runs is saved) loads the built package',
-		'  (`dist/`) as `CUSTOM.dedalus`. Credentials are imported with fixed ids: `dedalusApi` with the emulator as',
+		`  (\`dist/\`) as \`${DEDALUS_NODE_TYPE}\`. Credentials are imported with fixed ids: \`dedalusApi\` with the emulator as`,
 		'  Base URL, and `openAiApi` with Base URL `<emulator>/v1`. The emulator (emulator/src, in a child process) answers',
 		`  every request after a fixed ${args.latencyMs} ms; its \`/__emulator/stats\` is reset before each run and checked after`,
 		'  it: requests must equal items (so every variant really called the emulator), and its maximum in-flight',
