@@ -228,6 +228,7 @@ async function main() {
 	const emulator = await EmulatorProcess.start(args.latencyMs);
 	log(`emulator ${emulator.url} (pid ${emulator.pid}), latency ${args.latencyMs} ms`);
 	const sections: Section[] = [];
+	let failure: unknown;
 	try {
 		if (!args.only || args.only === 'throughput') {
 			const results = await throughputRows(args, emulator, machine);
@@ -246,6 +247,9 @@ async function main() {
 			await emulator.reset();
 			sections.push(await streamingSection(args, emulator, command));
 		}
+	} catch (error) {
+		// A full run takes half an hour: keep what finished, say in the header what did not.
+		failure = error;
 	} finally {
 		await emulator.stop();
 	}
@@ -253,13 +257,22 @@ async function main() {
 		process.stdout.write(`\n${entry.markdown}\n`);
 	}
 	const durationS = (Date.now() - started) / 1000;
-	const header = args.only
+	let header = args.only
 		? undefined
 		: renderHeader(machine, new Date().toISOString(), durationS, command, {
 				start: loadAtStart,
 				end: loadavg(),
 			});
-	writeReport(args, sections, header);
+	if (failure !== undefined && header !== undefined) {
+		if (!sections.length) throw failure;
+		header +=
+			`\n**This run did not finish**: after ${sections.map((e) => e.name).join(', ')} it failed with ` +
+			`\`${String((failure as Error)?.message ?? failure)
+				.split('\n')[0]
+				.slice(0, 200)}\`; the sections after that are missing.\n`;
+	}
+	if (failure === undefined || header !== undefined) writeReport(args, sections, header);
+	if (failure !== undefined) throw failure;
 	log(`done in ${durationS.toFixed(0)} s`);
 }
 
