@@ -471,7 +471,8 @@ export function renderMarkdown(results: Results, command: string): string {
 		'',
 	];
 	const notes = missedTargetNotes(results);
-	if (notes.length) lines.push('## Notes on targets not met', '', ...notes, '');
+	if (notes.length)
+		lines.push('## Notes on targets not met (from the first repetition)', '', ...notes, '');
 	return lines.join('\n');
 }
 
