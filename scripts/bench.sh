@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `npm run bench [-- options]`: the throughput benchmark (bench/src, see docs/benchmarks.md).
+# `npm run bench [-- options]`: every benchmark (bench/src, see docs/benchmarks.md): throughput on
+# loopback and at a distance (HTTPS latency proxy), node CPU and memory, the agent rows at several
+# round trip times, streaming; about 30 minutes on 2 cores (estimate in docs/benchmarks.md).
 #   1. installs (first time, ~4 min) or reuses the cached n8n 2.41.1 (scripts/n8n-lib.sh);
 #   2. builds the package (n8n loads dist/ as custom nodes) and the bench project (bench/dist);
-#   3. runs it: one real n8n, the emulator, the plain HTTP floor; prints the tables and, for a
-#      full run, writes docs/benchmarks.md.
-# Options: `npm run bench -- --help` (e.g. --latency 100, --quick).
+#   3. runs it: real n8n instances, the emulator, the plain HTTP floor, the latency proxy; prints
+#      the tables and writes docs/benchmarks.md (all of it, or with --only one section).
+# Options: `npm run bench -- --help` (e.g. --only agent --rtt 80, --repetitions 5, --quick).
 # BENCH_SKIP_BUILD=1 skips building the package (the bench project is always compiled).
 N8N_LIB_TAG=bench
 . "$(dirname "$0")/preamble.sh"

@@ -1,51 +1,68 @@
 // Rows (e), (f), (g): one tool-using question ("summarize yesterday's emails": a model turn, one
-// MCP tool call, a final turn) asked N times, one after the other, at equal emulated prices
-// (modelTurnMs per model turn, toolCallMs per MCP tool call, emulator/src/turns.ts):
+// MCP tool call, a final turn) asked repeatedly, one after the other, at equal emulated prices
+// (modelTurnMs per model turn, toolCallMs per MCP tool call, emulator/src/turns.ts), at each
+// round trip time between n8n and the emulator (HTTPS through the latency proxy, network.ts):
 //   (e) the Dedalus node with mcp_servers: the tool loop runs on Dedalus's side, one request;
 //   (f) n8n's AI Agent + the Dedalus Chat Model with mcp_servers: also one request per question;
 //   (g) n8n's AI Agent + n8n's OpenAI Chat Model (Base URL = the emulator) + n8n's MCP Client Tool
 //       (the emulator's MCP endpoint): the loop runs in n8n, two model requests and an MCP session.
-// Wall time per question (client side, webhook answers when the run is done) and n8n CPU per
-// question (main process + task runners, from /proc, over all N questions).
+// Wall time per question (client side, webhook answers when the run is done), what crossed the
+// network per question (proxy counters) and n8n CPU per question (main process + task runners,
+// from /proc, over all questions).
 import { loadavg } from 'node:os';
 
 import { agentWorkflow } from '../../n8n-runner/agent-workflows';
-import { type N8nInstance, startN8n, type WorkflowImport } from '../../n8n-runner/n8n';
+import type { N8nInstance, WorkflowImport } from '../../n8n-runner/n8n';
 import type { EmulatorProcess } from './emulator';
+import type { NetworkN8n } from './network';
 import { cpuMs, findN8nMainPid, groupMembers } from './proc';
-import {
-	API_KEY,
-	DEDALUS_CREDENTIAL,
-	MODEL,
-	OPENAI_CREDENTIAL,
-	credentials,
-	dedalusNode,
-} from './workflows';
+import { type TargetRow, median, percentile, spread } from './targets';
+import { API_KEY, DEDALUS_CREDENTIAL, MODEL, OPENAI_CREDENTIAL, dedalusNode } from './workflows';
 
 export const QUESTION = "Summarize yesterday's emails";
 const GMAIL = 'dedalus-labs/gmail';
 
 export type AgentRowKey = 'n' | 'e' | 'f' | 'g';
 
+export interface QuestionSample {
+	wallMs: number;
+	/** What crossed the emulated network for this question (latency proxy counters). */
+	exchanges: number;
+	connections: number;
+	bytesSent: number;
+	bytesReceived: number;
+}
+
 export interface AgentRow {
 	key: AgentRowKey;
 	label: string;
-	wallMs: number[];
+	/** Every question, in the order asked (repetition after repetition). */
+	samples: QuestionSample[];
+	/** Median wall time of each repetition's questions. */
+	repetitionMedianMs: number[];
 	cpuMsPerQuestion: number;
 	/** Emulator requests per question: chat completions, MCP tool runs on its side, MCP endpoint calls. */
 	perQuestion: { chat: number; serverSideToolRuns: number; mcpEndpointToolCalls: number };
 }
 
-export interface AgentResults {
-	date: string;
-	questions: number;
-	modelTurnMs: number;
-	toolCallMs: number;
+export interface AgentAtRtt {
+	rttMs: number;
 	load: { start: number[]; end: number[] };
 	rows: AgentRow[];
 }
 
-export const AGENT_TARGETS = { eSpeedUpOverG: 1.5, eCpuShareOfG: 1 / 3, fWallOverG: 1 };
+export interface AgentResults {
+	date: string;
+	questions: number;
+	repetitions: number;
+	modelTurnMs: number;
+	toolCallMs: number;
+	byRtt: AgentAtRtt[];
+}
+
+/** Issue 19's targets, judged at TARGET_RTT_MS. */
+export const AGENT_TARGETS = { speedUpOverG: 2, eOverLimit: 1.15 };
+export const TARGET_RTT_MS = 80;
 
 const LABELS: Record<AgentRowKey, string> = {
 	n: '(baseline) Webhook → No Operation, no model',
@@ -78,6 +95,11 @@ function webhook(path: string) {
 			options: {},
 		},
 	};
+}
+
+/** The workflows of rows (n), (e), (f), (g); `apiUrl` is where the MCP Client Tool of (g) connects. */
+export function agentWorkflows(apiUrl: string): WorkflowImport[] {
+	return variants(apiUrl).map((variant) => variant.workflow);
 }
 
 function variants(emulatorUrl: string): AgentVariant[] {
@@ -239,172 +261,216 @@ async function ask(
 	return wallMs;
 }
 
+/**
+ * Rows (n), (e), (f), (g) at each round trip time, in an n8n started by startNetworkN8n (its
+ * credentials and (g)'s MCP endpoint point at the proxy). Per RTT: one warm-up question per row,
+ * then `repetitions` rounds, each asking every row `questions` times (rows interleaved round by
+ * round, so load that comes and goes hits every row alike).
+ */
 export async function runAgentBench(options: {
+	network: NetworkN8n;
 	emulator: EmulatorProcess;
-	dist: string;
+	rtts: number[];
+	repetitions: number;
 	questions: number;
 	modelTurnMs: number;
 	toolCallMs: number;
 	log: (message: string) => void;
 }): Promise<AgentResults> {
-	const { emulator, questions, log } = options;
-	const start = loadavg();
-	const list = variants(emulator.url);
-	log('agent rows: starting n8n with (e), (f), (g)...');
-	const n8n = await startN8n({
-		customExtensions: options.dist,
-		credentials: credentials(emulator.url),
-		workflows: list.map((variant) => variant.workflow),
-		label: 'bench-agent',
-	});
-	try {
-		const pgid = findN8nMainPid(n8n.userFolder);
-		const prepare = async () => {
-			await emulator.reset();
-			await emulator.setLatency(0);
-			await emulator.setTurns(options.modelTurnMs, options.toolCallMs);
-			await emulator.grantConsent(GMAIL, API_KEY);
+	const { emulator, network, questions, repetitions, log } = options;
+	const { n8n, proxy } = network;
+	const list = variants(proxy.url);
+	const pgid = findN8nMainPid(n8n.userFolder);
+	const prepare = async () => {
+		await emulator.reset();
+		await emulator.setLatency(0);
+		await emulator.setTurns(options.modelTurnMs, options.toolCallMs);
+		await emulator.grantConsent(GMAIL, API_KEY);
+	};
+	const one = async (variant: AgentVariant): Promise<QuestionSample> => {
+		proxy.resetTraffic();
+		const wallMs = await ask(n8n, variant, emulator);
+		const traffic = proxy.traffic();
+		return {
+			wallMs,
+			exchanges: traffic.exchanges,
+			connections: traffic.connections,
+			bytesSent: traffic.bytesSent,
+			bytesReceived: traffic.bytesReceived,
 		};
-		// Warm-up: webhooks registered, code paths compiled, the answers checked once.
+	};
+	const byRtt: AgentAtRtt[] = [];
+	for (const rttMs of options.rtts) {
+		proxy.setRtt(rttMs);
+		const start = loadavg();
+		log(`agent rows at RTT ${rttMs} ms: ${repetitions} × ${questions} questions per row...`);
 		await prepare();
+		// Warm-up (webhooks registered, code paths compiled, answers checked once); a 404 means n8n
+		// has not registered the webhook yet.
 		for (const variant of list) {
-			for (let deadline = Date.now() + 60_000, i = 0; i < 3; ) {
+			for (let deadline = Date.now() + 60_000; ; ) {
 				try {
 					await ask(n8n, variant, emulator);
-					i++;
+					break;
 				} catch (error) {
 					if (!/unexpected answer 404/.test(String(error)) || Date.now() > deadline) throw error;
 					await new Promise((resolve) => setTimeout(resolve, 500));
 				}
 			}
 		}
-		const rows: AgentRow[] = [];
+		await prepare();
+		const rows = new Map<AgentRowKey, AgentRow>();
+		const cpu = new Map<AgentRowKey, number>();
 		for (const variant of list) {
+			const label = LABELS[variant.key];
+			rows.set(variant.key, {
+				key: variant.key,
+				label,
+				samples: [],
+				repetitionMedianMs: [],
+				cpuMsPerQuestion: 0,
+				perQuestion: { chat: 0, serverSideToolRuns: 0, mcpEndpointToolCalls: 0 },
+			});
+			cpu.set(variant.key, 0);
+		}
+		for (let r = 0; r < repetitions; r++) {
+			for (const variant of list) {
+				const row = rows.get(variant.key) as AgentRow;
+				const before = groupCpuMs(pgid);
+				const samples: QuestionSample[] = [];
+				for (let i = 0; i < questions; i++) samples.push(await one(variant));
+				cpu.set(variant.key, (cpu.get(variant.key) ?? 0) + groupCpuMs(pgid) - before);
+				row.samples.push(...samples);
+				row.repetitionMedianMs.push(median(samples.map((sample) => sample.wallMs)));
+			}
+		}
+		// What the emulator did for one question of each row: one more question, its log reset before.
+		for (const variant of list) {
+			const row = rows.get(variant.key) as AgentRow;
+			row.cpuMsPerQuestion = (cpu.get(variant.key) ?? 0) / (questions * repetitions);
 			await prepare();
-			const wallMs: number[] = [];
-			const cpuBefore = groupCpuMs(pgid);
-			for (let i = 0; i < questions; i++) wallMs.push(await ask(n8n, variant, emulator));
-			const cpu = groupCpuMs(pgid) - cpuBefore;
+			await ask(n8n, variant, emulator);
 			const chat = await emulator.requests('/v1/chat/completions');
 			const mcp = await emulator.requests('/mcp/gmail');
 			const runs = (entries: Array<{ mcpToolsRun?: string[] }>) =>
 				entries.reduce((sum, entry) => sum + (entry.mcpToolsRun?.length ?? 0), 0);
-			const row: AgentRow = {
-				key: variant.key,
-				label: LABELS[variant.key],
-				wallMs,
-				cpuMsPerQuestion: cpu / questions,
-				perQuestion: {
-					chat: chat.length / questions,
-					serverSideToolRuns: runs(chat) / questions,
-					mcpEndpointToolCalls: runs(mcp) / questions,
-				},
+			row.perQuestion = {
+				chat: chat.length,
+				serverSideToolRuns: runs(chat),
+				mcpEndpointToolCalls: runs(mcp),
 			};
-			rows.push(row);
+			const walls = row.samples.map((sample) => sample.wallMs);
 			log(
-				`${row.label}: ${(median(wallMs) / 1000).toFixed(3)} s/question (median), n8n CPU ${row.cpuMsPerQuestion.toFixed(1)} ms/question`,
+				`  RTT ${rttMs} ms ${row.label}: median ${(median(walls) / 1000).toFixed(3)} s, p90 ${(percentile(walls, 90) / 1000).toFixed(3)} s, ` +
+					`${median(row.samples.map((x) => x.exchanges))} exchanges, ${median(row.samples.map((x) => x.connections))} new connections per question`,
 			);
 		}
-		return {
-			date: new Date().toISOString(),
-			questions,
-			modelTurnMs: options.modelTurnMs,
-			toolCallMs: options.toolCallMs,
-			load: { start, end: loadavg() },
-			rows,
-		};
-	} finally {
-		await n8n.stop();
+		byRtt.push({ rttMs, load: { start, end: loadavg() }, rows: [...rows.values()] });
 	}
+	proxy.setRtt(0);
+	return {
+		date: new Date().toISOString(),
+		questions,
+		repetitions,
+		modelTurnMs: options.modelTurnMs,
+		toolCallMs: options.toolCallMs,
+		byRtt,
+	};
 }
 
-export function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const loadText = (load: number[]) => load.map((v) => v.toFixed(2)).join(' / ');
 
-export const AGENT_SECTION_START = '<!-- agent-rows:start -->';
-export const AGENT_SECTION_END = '<!-- agent-rows:end -->';
+/** The emulated work of one question plus one round trip: the least (e) can take. */
+export function limitMs(results: AgentResults, rttMs: number): number {
+	return 2 * results.modelTurnMs + results.toolCallMs + rttMs;
+}
 
-/** The Markdown section for rows (e)-(g), between markers so `--only agent` can replace it alone. */
-export function renderAgentSection(results: AgentResults, cores: number): string {
-	const row = (key: AgentRowKey) => results.rows.find((r) => r.key === key);
+/** Target rows from the run at TARGET_RTT_MS (none if that RTT was not run). */
+export function agentTargets(results: AgentResults): TargetRow[] {
+	const at = results.byRtt.find((entry) => entry.rttMs === TARGET_RTT_MS);
+	const row = (key: AgentRowKey) => at?.rows.find((r) => r.key === key);
 	const e = row('e');
 	const f = row('f');
 	const g = row('g');
+	if (!at || !e || !f || !g) return [];
+	const ratios = (over: AgentRow, under: AgentRow) =>
+		over.repetitionMedianMs.map((ms, i) => ms / under.repetitionMedianMs[i]);
+	const limit = limitMs(results, at.rttMs);
+	return [
+		{
+			label: `(e) at least ${AGENT_TARGETS.speedUpOverG}× faster than (g), RTT ${at.rttMs} ms, HTTPS ((g) ÷ (e), median wall per question)`,
+			values: ratios(g, e),
+			bound: AGENT_TARGETS.speedUpOverG,
+			direction: 'atLeast',
+			unit: '×',
+		},
+		{
+			label: `(f) at least ${AGENT_TARGETS.speedUpOverG}× faster than (g), RTT ${at.rttMs} ms, HTTPS ((g) ÷ (f))`,
+			values: ratios(g, f),
+			bound: AGENT_TARGETS.speedUpOverG,
+			direction: 'atLeast',
+			unit: '×',
+		},
+		{
+			label: `(e) within ${AGENT_TARGETS.eOverLimit}× of its limit, RTT ${at.rttMs} ms (${limit} ms: the emulated work + one round trip)`,
+			values: e.repetitionMedianMs.map((ms) => ms / limit),
+			bound: AGENT_TARGETS.eOverLimit,
+			direction: 'atMost',
+			unit: '×',
+		},
+	];
+}
+
+/** The Markdown of rows (e)-(g) at every RTT, as the report's `agent` section. */
+export function renderAgentSection(results: AgentResults, cores: number, command: string): string {
 	const lines = [
-		AGENT_SECTION_START,
-		"## Tool-using question: the Dedalus node, an AI Agent with the Dedalus Chat Model, and an AI Agent with n8n's OpenAI Chat Model + MCP Client Tool",
+		"## Tool-using question at a distance: the Dedalus node, an AI Agent with the Dedalus Chat Model, and an AI Agent with n8n's OpenAI Chat Model + MCP Client Tool",
 		'',
-		`Latest run: ${results.date} (\`npm run bench -- --only agent\` or a full run). "${QUESTION}" asked ${results.questions} times per row, one after the other, ` +
-			`each the same work: a model turn, one MCP tool call (Gmail \`list_messages\`), a final turn. Emulated prices, equal on every row: ` +
-			`${results.modelTurnMs} ms per model turn, ${results.toolCallMs} ms per MCP tool call (\`POST /__emulator/turns\`; no other latency). ` +
-			`n8n CPU = main process + task runners from /proc over all questions ÷ questions. ` +
-			`Load average (1/5/15 min) at start ${results.load.start.map((v) => v.toFixed(2)).join(' / ')}, at end ${results.load.end.map((v) => v.toFixed(2)).join(' / ')} on ${cores} cores (other work shared the machine).`,
-		'',
-		'| row | wall per question (median) | mean | n8n CPU per question | per question: chat requests / MCP runs on Dedalus / MCP Client tool calls |',
-		'| --- | --- | --- | --- | --- |',
-		...results.rows.map(
-			(r) =>
-				`| ${r.label} | ${s(median(r.wallMs))} | ${s(mean(r.wallMs))} | ${r.cpuMsPerQuestion.toFixed(1)} ms | ${r.perQuestion.chat} / ${r.perQuestion.serverSideToolRuns} / ${r.perQuestion.mcpEndpointToolCalls} |`,
-		),
+		`Latest run: ${results.date}, \`${command}\`. "${QUESTION}" asked ${results.repetitions} × ${results.questions} times per row at each round trip time ` +
+			`(${results.repetitions} repetitions, rows interleaved), each the same work: a model turn, one MCP tool call (Gmail \`list_messages\`), a final turn. ` +
+			`Emulated prices, equal on every row: ${results.modelTurnMs} ms per model turn, ${results.toolCallMs} ms per MCP tool call (\`POST /__emulator/turns\`). ` +
+			'Between n8n and the emulator (chat completions and the MCP endpoint alike) sits the latency proxy (n8n-runner/latency-proxy.ts) ' +
+			'serving HTTPS (TLS 1.3, a throwaway CA only this n8n trusts): every piece of data each way waits half the RTT, a new connection ' +
+			'one more RTT (TCP handshake), and the TLS handshake its own round trip. The proxy counts, per question, the HTTP exchanges, the ' +
+			'connections n8n opened and the bytes on the wire (TLS included). n8n CPU = main process + task runners from /proc over all questions ÷ questions. ' +
+			'The baseline does not call the emulator.',
 		'',
 	];
-	const ideal = 2 * results.modelTurnMs + results.toolCallMs;
-	lines.push(
-		`Emulated work per question: ${ideal} ms (two model turns and one tool call). Beyond it, median: ` +
-			results.rows
-				.filter((r) => r.key !== 'n')
-				.map((r) => `${r.key} ${(median(r.wallMs) - ideal).toFixed(0)} ms`)
-				.join(', ') +
-			'.',
-		'',
-	);
-	const n = row('n');
-	if (e && f && g) {
-		const speedUp = median(g.wallMs) / median(e.wallMs);
-		const cpuShare = e.cpuMsPerQuestion / g.cpuMsPerQuestion;
-		const fOverG = median(f.wallMs) / median(g.wallMs);
-		const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
-		const notes: string[] = [];
-		if (speedUp < AGENT_TARGETS.eSpeedUpOverG) {
-			notes.push(
-				`- **(e) is ${speedUp.toFixed(2)}× faster than (g), not ${AGENT_TARGETS.eSpeedUpOverG}×.** At equal prices the tool loop costs the same ` +
-					`${ideal} ms wherever it runs; what (g) adds is n8n's own work between the turns (the Agent's loop, the MCP Client ` +
-					`Tool's session: initialize and tools/list on every question, two model requests instead of one): ` +
-					`${(median(g.wallMs) - median(e.wallMs)).toFixed(0)} ms per question here. ${AGENT_TARGETS.eSpeedUpOverG}× would need that to be ` +
-					`${((AGENT_TARGETS.eSpeedUpOverG - 1) * median(e.wallMs)).toFixed(0)} ms. On loopback the emulator charges no network time; against a ` +
-					'real provider and a remote MCP server, (g) also pays a round trip per model turn and per MCP request, which (e) and (f) do not, ' +
-					'so the gap grows with the distance between n8n and the provider, not with this machine.',
-			);
-		}
-		if (cpuShare > AGENT_TARGETS.eCpuShareOfG) {
-			const floor = n
-				? ` Most of every row's CPU is what any webhook execution costs n8n: the baseline (Webhook → No Operation) takes ` +
-					`${n.cpuMsPerQuestion.toFixed(1)} ms per question. Above it: (e) ${(e.cpuMsPerQuestion - n.cpuMsPerQuestion).toFixed(1)} ms, ` +
-					`(f) ${(f.cpuMsPerQuestion - n.cpuMsPerQuestion).toFixed(1)} ms, (g) ${(g.cpuMsPerQuestion - n.cpuMsPerQuestion).toFixed(1)} ms` +
-					` (e's share of g's: ${(((e.cpuMsPerQuestion - n.cpuMsPerQuestion) / (g.cpuMsPerQuestion - n.cpuMsPerQuestion)) * 100).toFixed(0)} %).`
-				: '';
-			notes.push(
-				`- **(e) uses ${(cpuShare * 100).toFixed(0)} % of (g)'s n8n CPU, not at most 33 %.**${floor} ` +
-					"The share of the whole cannot drop below the baseline's share, whatever the node does.",
-			);
-		}
+	for (const at of results.byRtt) {
 		lines.push(
-			'| target | measured | |',
-			'| --- | --- | --- |',
-			`| (e) at least ${AGENT_TARGETS.eSpeedUpOverG}× faster than (g) per question | ${speedUp.toFixed(2)}× | ${verdict(speedUp >= AGENT_TARGETS.eSpeedUpOverG)} |`,
-			`| (e) at most 1/3 of (g)'s n8n CPU per question | ${(cpuShare * 100).toFixed(0)} % | ${verdict(cpuShare <= AGENT_TARGETS.eCpuShareOfG)} |`,
-			`| (f) no slower than (g) | ${fOverG.toFixed(2)}× (g)'s time | ${verdict(fOverG <= AGENT_TARGETS.fWallOverG)} |`,
+			`### RTT ${at.rttMs} ms`,
 			'',
-			...notes,
-			...(notes.length ? [''] : []),
+			`Load average (1/5/15 min) before ${loadText(at.load.start)}, after ${loadText(at.load.end)} on ${cores} cores.`,
+			'',
+			'| row | wall per question: median | p90 | HTTP exchanges | new connections | bytes sent / received | n8n CPU per question | chat requests / MCP runs on Dedalus / MCP Client tool calls |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- |',
+			...at.rows.map((r) => {
+				const walls = r.samples.map((x) => x.wallMs);
+				const m = (pick: (x: QuestionSample) => number) => median(r.samples.map(pick));
+				return `| ${r.label} | ${s(median(walls))} | ${s(percentile(walls, 90))} | ${m((x) => x.exchanges)} | ${m((x) => x.connections)} | ${kb(m((x) => x.bytesSent))} / ${kb(m((x) => x.bytesReceived))} | ${r.cpuMsPerQuestion.toFixed(1)} ms | ${r.perQuestion.chat} / ${r.perQuestion.serverSideToolRuns} / ${r.perQuestion.mcpEndpointToolCalls} |`;
+			}),
+			'',
 		);
+		const e = at.rows.find((r) => r.key === 'e');
+		const g = at.rows.find((r) => r.key === 'g');
+		if (e && g) {
+			const ratio = spread(g.repetitionMedianMs.map((ms, i) => ms / e.repetitionMedianMs[i]));
+			const eMs = median(e.samples.map((x) => x.wallMs));
+			const beyond = eMs - limitMs(results, at.rttMs);
+			const eConnections = median(e.samples.map((x) => x.connections));
+			const handshakes =
+				at.rttMs > 0 && eConnections >= 1
+					? ` Of the ${beyond.toFixed(0)} ms beyond it, ${2 * at.rttMs} ms are the TCP and TLS handshakes of the connection (e) opens for its one request ` +
+						"(n8n's request helper opens one per request, see *Throughput at a distance*); the rest is n8n's own work for the execution."
+					: '';
+			lines.push(
+				`(g) ÷ (e), per repetition: median ${ratio.median.toFixed(2)}×, spread ${ratio.min.toFixed(2)}× – ${ratio.max.toFixed(2)}×. ` +
+					`The limit of (e) here (emulated work + one round trip): ${limitMs(results, at.rttMs)} ms; (e) took ${s(eMs)} (median).${handshakes}`,
+				'',
+			);
+		}
 	}
-	lines.push(AGENT_SECTION_END);
 	return lines.join('\n');
 }

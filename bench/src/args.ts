@@ -1,3 +1,6 @@
+export const ONLY = ['throughput', 'network', 'agent', 'streaming'] as const;
+export type SectionOnly = (typeof ONLY)[number];
+
 export interface BenchArgs {
 	/** Fixed model latency of the emulator for table 1, ms. */
 	latencyMs: number;
@@ -15,9 +18,17 @@ export interface BenchArgs {
 	out?: string;
 	/** The built package n8n loads (default the repository's dist/), e.g. to compare a change. */
 	dist?: string;
-	/** `agent`: only rows (e)-(g) (bench/src/agent.ts), their section of the report replaced; `streaming`: only the streaming rows (bench/src/streaming.ts). */
-	only?: 'agent' | 'streaming';
-	/** Rows (e)-(g): questions per row and the emulated prices. */
+	/** Run one section of the report only and replace just that section (bench/src/targets.ts). */
+	only?: SectionOnly;
+	/** Repetitions behind every target ratio (interleaved; median and spread reported). */
+	repetitions: number;
+	/** Sizes at which the one-request-at-a-time rows (b) and (c) run on loopback (they take items × latency). */
+	serialSizes: number[];
+	/** Round trip times for the agent rows; the network throughput table runs at 80 ms if listed, else the largest. */
+	rtts: number[];
+	/** Items for the throughput table over the emulated network (HTTPS). */
+	networkSizes: number[];
+	/** Rows (e)-(g): questions per row per repetition and the emulated prices. */
 	questions: number;
 	modelTurnMs: number;
 	toolCallMs: number;
@@ -28,8 +39,9 @@ export interface BenchArgs {
 const USAGE = `usage: npm run bench [-- options]
   --latency <ms>         emulator model latency for the throughput table (default 200)
   --sizes <n,n,...>      item counts for the throughput table (default 10,200,1000)
-  --quick                small sizes for a fast check (5,20,50; CPU 300 items; memory 500 items);
-                         prints only, docs/benchmarks.md is left alone unless --out is given
+  --quick                small sizes for a fast check (5,20,50; CPU 300 items; memory 500 items;
+                         2 repetitions, so every target reads "unclear"); prints only,
+                         docs/benchmarks.md is left alone unless --out is given
   --cpu-items <n>        items per run for the node CPU measurement (default 2000)
   --memory-items <n>     items for the memory measurement (default 5000)
   --memory-bytes <n>     answer size for the memory measurement (default 4096)
@@ -37,14 +49,21 @@ const USAGE = `usage: npm run bench [-- options]
                          e.g. 200 (default: none)
   --out <file>           write the report there (default docs/benchmarks.md for full runs)
   --dist <folder>        load the node from this build instead of dist/ (to compare a change)
-  --only agent           only rows (e)-(g), the tool-using question (about 3 minutes); replaces
-                         their section of docs/benchmarks.md (or --out)
-  --questions <n>        questions per row for (e)-(g) (default 50)
+  --repetitions <n>      repetitions behind every target ratio, interleaved (default 5; fewer
+                         makes every target "unclear")
+  --serial-sizes <..>    sizes at which (b) and (c) also run on loopback (default 10,200)
+  --rtt <ms,ms,...>      round trip times for the agent rows, over HTTPS through the latency proxy
+                         (default 0,80,200); the network throughput table runs at 80 if listed,
+                         else at the largest
+  --network-sizes <..>   items for the throughput table over the emulated network (default 200)
+  --only <section>       run one section and replace only it in docs/benchmarks.md (or --out),
+                         the Targets table rebuilt: throughput (loopback throughput, CPU, memory),
+                         network ((a), (c), (d) at the RTT over HTTPS), agent ((e)-(g) at each
+                         RTT), streaming
+  --questions <n>        questions per row and repetition for (e)-(g) (default 4)
   --model-turn-ms <ms>   emulated price of one model turn for (e)-(g) (default 200)
   --tool-call-ms <ms>    emulated price of one MCP tool call for (e)-(g) (default 100)
-  --only streaming       only the streaming rows (time to first chunk, streaming overhead);
-                         writes docs/benchmarks-streaming.md
-  --streaming-runs <n>   runs per streaming row (default 30)
+  --streaming-runs <n>   runs per streaming row, split over the repetitions (default 30)
 `;
 
 function positiveInt(name: string, value: string | undefined): number {
@@ -69,7 +88,11 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		memoryBytes: 4096,
 		responsesSizes: [],
 		quick: false,
-		questions: 50,
+		questions: 4,
+		repetitions: 5,
+		serialSizes: [10, 200],
+		rtts: [0, 80, 200],
+		networkSizes: [200],
 		modelTurnMs: 200,
 		toolCallMs: 100,
 		streamingRuns: 30,
@@ -115,11 +138,25 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 				args.dist = value();
 				break;
 			case '--only': {
-				const what = value();
-				if (what !== 'agent' && what !== 'streaming') {
-					throw new Error(`--only takes "agent" or "streaming"\n${USAGE}`);
-				}
+				const what = value() as SectionOnly;
+				if (!ONLY.includes(what)) throw new Error(`--only takes ${ONLY.join(', ')}\n${USAGE}`);
 				args.only = what;
+				break;
+			}
+			case '--repetitions':
+				args.repetitions = positiveInt(name, value());
+				break;
+			case '--serial-sizes':
+				args.serialSizes = sizeList(name, value());
+				break;
+			case '--network-sizes':
+				args.networkSizes = sizeList(name, value());
+				break;
+			case '--rtt': {
+				const list = (value() ?? '').split(',').map((part) => Number(part.trim()));
+				if (!list.length || list.some((ms) => !Number.isFinite(ms) || ms < 0))
+					throw new Error(`--rtt needs ms values >= 0, e.g. 0,80,200\n${USAGE}`);
+				args.rtts = list;
 				break;
 			}
 			case '--streaming-runs':
@@ -149,7 +186,10 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		if (!explicit.has('--memory-items')) args.memoryItems = 500;
 		if (!explicit.has('--streaming-runs')) args.streamingRuns = 10;
 	}
-	if (args.quick && !explicit.has('--questions')) args.questions = 10;
+	if (args.quick && !explicit.has('--questions')) args.questions = 2;
+	if (args.quick && !explicit.has('--repetitions')) args.repetitions = 2;
+	if (args.quick && !explicit.has('--serial-sizes')) args.serialSizes = args.sizes.slice(0, 2);
+	if (args.quick && !explicit.has('--network-sizes')) args.networkSizes = [20];
 	args.out = out ?? (args.quick ? undefined : defaultOut);
 	return args;
 }

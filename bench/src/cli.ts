@@ -7,71 +7,71 @@ import { dirname, join } from 'node:path';
 
 import { resolveN8nInstall } from '../../n8n-runner/install';
 import { type N8nInstance, startN8n } from '../../n8n-runner/n8n';
-import {
-	AGENT_SECTION_END,
-	AGENT_SECTION_START,
-	type AgentResults,
-	renderAgentSection,
-	runAgentBench,
-} from './agent';
+import { agentTargets, agentWorkflows, renderAgentSection, runAgentBench } from './agent';
 import { type BenchArgs, parseArgs } from './args';
 import { EmulatorProcess } from './emulator';
 import { type FloorRun, runFloor } from './floor';
 import type { CpuResult, MemoryResult } from './inprocess';
-import { describeMachine } from './machine';
+import { type Machine, describeMachine } from './machine';
+import { type NetworkN8n, startNetworkN8n } from './network';
+import { networkTargets, renderNetworkSection, runNetworkThroughput } from './network-throughput';
 import { type N8nRun, runInN8n } from './n8n-runs';
-import { DOC_FILE, PACKAGE_DIST, REPO_ROOT, STREAMING_DOC_FILE } from './paths';
+import { DOC_FILE, PACKAGE_DIST, REPO_ROOT } from './paths';
 import { findN8nMainPid } from './proc';
 import { INSPECTOR_NODE_OPTIONS, InspectorProfiler, categorize } from './profiler';
-import { type Results, type SizeResults, printTables, renderMarkdown } from './report';
 import {
-	renderStreamingMarkdown,
-	runStreamingBench,
-	streamingSummary,
-	type StreamingResults,
-} from './streaming';
+	type Results,
+	type SizeResults,
+	printTables,
+	renderHeader,
+	renderMarkdown,
+	throughputTargets,
+} from './report';
+import { renderStreamingMarkdown, runStreamingBench, streamingTargets } from './streaming';
+import {
+	type SectionName,
+	type TargetRow,
+	TARGET_TABLE_HEADER,
+	median,
+	section,
+	targetTableRow,
+	updateDocument,
+} from './targets';
 import { VARIANTS, type VariantKey, credentials, workflowOf } from './workflows';
 
-/** Time to first chunk and streaming overhead; written to docs/benchmarks-streaming.md. */
-async function streamingRows(
+interface Section {
+	name: SectionName;
+	markdown: string;
+	targets: TargetRow[];
+}
+
+/** Time to first chunk and streaming overhead: the `streaming` section. */
+async function streamingSection(
 	args: BenchArgs,
 	emulator: EmulatorProcess,
-	machineLine: string,
-): Promise<StreamingResults> {
+	command: string,
+): Promise<Section> {
 	const results = await runStreamingBench(
 		emulator,
 		{
 			runs: args.streamingRuns,
+			repetitions: args.repetitions,
 			latencyMs: args.latencyMs,
 			chunkDelayMs: 100,
 			dist: args.dist ?? PACKAGE_DIST,
 		},
 		log,
 	);
-	const summary = streamingSummary(results);
-	log(
-		`streaming: first chunk ${summary.firstChunkMs.toFixed(1)} ms after the first token (p95 ${summary.firstChunkP95Ms.toFixed(1)}), ` +
-			`overhead ${summary.overheadPct.toFixed(2)} % (${summary.streamedMs.toFixed(1)} vs ${summary.plainMs.toFixed(1)} ms)`,
-	);
-	if (args.out || !args.quick) {
-		// A full run writes both reports; --only streaming writes only its own (or --out).
-		const file = args.only && args.out !== DOC_FILE ? (args.out as string) : STREAMING_DOC_FILE;
-		writeFileSync(file, renderStreamingMarkdown(results, machineLine));
-		formatReport(file);
-		log(`wrote ${file}`);
-	}
-	return results;
+	return {
+		name: 'streaming',
+		markdown: renderStreamingMarkdown(results, command),
+		targets: streamingTargets(results),
+	};
 }
 
 const FLOOR_CONCURRENCY = 5;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function inProcess<T>(options: Record<string, unknown>): Promise<T> {
 	return await new Promise((resolve, reject) => {
@@ -121,47 +121,103 @@ function formatReport(file: string): void {
 	);
 }
 
-async function agentRows(args: BenchArgs, emulator: EmulatorProcess): Promise<AgentResults> {
-	return await runAgentBench({
-		emulator,
-		dist: args.dist ?? PACKAGE_DIST,
-		questions: args.questions,
-		modelTurnMs: args.modelTurnMs,
-		toolCallMs: args.toolCallMs,
-		log,
-	});
+/** The command line that reproduces this run, for the report. */
+function commandLine(): string {
+	const rest = process.argv.slice(2).join(' ');
+	return rest ? `npm run bench -- ${rest}` : 'npm run bench';
 }
 
-/** `--only agent`: runs rows (e)-(g) and replaces their section of the report, the rest untouched. */
-async function onlyAgent(args: BenchArgs): Promise<void> {
-	const started = Date.now();
-	const install = resolveN8nInstall();
-	const machine = describeMachine(install.nodeBin, install.version);
-	const emulator = await EmulatorProcess.start(0);
+/**
+ * The `network` and `agent` sections: one n8n that reaches the emulator only through the latency
+ * proxy over HTTPS (bench/src/network.ts).
+ */
+async function networkSections(
+	args: BenchArgs,
+	emulator: EmulatorProcess,
+	machine: Machine,
+	command: string,
+): Promise<Section[]> {
+	const dist = args.dist ?? PACKAGE_DIST;
+	const wantAgent = !args.only || args.only === 'agent';
+	const wantNetwork = !args.only || args.only === 'network';
+	log('starting n8n behind the latency proxy (HTTPS, throwaway CA)...');
+	const network: NetworkN8n = await startNetworkN8n({
+		emulator,
+		dist,
+		label: 'bench-network',
+		workflows: (proxyUrl) => [
+			...(wantAgent ? agentWorkflows(proxyUrl) : []),
+			...(wantNetwork ? [workflowOf(VARIANTS.dedalusDefault), workflowOf(VARIANTS.openAi)] : []),
+		],
+	});
+	log(`n8n ${network.n8n.baseUrl}, API at ${network.proxy.url}; log ${network.n8n.logFile}`);
+	const sections: Section[] = [];
 	try {
-		const section = renderAgentSection(await agentRows(args, emulator), machine.cores);
-		process.stdout.write(`\n${section}\n`);
-		if (args.out) {
-			const current = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '# Benchmarks\n';
-			const from = current.indexOf(AGENT_SECTION_START);
-			const to = current.indexOf(AGENT_SECTION_END);
-			const next =
-				from >= 0 && to > from
-					? current.slice(0, from) + section + current.slice(to + AGENT_SECTION_END.length)
-					: `${current.trimEnd()}\n\n${section}\n`;
-			writeFileSync(args.out, next);
-			formatReport(args.out);
-			log(`replaced the (e)-(g) section of ${args.out}`);
+		if (wantNetwork) {
+			const rttMs = args.rtts.includes(80) ? 80 : Math.max(...args.rtts);
+			const results = await runNetworkThroughput({
+				network,
+				emulator,
+				rttMs,
+				sizes: args.networkSizes,
+				repetitions: args.repetitions,
+				latencyMs: args.latencyMs,
+				concurrency: FLOOR_CONCURRENCY,
+				log,
+			});
+			sections.push({
+				name: 'network',
+				markdown: renderNetworkSection(results, machine.cores, command),
+				targets: networkTargets(results),
+			});
+		}
+		if (wantAgent) {
+			const results = await runAgentBench({
+				network,
+				emulator,
+				rtts: args.rtts,
+				repetitions: args.repetitions,
+				questions: args.questions,
+				modelTurnMs: args.modelTurnMs,
+				toolCallMs: args.toolCallMs,
+				log,
+			});
+			sections.push({
+				name: 'agent',
+				markdown: renderAgentSection(results, machine.cores, command),
+				targets: agentTargets(results),
+			});
 		}
 	} finally {
-		await emulator.stop();
+		await network.stop();
 	}
-	log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	return sections;
+}
+
+/** Writes the sections into the report (a full run starts it afresh) and prints the Targets. */
+function writeReport(args: BenchArgs, sections: Section[], header: string | undefined): void {
+	const rows = sections.flatMap((entry) => entry.targets);
+	process.stdout.write(
+		`\nTargets (this run)\n\n${[...TARGET_TABLE_HEADER, ...rows.map(targetTableRow)].join('\n')}\n`,
+	);
+	if (!args.out) return;
+	let document =
+		header ?? (existsSync(args.out) ? readFileSync(args.out, 'utf8') : '# Benchmarks\n');
+	for (const entry of sections) {
+		document = updateDocument(
+			document,
+			entry.name,
+			section(entry.name, entry.markdown, entry.targets),
+		);
+	}
+	writeFileSync(args.out, document);
+	formatReport(args.out);
+	log(`wrote ${args.out} (${sections.map((entry) => entry.name).join(', ')})`);
 }
 
 async function main() {
 	const args: BenchArgs = parseArgs(process.argv.slice(2), DOC_FILE);
-	if (args.only === 'agent') return await onlyAgent(args);
+	const command = commandLine();
 	const started = Date.now();
 	const loadAtStart = loadavg();
 	const install = resolveN8nInstall();
@@ -169,19 +225,65 @@ async function main() {
 	log(
 		`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; n8n ${machine.n8nVersion} on Node ${machine.n8nNode}`,
 	);
-
 	const emulator = await EmulatorProcess.start(args.latencyMs);
 	log(`emulator ${emulator.url} (pid ${emulator.pid}), latency ${args.latencyMs} ms`);
-	const machineLine = `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; n8n ${machine.n8nVersion} on Node ${machine.n8nNode}.`;
-	if (args.only === 'streaming') {
-		try {
-			await streamingRows(args, emulator, machineLine);
-			log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-		} finally {
-			await emulator.stop();
+	const sections: Section[] = [];
+	let failure: unknown;
+	try {
+		if (!args.only || args.only === 'throughput') {
+			const results = await throughputRows(args, emulator, machine);
+			printTables(results);
+			sections.push({
+				name: 'throughput',
+				markdown: renderMarkdown(results, command),
+				targets: throughputTargets(results),
+			});
 		}
-		return;
+		if (!args.only || args.only === 'network' || args.only === 'agent') {
+			sections.push(...(await networkSections(args, emulator, machine, command)));
+		}
+		if (!args.only || args.only === 'streaming') {
+			log('streaming rows...');
+			await emulator.reset();
+			sections.push(await streamingSection(args, emulator, command));
+		}
+	} catch (error) {
+		// A full run takes half an hour: keep what finished, say in the header what did not.
+		failure = error;
+	} finally {
+		await emulator.stop();
 	}
+	for (const entry of sections.filter((e) => e.name !== 'throughput')) {
+		process.stdout.write(`\n${entry.markdown}\n`);
+	}
+	const durationS = (Date.now() - started) / 1000;
+	let header = args.only
+		? undefined
+		: renderHeader(machine, new Date().toISOString(), durationS, command, {
+				start: loadAtStart,
+				end: loadavg(),
+			});
+	if (failure !== undefined && header !== undefined) {
+		if (!sections.length) throw failure;
+		header +=
+			`\n**This run did not finish**: after ${sections.map((e) => e.name).join(', ')} it failed with ` +
+			`\`${String((failure as Error)?.message ?? failure)
+				.split('\n')[0]
+				.slice(0, 200)}\`; the sections after that are missing.\n`;
+	}
+	if (failure === undefined || header !== undefined) writeReport(args, sections, header);
+	if (failure !== undefined) throw failure;
+	log(`done in ${durationS.toFixed(0)} s`);
+}
+
+/** The `throughput` section's measurements: loopback, one n8n, plain HTTP to the emulator. */
+async function throughputRows(
+	args: BenchArgs,
+	emulator: EmulatorProcess,
+	machine: Machine,
+): Promise<Results> {
+	const started = Date.now();
+	const loadAtStart = loadavg();
 	const keys: VariantKey[] = ['dedalusDefault', 'dedalusSerial', 'openAi', 'noOp'];
 	if (args.responsesSizes.length) keys.push('openAiResponses');
 	let n8n: N8nInstance | undefined;
@@ -206,39 +308,53 @@ async function main() {
 		for (const key of keys) await warmUp(key, () => run(key, 5, { latencyMs: args.latencyMs }));
 		await runFloor(emulator.url, 5, FLOOR_CONCURRENCY);
 
-		// Table 1.
-		const throughput: SizeResults[] = [];
-		for (const size of args.sizes) {
-			const entry: SizeResults = { size, runs: {} };
-			throughput.push(entry);
-			await emulator.reset();
-			await emulator.setLatency(args.latencyMs);
-			const floor: FloorRun = await runFloor(emulator.url, size, FLOOR_CONCURRENCY);
-			const floorStats = await emulator.stats();
-			if (floor.failures || floorStats.total !== size) {
-				throw new Error(`floor x${size}: ${floor.failures} failures, ${floorStats.total} requests`);
-			}
-			const floorLog = await emulator.requests('/v1/chat/completions');
-			const arrivals = floorLog.map((request) => Date.parse(request.time));
-			const answers = floorLog.map((request) => Date.parse(request.time) + request.durationMs);
-			entry.floor = {
-				...floor,
-				connections: await emulator.connections(),
-				maxInFlight: floorStats.maxInFlight,
-				requestsMs: Math.max(...answers) - Math.min(...arrivals),
-			};
-			log(`${size} items: (d) floor ${(floor.wallMs / 1000).toFixed(2)} s`);
-			const order: Array<[keyof SizeResults['runs'], VariantKey]> = [
-				['a', 'dedalusDefault'],
-				['b', 'dedalusSerial'],
-				['c', 'openAi'],
-			];
-			if (args.responsesSizes.includes(size)) order.push(['c2', 'openAiResponses']);
-			for (const [label, key] of order) {
-				const result = await run(key, size, { latencyMs: args.latencyMs });
-				entry.runs[label] = result;
+		// Table 1, repeated: (d) and (a) at every size in every repetition, (c) at the speed-up
+		// size too; (b) and (c) at the serial sizes in the first repetition only.
+		const speedUpSize = [...args.sizes].sort((p, q) => Math.abs(p - 200) - Math.abs(q - 200))[0];
+		const throughput: SizeResults[] = args.sizes.map((size) => ({
+			size,
+			runs: {},
+			reps: { a: [], c: [], d: [] },
+		}));
+		for (let rep = 0; rep < args.repetitions; rep++) {
+			for (const entry of throughput) {
+				const size = entry.size;
+				await emulator.reset();
+				await emulator.setLatency(args.latencyMs);
+				const floor: FloorRun = await runFloor(emulator.url, size, FLOOR_CONCURRENCY);
+				const floorStats = await emulator.stats();
+				if (floor.failures || floorStats.total !== size) {
+					throw new Error(
+						`floor x${size}: ${floor.failures} failures, ${floorStats.total} requests`,
+					);
+				}
+				entry.reps.d.push(floor.wallMs);
+				if (rep === 0) {
+					const floorLog = await emulator.requests('/v1/chat/completions');
+					const arrivals = floorLog.map((request) => Date.parse(request.time));
+					const answers = floorLog.map((request) => Date.parse(request.time) + request.durationMs);
+					entry.floor = {
+						...floor,
+						connections: await emulator.connections(),
+						maxInFlight: floorStats.maxInFlight,
+						requestsMs: Math.max(...answers) - Math.min(...arrivals),
+					};
+				}
+				const order: Array<[keyof SizeResults['runs'], VariantKey]> = [['a', 'dedalusDefault']];
+				const serial = rep === 0 && args.serialSizes.includes(size);
+				if (serial) order.push(['b', 'dedalusSerial']);
+				if (serial || size === speedUpSize) order.push(['c', 'openAi']);
+				if (rep === 0 && args.responsesSizes.includes(size)) order.push(['c2', 'openAiResponses']);
+				for (const [label, key] of order) {
+					const result = await run(key, size, { latencyMs: args.latencyMs });
+					if (rep === 0) entry.runs[label] = result;
+					if (label === 'a') entry.reps.a.push(result.wallMs);
+					if (label === 'c' && size === speedUpSize) entry.reps.c.push(result.wallMs);
+				}
 				log(
-					`${size} items: (${label}) ${key} ${(result.wallMs / 1000).toFixed(2)} s, max in flight ${result.emulator.maxInFlight}`,
+					`repetition ${rep + 1}/${args.repetitions}, ${size} items: (d) ${(floor.wallMs / 1000).toFixed(2)} s, ` +
+						order.map(([label]) => `(${label}) done`).join(', ') +
+						`, (a) ÷ (d) ${(entry.reps.a[rep] / floor.wallMs).toFixed(2)}`,
 				);
 			}
 		}
@@ -249,7 +365,7 @@ async function main() {
 		const cpuKeys = { noOp: 'noOp', node: 'dedalusDefault', openAi: 'openAi' } as const;
 		const cpuRuns: Record<keyof typeof cpuKeys, N8nRun[]> = { noOp: [], node: [], openAi: [] };
 		for (const key of Object.values(cpuKeys)) await run(key, args.cpuItems, { latencyMs: 0 });
-		for (let i = 0; i < args.cpuRepeats; i++) {
+		for (let i = 0; i < args.repetitions; i++) {
 			for (const [name, key] of Object.entries(cpuKeys) as Array<
 				[keyof typeof cpuKeys, VariantKey]
 			>) {
@@ -294,9 +410,6 @@ async function main() {
 		await n8n.stop();
 		n8n = undefined;
 
-		// Rows (e)-(g): their own n8n, the emulator priced per model turn and tool call.
-		const agent = await agentRows(args, emulator);
-
 		// Table 2, in-process cross-checks (n8n-core engine, the emulator still in its own process).
 		log('in-process: node CPU...');
 		await emulator.reset();
@@ -308,16 +421,21 @@ async function main() {
 			items: args.cpuItems,
 			repeats: args.cpuRepeats,
 		});
-		log('in-process: memory...');
-		await emulator.reset();
-		await emulator.setLatency(0);
-		await emulator.setContentBytes(args.memoryBytes);
-		const memoryInProcess = await inProcess<MemoryResult>({
-			dist: args.dist ?? PACKAGE_DIST,
-			emulatorUrl: emulator.url,
-			mode: 'memory',
-			items: args.memoryItems,
-		});
+		const memoryRuns: MemoryResult[] = [];
+		for (let rep = 0; rep < args.repetitions; rep++) {
+			log(`in-process: memory, repetition ${rep + 1}/${args.repetitions}...`);
+			await emulator.reset();
+			await emulator.setLatency(0);
+			await emulator.setContentBytes(args.memoryBytes);
+			memoryRuns.push(
+				await inProcess<MemoryResult>({
+					dist: args.dist ?? PACKAGE_DIST,
+					emulatorUrl: emulator.url,
+					mode: 'memory',
+					items: args.memoryItems,
+				}),
+			);
+		}
 
 		const results: Results = {
 			args,
@@ -338,27 +456,16 @@ async function main() {
 				inProcess: cpuInProcess,
 				inProcessPerItemMs: median(cpuInProcess.cpuMs) / cpuInProcess.items,
 			},
-			memory: { inProcess: memoryInProcess, n8n: memoryN8n },
+			memory: {
+				inProcess: memoryRuns[0],
+				heapRatios: memoryRuns.map((m) => m.peakLiveGrowth / m.outputBytes),
+				n8n: memoryN8n,
+			},
 		};
-		log('streaming rows...');
-		await emulator.reset();
-		await streamingRows(args, emulator, machineLine);
-
 		results.durationS = (Date.now() - started) / 1000;
-		printTables(results);
-		process.stdout.write(`${renderAgentSection(agent, machine.cores)}\n`);
-		if (args.out) {
-			writeFileSync(
-				args.out,
-				`${renderMarkdown(results).trimEnd()}\n\n${renderAgentSection(agent, machine.cores)}\n`,
-			);
-			formatReport(args.out);
-			log(`wrote ${args.out}`);
-		}
-		log(`done in ${results.durationS.toFixed(0)} s`);
+		return results;
 	} finally {
 		await n8n?.stop();
-		await emulator.stop();
 	}
 }
 

@@ -17,8 +17,10 @@ export async function runFloor(
 	emulatorUrl: string,
 	items: number,
 	concurrency: number,
+	/** Extra CA (PEM) to trust, for the HTTPS latency proxy (bench/src/network.ts). */
+	ca?: string,
 ): Promise<FloorRun> {
-	const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+	const dispatcher = new Agent({ keepAliveTimeout: 10_000, ...(ca ? { connect: { ca } } : {}) });
 	const url = `${emulatorUrl}/v1/chat/completions`;
 	let next = 0;
 	let failures = 0;

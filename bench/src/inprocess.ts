@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { chain, createEngine, triggerNode } from '../../test/engine-harness/engine';
-import { API_KEY, dedalusNode, prompt } from './workflows';
+import { API_KEY, DEDALUS_NODE_TYPE, dedalusNode, prompt } from './workflows';
 
 interface Options {
 	/** The built package (dist/). */
@@ -87,7 +87,7 @@ async function main() {
 		DedalusApi: new () => never;
 	};
 	const engine = createEngine({
-		nodeTypes: { 'CUSTOM.dedalus': measuredNodeType(options.dist) },
+		nodeTypes: { [DEDALUS_NODE_TYPE]: measuredNodeType(options.dist) },
 		credentialTypes: { dedalusApi: new DedalusApi() },
 		credentials: { dedalusApi: { apiKey: API_KEY, baseUrl: options.emulatorUrl } },
 	});

@@ -4,4 +4,3 @@ import { resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const PACKAGE_DIST = resolve(REPO_ROOT, 'dist');
 export const DOC_FILE = resolve(REPO_ROOT, 'docs', 'benchmarks.md');
-export const STREAMING_DOC_FILE = resolve(REPO_ROOT, 'docs', 'benchmarks-streaming.md');

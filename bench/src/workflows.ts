@@ -46,9 +46,15 @@ export interface Variant {
 	endpoint: string;
 }
 
+/**
+ * The node's type as n8n names it once it loaded the package: the one place in bench/src that
+ * spells it (n8n-runner/custom-nodes.ts names the custom-extensions prefix for the Chat Model).
+ */
+export const DEDALUS_NODE_TYPE = 'CUSTOM.dedalus';
+
 /** The node under test, as (a) and (b) run it in n8n and inprocess.ts runs it in n8n-core. */
 export const dedalusNode = (options: Record<string, unknown>) => ({
-	type: 'CUSTOM.dedalus',
+	type: DEDALUS_NODE_TYPE,
 	typeVersion: 1,
 	parameters: {
 		resource: 'chat',
