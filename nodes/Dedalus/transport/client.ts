@@ -62,6 +62,8 @@ export interface DedalusRequest<T> {
 	 * resume path: authorization/resume.ts). Default: a fresh random key per request.
 	 */
 	idempotencyKey?: string;
+	/** Leaves out X-Provider and X-Provider-Key (the consent poll: transport/poll.ts). */
+	withoutProviderKey?: boolean;
 }
 
 export interface FullResponse {
@@ -161,6 +163,13 @@ export class DedalusClient {
 		};
 		const send = this.context.helpers
 			.httpRequestWithAuthentication as RequestHelperFunctions['httpRequestWithAuthentication'];
+		// The credential's authenticate() adds the bring-your-own-key headers only when they are set.
+		const credentialsDecrypted = request.withoutProviderKey
+			? {
+					...this.credentials,
+					data: { ...this.credentials.data, provider: '', providerApiKey: '' },
+				}
+			: this.credentials;
 
 		for (let retries = 0; ; retries++) {
 			await this.pacer.ready(request.signal);
@@ -178,7 +187,7 @@ export class DedalusClient {
 					this.context,
 					CREDENTIAL_TYPE,
 					{ ...options, abortSignal: signal },
-					{ credentialsDecrypted: this.credentials },
+					{ credentialsDecrypted },
 				)) as FullResponse;
 				({ statusCode, headers } = response);
 				body = await readBoundedText(response.body, maxBytes, signal);
