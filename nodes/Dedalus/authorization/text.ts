@@ -1,4 +1,4 @@
-import { MAX_SHOWN_TEXT, clipText, isHttpUrl } from '../transport';
+import { MAX_SHOWN_TEXT, clipText, isHttpUrl, isLoopbackHost } from '../transport';
 
 // Characters that change how text around them is displayed without being seen themselves:
 // bidirectional controls (which can make "moc.live" read as "evil.com"), zero-width and other
@@ -20,15 +20,13 @@ export interface LinkFacts {
 	insecure: boolean;
 }
 
-const LOCAL_HOSTS = /^(localhost|.*\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 /** What a person should see about a link before following it; undefined when it is not a link to show. */
 export function linkFacts(url: string | undefined): LinkFacts | undefined {
 	if (url === undefined || !isHttpUrl(url)) return undefined;
 	const parsed = new URL(url);
 	return {
 		host: parsed.host,
-		insecure: parsed.protocol === 'http:' && !LOCAL_HOSTS.test(parsed.hostname),
+		insecure: parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname),
 	};
 }
 
