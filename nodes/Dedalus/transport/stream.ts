@@ -12,7 +12,7 @@ import {
 import type { DedalusClient, DedalusRequest, FullResponse } from './client';
 import { DEFAULT_MAX_RESPONSE_BYTES, MAX_SHOWN_TEXT, clipText, readBoundedText } from './limits';
 import { backoffDelayMs, waitUnlessCancelled } from './retry';
-import { ChatChunkAssembler, SseDecoder } from './sse';
+import { ChatChunkAssembler, SseDecoder, SseEventTooLargeError } from './sse';
 import type { SseEvent } from './sse';
 
 export interface StreamHandlers {
@@ -138,7 +138,8 @@ interface ReadOptions {
 
 async function readStream(stream: unknown, options: ReadOptions): Promise<unknown> {
 	const { node, itemIndex } = options;
-	const decoder = new SseDecoder();
+	// One event can be no larger than the whole answer may be (characters <= bytes in UTF-8).
+	const decoder = new SseDecoder(options.maxBytes);
 	const assembler = new ChatChunkAssembler();
 	const fail = (message: string, description?: string) =>
 		new NodeApiError(node, {} as JsonObject, { message, description, itemIndex });
@@ -167,8 +168,10 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 			if (assembler.error !== undefined) break;
 		}
 		if (failure === undefined && assembler.error === undefined) await take(decoder.end());
-	} catch {
-		if (options.isCancelled()) {
+	} catch (error) {
+		if (error instanceof SseEventTooLargeError) {
+			failure = tooLargeError(node, options.maxBytes, itemIndex);
+		} else if (options.isCancelled()) {
 			failure = fail('The execution was canceled while Dedalus was streaming the answer');
 		} else if (options.isTimedOut()) {
 			failure = fail(
