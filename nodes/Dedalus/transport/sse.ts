@@ -198,6 +198,11 @@ export class ChatChunkAssembler {
 		return text;
 	}
 
+	/** True once `[DONE]` arrived: nothing after it counts, so the stream need not be read on. */
+	get finished(): boolean {
+		return this.done;
+	}
+
 	/** True once `[DONE]` arrived or choice 0 finished. */
 	get complete(): boolean {
 		return this.done || this.finishReason !== null;

@@ -165,9 +165,11 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 				break;
 			}
 			await take(decoder.push(bytes));
-			if (assembler.error !== undefined) break;
+			// After [DONE] nothing counts: a server that keeps the connection open must not hold the item.
+			if (assembler.error !== undefined || assembler.finished) break;
 		}
-		if (failure === undefined && assembler.error === undefined) await take(decoder.end());
+		if (failure === undefined && assembler.error === undefined && !assembler.finished)
+			await take(decoder.end());
 	} catch (error) {
 		if (error instanceof SseEventTooLargeError) {
 			failure = tooLargeError(node, options.maxBytes, itemIndex);
@@ -186,8 +188,9 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 		}
 	} finally {
 		options.signal.removeEventListener('abort', destroy);
-		// Stops reading whatever remains (after an error event, past the size cap, or on a failure).
-		if (failure !== undefined || assembler.error !== undefined) options.abort();
+		// Stops reading whatever remains (after [DONE] or an error event, past the size cap, or on a failure).
+		if (failure !== undefined || assembler.error !== undefined || assembler.finished)
+			options.abort();
 	}
 	if (failure) throw failure;
 	if (assembler.error !== undefined) {

@@ -224,6 +224,17 @@ describe('a hostile streaming server stays bounded', () => {
 				);
 				return;
 			}
+			if (req.url === '/done-open/v1/chat/completions') {
+				// The whole answer and [DONE], then the connection stays open (issue 17, minor).
+				const chunk = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.write(
+					chunk({ choices: [{ index: 0, delta: { content: 'all of it' } }] }) +
+						chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) +
+						'data: [DONE]\n\n',
+				);
+				return;
+			}
 			if (req.url === '/redirect/v1/chat/completions') {
 				res.writeHead(307, { location: `${url}/elsewhere/v1/chat/completions` });
 				res.end();
@@ -273,6 +284,14 @@ describe('a hostile streaming server stays bounded', () => {
 		expect(textOf(result.chunks)).toBe('your key is [redacted]');
 		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
 		expect(JSON.stringify(result.chunks)).not.toContain(API_KEY);
+	});
+
+	it('a stream that stays open after [DONE] finishes the item', async () => {
+		const result = await runAgainst('/done-open', { timeout: 5000 });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(textOf(result.chunks)).toBe('all of it');
+		expect(result.chunks.map((chunk) => chunk.type)).toEqual(['begin', 'item', 'end']);
 	});
 
 	it('Max Response Size bounds a stream too', async () => {
