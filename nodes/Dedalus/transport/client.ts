@@ -20,7 +20,7 @@ import {
 	readBoundedText,
 	parseIfString,
 } from './limits';
-import { redactSecrets } from './redact';
+import { StreamTextRedactor, redactSecrets, redactValue } from './redact';
 import {
 	RequestPacer,
 	advisedDelayMs,
@@ -117,6 +117,16 @@ export class DedalusClient {
 	/** The API key and the provider key replaced by [redacted] wherever a server echoed them. */
 	redact(text: string): string {
 		return redactSecrets(text, this.secrets);
+	}
+
+	/** {@link redact} for every string of a parsed value (an answer assembled from a stream). */
+	redactValue<T>(value: T): T {
+		return redactValue(value, this.secrets);
+	}
+
+	/** A redactor for text forwarded piece by piece, holding back what may be a key's start. */
+	textRedactor(): StreamTextRedactor {
+		return new StreamTextRedactor(this.secrets);
 	}
 
 	/** One attempt through n8n's authenticated helper, for callers that read the body themselves (stream.ts). */

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES, MAX_SHOWN_TEXT, clipText, readBoundedText }
 import { backoffDelayMs, waitUnlessCancelled } from './retry';
 import { ChatChunkAssembler, SseDecoder, SseEventTooLargeError } from './sse';
 import type { SseEvent } from './sse';
+import type { StreamTextRedactor } from './redact';
 
 export interface StreamHandlers {
 	/** The answer started (2xx headers): from here on the request is never sent again. */
@@ -106,8 +107,10 @@ export async function streamChatCompletion<T>(
 				isTimedOut: () => deadline.aborted,
 				onText: handlers.onText,
 				redact: (text) => client.redact(text),
+				textRedactor: client.textRedactor(),
 			});
-			return parseAssembled(node, assembled, request.schema, request.itemIndex);
+			// A key streamed in pieces is whole only in the assembled text.
+			return parseAssembled(node, client.redactValue(assembled), request.schema, request.itemIndex);
 		}
 
 		let body: string;
@@ -134,6 +137,8 @@ interface ReadOptions {
 	onText(text: string): Promise<void> | void;
 	/** Echoed keys out of every event before it is read (transport/redact.ts). */
 	redact(text: string): string;
+	/** Echoed keys out of the forwarded text, also when split across events. */
+	textRedactor: StreamTextRedactor;
 }
 
 async function readStream(stream: unknown, options: ReadOptions): Promise<unknown> {
@@ -146,7 +151,8 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 	const take = async (events: SseEvent[]) => {
 		for (const event of events) {
 			const text = assembler.accept({ ...event, data: options.redact(event.data) });
-			if (text !== '') await options.onText(text);
+			const ready = text === '' ? '' : options.textRedactor.push(text);
+			if (ready !== '') await options.onText(ready);
 		}
 	};
 	let received = 0;
@@ -204,6 +210,8 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 			'The stream closed without a finish reason or [DONE].',
 		);
 	}
+	const rest = options.textRedactor.flush();
+	if (rest !== '') await options.onText(rest);
 	return assembler.result();
 }
 

@@ -224,6 +224,25 @@ describe('a hostile streaming server stays bounded', () => {
 				);
 				return;
 			}
+			if (req.url === '/echo-split/v1/chat/completions') {
+				// The key four characters per delta, some of them \u-escaped (issue 17, S5).
+				const key = String(req.headers.authorization).replace(/^Bearer /, '');
+				const text = `key: ${key}.`;
+				const chunk = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				let body = '';
+				for (let index = 0; index < text.length; index += 4) {
+					body += chunk({
+						choices: [{ index: 0, delta: { content: text.slice(index, index + 4) } }],
+					}).replace(/S/g, '\\u0053');
+				}
+				res.end(
+					body +
+						chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) +
+						'data: [DONE]\n\n',
+				);
+				return;
+			}
 			if (req.url === '/done-open/v1/chat/completions') {
 				// The whole answer and [DONE], then the connection stays open (issue 17, minor).
 				const chunk = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
@@ -284,6 +303,17 @@ describe('a hostile streaming server stays bounded', () => {
 		expect(textOf(result.chunks)).toBe('your key is [redacted]');
 		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
 		expect(JSON.stringify(result.chunks)).not.toContain(API_KEY);
+	});
+
+	it('redacts a key split across deltas, in the forwarded chunks and in the output', async () => {
+		const result = await runAgainst('/echo-split');
+		expect(result.status).toBe('success');
+		expect(textOf(result.chunks)).toBe('key: [redacted].');
+		const forwarded = result.chunks.map((chunk) => chunk.content ?? '');
+		// Not even the key's start went out before the key was whole.
+		expect(forwarded.some((content) => content.includes('dsk-'))).toBe(false);
+		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
+		expect(JSON.stringify(result.data)).toContain('key: [redacted].');
 	});
 
 	it('a stream that stays open after [DONE] finishes the item', async () => {
