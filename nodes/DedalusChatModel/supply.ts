@@ -11,6 +11,7 @@ import type { OnAuthorization } from './guard';
 const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
 // Node's timers take at most 2^31-1 ms; a larger value would fire at once.
 const MAX_TIMEOUT_MS = 2_147_483_647;
+const CLIENT_TIMEOUT_GRACE_MS = 1_000;
 
 interface ChatModelOptions {
 	frequencyPenalty?: number;
@@ -58,6 +59,7 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 	);
 	const options = readOptions(node, ctx.getNodeParameter('options', itemIndex, {}), itemIndex);
 	const onAuthorization = options.onAuthorization ?? 'error';
+	const timeoutMs = options.timeout ?? 60_000;
 
 	const credentials = await ctx.getCredentials('dedalusApi');
 	const baseUrl = (String(credentials.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -82,7 +84,9 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 		frequencyPenalty: options.frequencyPenalty,
 		presencePenalty: options.presencePenalty,
 		maxTokens: options.maxTokens,
-		timeout: options.timeout ?? 60_000,
+		// The guard bounds each attempt as a whole by Timeout; the client's own timer (until the
+		// answer starts) is a backstop just behind it, so the guard's clear error is the one seen.
+		timeout: Math.min(timeoutMs + CLIENT_TIMEOUT_GRACE_MS, MAX_TIMEOUT_MS),
 		maxRetries: options.maxRetries ?? 2,
 		// ChatOpenAI's modelKwargs: merged into every request body.
 		...(mcpServers.length ? { additionalParams: { mcp_servers: mcpServers } } : {}),
@@ -104,6 +108,7 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 				providerHeaders,
 				secrets,
 				mcpServers,
+				timeoutMs,
 			}),
 		)
 	) {
