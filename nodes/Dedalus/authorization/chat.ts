@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import type { ParameterSource } from '../completion';
+import { sameSecret } from './access';
 import { runOneAttemptAtATime } from './resume-guard';
 import { hasExpired, resendCatchingErrors } from './resume';
 import { expressionString, pendingAuthorizationOf } from './state';
@@ -23,10 +24,14 @@ const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
 
 export type ChatResponseMode = 'responseNodes' | 'streaming' | 'lastNode' | 'other';
 
+export interface ChatStart {
+	responseMode: ChatResponseMode;
+	/** The chat session that sent the first message ('' when the trigger's item had none). */
+	sessionId: string;
+}
+
 /** The Chat Trigger this run started from, with its response mode, or undefined for any other start. */
-export function chatStartOf(
-	context: IExecuteFunctions,
-): { responseMode: ChatResponseMode } | undefined {
+export function chatStartOf(context: IExecuteFunctions): ChatStart | undefined {
 	let trigger: INode | undefined;
 	try {
 		trigger = context
@@ -49,7 +54,16 @@ export function chatStartOf(
 	const mode = (trigger.parameters?.options as IDataObject | undefined)?.responseMode;
 	const responseMode: ChatResponseMode =
 		mode === 'responseNodes' || mode === 'streaming' || mode === 'lastNode' ? mode : 'other';
-	return { responseMode };
+	let sessionId: unknown;
+	try {
+		sessionId = context.evaluateExpression(
+			`{{ $(${expressionString(trigger.name)}).first().json.sessionId }}`,
+			0,
+		);
+	} catch {
+		sessionId = undefined;
+	}
+	return { responseMode, sessionId: typeof sessionId === 'string' ? sessionId : '' };
 }
 
 /** Markdown special characters in API-supplied names are shown as text, never as markup. */
@@ -111,14 +125,36 @@ function executeParameterSource(context: IExecuteFunctions): ParameterSource {
  *
  * n8n resumes the run with whatever this returns: only a throw keeps it waiting. So when consent
  * is still missing, this throws (n8n logs it; the run stays resumable from the chat or the page).
+ *
+ * n8n calls this for any chat message that names the waiting execution, whatever started it and
+ * whoever sends it: only a message from the chat session that started the run, paused in
+ * Response Mode "Using Response Nodes", continues it; any other throws before anything is sent.
  */
 export async function continueFromChat(
 	context: IExecuteFunctions,
+	message?: INodeExecutionData,
 ): Promise<INodeExecutionData[][]> {
 	const node = context.getNode();
 	const state = pendingAuthorizationOf(context);
 	if (!state) {
 		throw new NodeOperationError(node, 'This node is not waiting for authorization');
+	}
+	if (state.chat?.responseMode !== 'responseNodes') {
+		throw new NodeOperationError(
+			node,
+			'This run did not wait for a chat reply; continue it on its authorization page',
+		);
+	}
+	const sessionId = message?.json?.sessionId;
+	if (
+		typeof sessionId !== 'string' ||
+		state.chat.sessionId === '' ||
+		!sameSecret(sessionId, state.chat.sessionId)
+	) {
+		throw new NodeOperationError(
+			node,
+			'This chat message is not from the chat that is waiting for authorization',
+		);
 	}
 	// Past the wait limit n8n sends the items out of Timed Out: nothing may be sent or resumed.
 	if (hasExpired(state)) {

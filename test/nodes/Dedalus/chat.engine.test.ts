@@ -243,4 +243,64 @@ describe('consent inside n8n Chat', () => {
 		expect(result.status).toBe('waiting');
 		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
 	});
+
+	// Issue 17, S4: only a reply in the chat session that started the run continues it.
+	it('a chat message from another session sends nothing and resumes nothing', async () => {
+		const waiting = await runFromChat('responseNodes');
+		await grant();
+		const stranger = await sendChatMessage(engine, waiting, {
+			sessionId: 'attacker-chosen-session',
+			chatInput: 'done',
+		});
+		expect(stranger).toMatchObject({ resumed: false, reason: 'error' });
+		expect(stranger.resumed === false && stranger.error?.message).toBe(
+			'This chat message is not from the chat that is waiting for authorization',
+		);
+		expect(completions()).toEqual([401]);
+		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
+		// The chat that started the run still can.
+		const owner = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+		expect(owner.resumed).toBe(true);
+		expect(completions()).toEqual([401, 200]);
+	});
+
+	it.each(['streaming', 'lastNode'])(
+		'a pause from a chat in Response Mode %s is not continued by a chat message',
+		async (responseMode) => {
+			const waiting = await runFromChat(responseMode);
+			await grant();
+			const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+			expect(reply).toMatchObject({ resumed: false, reason: 'error' });
+			expect(completions()).toEqual([401]);
+		},
+	);
+
+	it('a pause from a plain trigger is not continued by any chat message', async () => {
+		const waiting = await engine.run(
+			{
+				nodes: [
+					{
+						id: 't',
+						name: 'Trigger',
+						type: TEST_TRIGGER_TYPE,
+						typeVersion: 1,
+						position: [0, 200],
+						parameters: {},
+					},
+					dedalusNode({ mcpServers: GMAIL }),
+				],
+				connections: { Trigger: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] } },
+			},
+			{ mode: 'webhook', startNode: 'Trigger', items: [{ json: { prompt: 'emails' } }] },
+		);
+		expect(waiting.status).toBe('waiting');
+		await grant();
+		const reply = await sendChatMessage(engine, waiting, {
+			sessionId: 'attacker-chosen-session',
+			chatInput: 'done',
+		});
+		expect(reply).toMatchObject({ resumed: false, reason: 'error' });
+		expect(completions()).toEqual([401]);
+		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
+	});
 });

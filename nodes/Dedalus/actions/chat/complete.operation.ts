@@ -474,7 +474,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			settings,
 			await pauseForAuthorization(this, outcomes, settings, continueOnFail, {
 				chunks,
-				chat: chatStartOf(this)?.responseMode,
+				chat: chatStartOf(this),
 			}),
 		);
 	}
