@@ -6,7 +6,7 @@ import { sameSecret } from './access';
 import { runOneAttemptAtATime } from './resume-guard';
 import { hasExpired, resendCatchingErrors } from './resume';
 import { expressionString, pendingAuthorizationOf } from './state';
-import { linkFacts, shownText } from './text';
+import { SHARED_CONSENT, linkFacts, shownText } from './text';
 
 // Consent inside n8n Chat (docs/streaming-and-chat.md). How n8n 2.41 drives a chat:
 // - Chat Trigger in Response Mode "Using Response Nodes": the first message starts the run and the
@@ -84,6 +84,17 @@ export interface ConsentMessage {
 	authorizationUrl: string;
 	/** True when the next chat message continues the run (Response Mode "Using Response Nodes"). */
 	replyContinues: boolean;
+	/**
+	 * On Authorization (In a Chat or Stream) = notify the owner: the person chatting gets neither
+	 * link (the page shows the Connect link too), only word that the owner was asked.
+	 */
+	ownerOnly?: boolean;
+}
+
+function serverNamesText(servers: string[]): string {
+	return servers.length > 0
+		? servers.map((server) => markdownText(shownText(server, 200))).join(', ')
+		: 'An MCP server';
 }
 
 /** What a chat user reads when an MCP server needs their consent. */
@@ -92,11 +103,18 @@ export function consentMessage({
 	connectUrl,
 	authorizationUrl,
 	replyContinues,
+	ownerOnly,
 }: ConsentMessage): string {
-	const names =
-		servers.length > 0
-			? servers.map((server) => markdownText(shownText(server, 200))).join(', ')
-			: 'An MCP server';
+	const names = serverNamesText(servers);
+	if (ownerOnly) {
+		return [
+			`**${names}** ${servers.length > 1 ? 'need' : 'needs'} the consent of this workflow's owner before I can answer.`,
+			'',
+			replyContinues
+				? 'The owner has been asked. Once they have connected it, reply here and I will continue.'
+				: 'The owner has been asked. Please try again later.',
+		].join('\n');
+	}
 	// The same facts the authorization page shows beside its Connect button (text.ts).
 	const facts = linkFacts(connectUrl);
 	const host = markdownText(facts?.host ?? new URL(connectUrl).host);
@@ -111,6 +129,8 @@ export function consentMessage({
 		'',
 		`1. [Connect ${servers.length === 1 ? names : 'now'}](${markdownHref(connectUrl)}) (${opens})`,
 		next,
+		'',
+		SHARED_CONSENT,
 	].join('\n');
 }
 

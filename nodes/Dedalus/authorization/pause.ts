@@ -60,6 +60,8 @@ export interface Conversation {
 	chunks?: ChunkSink;
 	/** The run came from a Chat Trigger: its response mode and session. */
 	chat?: ChatStart;
+	/** The chat or stream gets word that the owner was notified, not the links (settings.ts). */
+	ownerOnly?: boolean;
 }
 
 /**
@@ -141,6 +143,7 @@ export async function pauseForAuthorization(
 					connectUrl,
 					authorizationUrl,
 					replyContinues: conversation.chat?.responseMode === 'responseNodes',
+					ownerOnly: conversation.ownerOnly,
 				})
 			: undefined;
 	if (message !== undefined && conversation.chunks) {

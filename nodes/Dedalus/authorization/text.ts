@@ -13,6 +13,10 @@ export function shownText(text: string, max = MAX_SHOWN_TEXT): string {
 	return clipText(text.replace(HIDDEN, '').replace(CONTROL, ' '), max);
 }
 
+/** Said wherever a person is handed the Connect link: the page and the chat or stream message. */
+export const SHARED_CONSENT =
+	"Consent is given for the Dedalus account behind this workflow's API key, not for you alone: the account you connect is then used by everyone who runs workflows with that key. Connect only an account meant to be shared that way.";
+
 export interface LinkFacts {
 	/** Where the link leads, as the browser will resolve it (an internationalised name in punycode). */
 	host: string;

@@ -193,6 +193,41 @@ describe('Chat → Complete with streaming', () => {
 		expect(message).toContain('the authorization page');
 		// A stream is not a chat: no sendMessage for a chat widget.
 		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+		// Whoever is chatting learns that their consent is everyone's (issue 17, S8).
+		expect(message).toContain('used by everyone who runs workflows with that key');
+	});
+
+	it('with On Authorization (In a Chat or Stream) = notify the owner, the stream gets no link and the owner a notice', async () => {
+		const notices: string[] = [];
+		const owner = createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+			req.on('end', () => {
+				notices.push(body);
+				res.end('ok');
+			});
+		});
+		await new Promise<void>((resolve) => owner.listen(0, '127.0.0.1', resolve));
+		const notifyUrl = `http://127.0.0.1:${(owner.address() as AddressInfo).port}/hook`;
+		try {
+			const result = await runDedalus(
+				bed,
+				dedalusNode({ options: { chatAuthorization: 'notifyOwner', notifyUrl } }),
+				items({ prompt: 'emails', servers: GMAIL }),
+				streaming,
+			);
+			expect(result.status).toBe('waiting');
+			const [waiting] = jsonOf(result.outputOf('Dedalus'));
+			const message = result.chunks.map((chunk) => chunk.content ?? '').join('');
+			expect(message).toContain("needs the consent of this workflow's owner");
+			expect(message).not.toContain(waiting.connect_url as string);
+			expect(message).not.toContain(waiting.authorization_url as string);
+			expect(message).not.toMatch(/https?:/);
+			expect(notices).toHaveLength(1);
+			expect(notices[0]).toContain(waiting.connect_url as string);
+		} finally {
+			owner.close();
+		}
 	});
 });
 
