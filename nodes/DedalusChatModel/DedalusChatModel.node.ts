@@ -30,7 +30,14 @@ export class DedalusChatModel implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
-		credentials: [{ name: 'dedalusApi', required: true }],
+		credentials: [
+			{ name: 'dedalusApi', required: true },
+			{
+				name: 'dedalusMcpCredentialsApi',
+				required: true,
+				displayOptions: { show: { useMcpServerCredential: [true] } },
+			},
+		],
 		properties: [
 			{
 				displayName:
@@ -44,6 +51,14 @@ export class DedalusChatModel implements INodeType {
 			mcpServersProperty(
 				'MCP servers that Dedalus runs on its side for every request of the Agent: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. The Agent’s own tools still run in n8n.',
 			),
+			{
+				displayName: 'Use MCP Server Credential',
+				name: 'useMcpServerCredential',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to give an MCP server that needs an API key its secret from a Dedalus MCP Server Credentials credential, encrypted before it leaves n8n',
+			},
 			{
 				displayName: 'Options',
 				name: 'options',

@@ -4,7 +4,9 @@ import type { INode, ISupplyDataFunctions, SupplyData } from 'n8n-workflow';
 import type { OpenAiModel } from '@n8n/ai-node-sdk';
 
 import { readModelId } from '../Dedalus/completion';
+import { McpCredentialSealer } from '../Dedalus/completion/mcp-credentials';
 import { parseMcpServers } from '../Dedalus/completion/mcp-servers';
+import { DedalusClient } from '../Dedalus/transport';
 import { guardedFetch, installFetch, toDedalusError } from './guard';
 import type { OnAuthorization } from './guard';
 
@@ -52,7 +54,7 @@ export async function supplyDedalusModel(
 async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 	const node = ctx.getNode();
 	const model = readModelId(node, ctx.getNodeParameter('model', itemIndex, ''), itemIndex);
-	const mcpServers = parseMcpServers(
+	let mcpServers = parseMcpServers(
 		ctx.getNodeParameter('mcpServers', itemIndex, ''),
 		node,
 		itemIndex,
@@ -70,6 +72,13 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 	if (credentials.provider) providerHeaders['X-Provider'] = String(credentials.provider);
 	if (credentials.providerApiKey)
 		providerHeaders['X-Provider-Key'] = String(credentials.providerApiKey);
+
+	// An API-key MCP server's secret, sealed with the Authorization Server's key as in Chat →
+	// Complete (completion/mcp-credentials.ts): only the encrypted blob goes into the requests.
+	if (ctx.getNodeParameter('useMcpServerCredential', itemIndex, false) === true) {
+		const sealer = new McpCredentialSealer(ctx, await DedalusClient.fromCredentials(ctx));
+		mcpServers = await sealer.seal(mcpServers, itemIndex);
+	}
 
 	const apiKey = String(credentials.apiKey ?? '');
 	const secrets = [apiKey, String(credentials.providerApiKey ?? '')].filter(Boolean);

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { IConnections, IDataObject, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
+import { DedalusMcpCredentialsApi } from '../../../credentials/DedalusMcpCredentialsApi.credentials';
 import { startEmulator } from '../../../emulator/src';
 import type { Emulator, RequestLogEntry } from '../../../emulator/src';
 import { DedalusChatModel } from '../../../nodes/DedalusChatModel/DedalusChatModel.node';
@@ -47,7 +48,12 @@ function engineFor(credentials: Record<string, string>): Engine {
 	});
 }
 
-async function ask(engine: Engine, question: string, parameters: IDataObject) {
+async function ask(
+	engine: Engine,
+	question: string,
+	parameters: IDataObject,
+	extraCredentials: INode['credentials'] = {},
+) {
 	const model: INode = {
 		id: 'model',
 		name: 'Dedalus Chat Model',
@@ -58,7 +64,7 @@ async function ask(engine: Engine, question: string, parameters: IDataObject) {
 			model: { __rl: true, mode: 'id', value: 'openai/gpt-4.1' },
 			...parameters,
 		},
-		credentials: { dedalusApi: { id: 'cred-1', name: 'Dedalus' } },
+		credentials: { dedalusApi: { id: 'cred-1', name: 'Dedalus' }, ...extraCredentials },
 	};
 	const agent: INode = {
 		id: 'agent',
@@ -397,5 +403,69 @@ describe('Dedalus Chat Model bounds and redacts every answer (issue 17)', () => 
 		} finally {
 			await server.close();
 		}
+	});
+});
+
+describe('Dedalus Chat Model with an MCP server credential', () => {
+	const WEATHER = 'dedalus-labs/weather';
+	const SECRET = 'wx-live-SECRET-chatmodel';
+
+	it('seals the secret for the server as Chat → Complete does; the secret is nowhere else', async () => {
+		const engine = createEngine({
+			nodeTypes: {
+				'CUSTOM.dedalusChatModel': new DedalusChatModel(),
+				[MODEL_CONSUMER_TYPE]: new ModelConsumer(),
+			},
+			credentialTypes: {
+				dedalusApi: new DedalusApi(),
+				dedalusMcpCredentialsApi: new DedalusMcpCredentialsApi(),
+			},
+			credentials: {
+				dedalusApi: { apiKey: API_KEY, baseUrl: emulator.url, authServerUrl: emulator.url },
+				dedalusMcpCredentialsApi: { server: WEATHER, apiKey: SECRET },
+			},
+		});
+		const result = await ask(
+			engine,
+			'What is the weather in Berlin?',
+			{ mcpServers: WEATHER, useMcpServerCredential: true },
+			{ dedalusMcpCredentialsApi: { id: 'cred-2', name: 'Weather key' } },
+		);
+		expect(result.status).toBe('success');
+		const [first] = completions();
+		expect(first.mcp_credentials).toEqual([
+			expect.objectContaining({ server: WEATHER, status: 'ok' }),
+		]);
+		for (const artefact of [result.data, emulator.requests(), engine.logs]) {
+			expect(JSON.stringify(artefact)).not.toContain(SECRET);
+		}
+	});
+
+	it('a credential for a server the model does not use fails before any request', async () => {
+		const engine = createEngine({
+			nodeTypes: {
+				'CUSTOM.dedalusChatModel': new DedalusChatModel(),
+				[MODEL_CONSUMER_TYPE]: new ModelConsumer(),
+			},
+			credentialTypes: {
+				dedalusApi: new DedalusApi(),
+				dedalusMcpCredentialsApi: new DedalusMcpCredentialsApi(),
+			},
+			credentials: {
+				dedalusApi: { apiKey: API_KEY, baseUrl: emulator.url, authServerUrl: emulator.url },
+				dedalusMcpCredentialsApi: { server: WEATHER, apiKey: SECRET },
+			},
+		});
+		const result = await ask(
+			engine,
+			'Hello',
+			{ mcpServers: SEARCH, useMcpServerCredential: true },
+			{ dedalusMcpCredentialsApi: { id: 'cred-2', name: 'Weather key' } },
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(
+			/^The MCP server credential is for dedalus-labs\/weather/,
+		);
+		expect(completions()).toEqual([]);
 	});
 });
