@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { mcpServersProperty, modelLocator } from '../Dedalus/actions/common.descriptions';
-import { listSearch } from '../Dedalus/methods';
+import { listSearch, testMcpCredential } from '../Dedalus/methods';
 import { supplyDedalusModel } from './supply';
 
 // n8n-workflow below 1.85 has no NodeConnectionTypes, and n8n drops a whole package when one
@@ -35,6 +35,7 @@ export class DedalusChatModel implements INodeType {
 			{
 				name: 'dedalusMcpCredentialsApi',
 				required: true,
+				testedBy: 'testMcpCredential',
 				displayOptions: { show: { useMcpServerCredential: [true] } },
 			},
 		],
@@ -149,7 +150,7 @@ export class DedalusChatModel implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest: { testMcpCredential } };
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		return await supplyDedalusModel(this, itemIndex);
