@@ -72,8 +72,11 @@ export class Dedalus implements INodeType {
 	}
 
 	/** n8n calls this when a chat message arrives while the run waits for consent (authorization/chat.ts). */
-	async onMessage(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await continueFromChat(context);
+	async onMessage(
+		context: IExecuteFunctions,
+		message: INodeExecutionData,
+	): Promise<INodeExecutionData[][]> {
+		return await continueFromChat(context, message);
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

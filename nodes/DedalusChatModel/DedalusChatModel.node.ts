@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { mcpServersProperty, modelLocator } from '../Dedalus/actions/common.descriptions';
-import { listSearch } from '../Dedalus/methods';
+import { listSearch, testMcpCredential } from '../Dedalus/methods';
 import { supplyDedalusModel } from './supply';
 
 // n8n-workflow below 1.85 has no NodeConnectionTypes, and n8n drops a whole package when one
@@ -30,7 +30,15 @@ export class DedalusChatModel implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
-		credentials: [{ name: 'dedalusApi', required: true }],
+		credentials: [
+			{ name: 'dedalusApi', required: true },
+			{
+				name: 'dedalusMcpCredentialsApi',
+				required: true,
+				testedBy: 'testMcpCredential',
+				displayOptions: { show: { useMcpServerCredential: [true] } },
+			},
+		],
 		properties: [
 			{
 				displayName:
@@ -44,6 +52,14 @@ export class DedalusChatModel implements INodeType {
 			mcpServersProperty(
 				'MCP servers that Dedalus runs on its side for every request of the Agent: marketplace slugs (owner/name or owner/name@version) or https:// URLs, separated by commas or new lines. The Agent’s own tools still run in n8n.',
 			),
+			{
+				displayName: 'Use MCP Server Credential',
+				name: 'useMcpServerCredential',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to give an MCP server that needs an API key its secret from a Dedalus MCP Server Credentials credential, encrypted before it leaves n8n',
+			},
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -134,7 +150,7 @@ export class DedalusChatModel implements INodeType {
 		],
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, credentialTest: { testMcpCredential } };
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		return await supplyDedalusModel(this, itemIndex);

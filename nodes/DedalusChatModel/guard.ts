@@ -5,15 +5,17 @@ import type { McpServerEntry } from '../Dedalus/completion/mcp-servers';
 import { nameConsentServer } from '../Dedalus/completion/server-names';
 import { isAuthorizationRequired } from '../Dedalus/transport';
 import { toApiError } from '../Dedalus/transport/errors';
-import { redactSecrets } from '../Dedalus/transport/redact';
+import { StreamTextRedactor, redactSecrets } from '../Dedalus/transport/redact';
+import { SseDecoder } from '../Dedalus/transport/sse';
+import type { SseEvent } from '../Dedalus/transport/sse';
 
 /** What the model does when an MCP server needs OAuth consent (a sub-node cannot pause the run). */
 export type OnAuthorization = 'error' | 'answer';
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-// Error bodies are short; a hostile one must not be read whole.
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
+// Error bodies are short; a hostile one must not be read whole (any non-2xx, retried ones too).
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 // A chat answer, server-side tool results included, is far below this; a hostile one stops here.
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
@@ -36,9 +38,14 @@ class GuardFailure extends Error {
  * - adds the bring-your-own-key headers (absent when unset, as the credential does);
  * - follows no redirect: n8n's client would follow it and keep X-Provider-Key on it (fetch drops
  *   only Authorization across origins), so a 3xx is an error naming where it pointed;
- * - stops reading an answer larger than MAX_RESPONSE_BYTES;
- * - reads an error answer (bounded) and maps it through the Dedalus node's one error mapping
- *   (the OpenAI client keeps only a body's `error` field), except the ones worth retrying;
+ * - bounds each attempt as a whole, connect to last byte, by `timeoutMs` (n8n's client bounds only
+ *   the wait for the answer to start, then each read);
+ * - stops reading an answer larger than MAX_RESPONSE_BYTES and redacts both keys from it, a JSON
+ *   answer whole, a streamed one event by event, holding back text that may be a key's start
+ *   (transport/redact.ts), so the answer n8n keeps in the run data carries neither;
+ * - reads every error answer bounded (MAX_ERROR_BODY_BYTES) and redacted; one worth retrying goes
+ *   back to the client as a new small Response (the client retries it), any other maps through
+ *   the Dedalus node's one error mapping (the OpenAI client keeps only a body's `error` field);
  * - a consent 401 becomes an error with the link in its description, or with `answer` an
  *   assistant message that carries the link.
  */
@@ -51,8 +58,10 @@ export function guardedFetch(options: {
 	secrets: string[];
 	/** The requested MCP servers: a consent answer names one of them when it can (server-names.ts). */
 	mcpServers: McpServerEntry[];
+	/** Bounds each attempt as a whole, connect to last byte. */
+	timeoutMs: number;
 }): Fetch {
-	const { node, onAuthorization, providerHeaders, secrets, mcpServers } = options;
+	const { node, onAuthorization, providerHeaders, secrets, mcpServers, timeoutMs } = options;
 	const serverNames = new Map<string, string>();
 	const origin = new URL(options.baseUrl).origin;
 	const fail = (error: NodeApiError) => new GuardFailure(error);
@@ -70,7 +79,23 @@ export function guardedFetch(options: {
 		}
 		const headers = new Headers(init?.headers);
 		for (const [name, value] of Object.entries(providerHeaders)) headers.set(name, value);
-		const response = await fetch(input, { ...init, headers, redirect: 'manual' });
+		const deadline = AbortSignal.timeout(timeoutMs);
+		const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+		const timedOut = () =>
+			new GuardFailure(
+				new NodeApiError(node, {} as JsonObject, {
+					// Not worded "timed out": the OpenAI client swaps any error so worded for its own bare one.
+					message: `Could not reach Dedalus: no complete answer within ${timeoutMs} ms`,
+					description: 'Raise Timeout in the options if long answers are expected.',
+				}),
+			);
+		// Past the deadline the guard's own error; any other failure (a cancel, a refused connection)
+		// goes to the OpenAI client as fetch raised it, since the client decides on those.
+		const whenTimedOut = async (error: unknown): Promise<never> =>
+			await Promise.reject(deadline.aborted ? timedOut() : error);
+		const response = await fetch(input, { ...init, headers, redirect: 'manual', signal }).catch(
+			whenTimedOut,
+		);
 		const { status } = response;
 		if (status >= 300 && status < 400) {
 			await response.body?.cancel();
@@ -82,10 +107,29 @@ export function guardedFetch(options: {
 				}),
 			);
 		}
-		if (status < 400) return capped(response, node);
-		if (isRetriable(status)) return response;
+		const read = async (maxBytes: number) =>
+			await readBounded(response, maxBytes).catch(whenTimedOut);
+		if (status < 400) {
+			if (isEventStream(response))
+				return redactedStream(response, node, secrets, timedOut, deadline);
+			const answer = await read(MAX_RESPONSE_BYTES);
+			if (answer.truncated) throw tooLarge(node);
+			return new Response(redactSecrets(answer.text, secrets), {
+				status,
+				statusText: response.statusText,
+				headers: withoutLength(response.headers),
+			});
+		}
+		const body = redactSecrets((await read(MAX_ERROR_BODY_BYTES)).text, secrets);
+		// The client retries these itself: it gets the same status and headers, the body bounded.
+		if (isRetriable(status)) {
+			return new Response(body, {
+				status,
+				statusText: response.statusText,
+				headers: withoutLength(response.headers),
+			});
+		}
 
-		const body = redactSecrets(await readBounded(response), secrets);
 		const error = toApiError(node, status, body, undefined, 0);
 		if (!isAuthorizationRequired(error)) throw fail(error);
 		const server = nameConsentServer(error, mcpServers, serverNames);
@@ -96,32 +140,134 @@ export function guardedFetch(options: {
 	};
 }
 
-/** The answer as it streams in, failing once it passes MAX_RESPONSE_BYTES. */
-function capped(response: Response, node: INode): Response {
-	if (!response.body) return response;
-	let seen = 0;
-	const limited = response.body.pipeThrough(
-		new TransformStream<Uint8Array, Uint8Array>({
-			transform(chunk, controller) {
-				seen += chunk.byteLength;
-				if (seen > MAX_RESPONSE_BYTES) {
-					controller.error(
-						new GuardFailure(
-							new NodeApiError(node, {} as JsonObject, {
-								message: `Dedalus answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; the answer was not read`,
-							}),
-						),
-					);
-					return;
-				}
-				controller.enqueue(chunk);
-			},
+function tooLarge(node: INode): GuardFailure {
+	return new GuardFailure(
+		new NodeApiError(node, {} as JsonObject, {
+			message: `Dedalus answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB; the answer was not read`,
 		}),
 	);
-	return new Response(limited, {
+}
+
+function isEventStream(response: Response): boolean {
+	return (response.headers.get('content-type') ?? '').toLowerCase().includes('text/event-stream');
+}
+
+/** The answer's headers for a body the guard rebuilt: the length and encoding no longer apply. */
+function withoutLength(headers: Headers): Headers {
+	const copy = new Headers(headers);
+	copy.delete('content-length');
+	copy.delete('content-encoding');
+	return copy;
+}
+
+/**
+ * A streamed answer, event by event: size-capped, bounded in time, and with both keys redacted,
+ * also a key split across deltas (the text of choice 0 passes a StreamTextRedactor, whose held
+ * tail goes out with the chunk that finishes the choice, or at [DONE] or the end).
+ */
+function redactedStream(
+	response: Response,
+	node: INode,
+	secrets: string[],
+	timedOut: () => GuardFailure,
+	deadline: AbortSignal,
+): Response {
+	const source = response.body;
+	if (!source) return response;
+	const reader = source.getReader();
+	const decoder = new SseDecoder(MAX_RESPONSE_BYTES);
+	const text = new StreamTextRedactor(secrets);
+	const encoder = new TextEncoder();
+	let seen = 0;
+	const encode = (event: SseEvent) =>
+		encoder.encode(
+			`${event.event === 'message' ? '' : `event: ${event.event}\n`}${event.data
+				.split('\n')
+				.map((line) => `data: ${line}`)
+				.join('\n')}\n\n`,
+		);
+	const rewrite = (event: SseEvent): SseEvent => {
+		const data = redactSecrets(event.data, secrets);
+		if (event.event !== 'message' || data.trim() === '[DONE]') return { ...event, data };
+		let chunk: {
+			choices?: Array<{ index?: number; delta?: { content?: unknown }; finish_reason?: unknown }>;
+		};
+		try {
+			chunk = JSON.parse(data) as typeof chunk;
+		} catch {
+			return { ...event, data };
+		}
+		const choice = Array.isArray(chunk?.choices)
+			? chunk.choices.find((entry) => (entry?.index ?? 0) === 0)
+			: undefined;
+		if (!choice) return { ...event, data };
+		let content = typeof choice.delta?.content === 'string' ? text.push(choice.delta.content) : '';
+		if (choice.finish_reason) content += text.flush();
+		if (typeof choice.delta?.content === 'string' || content !== '') {
+			choice.delta = { ...choice.delta, content };
+		}
+		return { ...event, data: JSON.stringify(chunk) };
+	};
+	const failWith = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+		void reader.cancel().catch(() => undefined);
+		controller.error(error);
+	};
+	const stream = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			let next: Awaited<ReturnType<typeof reader.read>>;
+			try {
+				next = await reader.read();
+			} catch (error) {
+				failWith(controller, deadline.aborted ? timedOut() : error);
+				return;
+			}
+			try {
+				if (next.done) {
+					for (const event of decoder.end()) controller.enqueue(encode(rewrite(event)));
+					const rest = text.flush();
+					// Held text that no finishing chunk took: one more delta before the end.
+					if (rest !== '') {
+						controller.enqueue(
+							encode({
+								event: 'message',
+								data: JSON.stringify({ choices: [{ index: 0, delta: { content: rest } }] }),
+							}),
+						);
+					}
+					controller.close();
+					return;
+				}
+				seen += next.value.byteLength;
+				if (seen > MAX_RESPONSE_BYTES) {
+					failWith(controller, tooLarge(node));
+					return;
+				}
+				for (const event of decoder.push(next.value)) {
+					if (event.data.trim() === '[DONE]') {
+						const rest = text.flush();
+						if (rest !== '') {
+							controller.enqueue(
+								encode({
+									event: 'message',
+									data: JSON.stringify({ choices: [{ index: 0, delta: { content: rest } }] }),
+								}),
+							);
+						}
+					}
+					controller.enqueue(encode(rewrite(event)));
+				}
+			} catch (error) {
+				failWith(controller, error instanceof GuardFailure ? error : tooLarge(node));
+			}
+		},
+		async cancel(reason) {
+			await reader.cancel(reason);
+		},
+	});
+	return new Response(stream, {
 		status: response.status,
 		statusText: response.statusText,
-		headers: response.headers,
+		headers: withoutLength(response.headers),
 	});
 }
 
@@ -148,9 +294,13 @@ function redirectTarget(response: Response, from: URL): string {
 	}
 }
 
-async function readBounded(response: Response): Promise<string> {
+/** At most `maxBytes` of the body; `truncated` when there was more (the rest is not read). */
+async function readBounded(
+	response: Response,
+	maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
 	const reader = response.body?.getReader();
-	if (!reader) return '';
+	if (!reader) return { text: '', truncated: false };
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for (;;) {
@@ -158,12 +308,13 @@ async function readBounded(response: Response): Promise<string> {
 		if (done) break;
 		chunks.push(value);
 		size += value.byteLength;
-		if (size >= MAX_ERROR_BODY_BYTES) {
-			await reader.cancel();
-			break;
+		if (size > maxBytes) {
+			await reader.cancel().catch(() => undefined);
+			const text = Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+			return { text, truncated: true };
 		}
 	}
-	return Buffer.concat(chunks).toString('utf8').slice(0, MAX_ERROR_BODY_BYTES);
+	return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
 function consentText(server: string | undefined, connectUrl: string): string {

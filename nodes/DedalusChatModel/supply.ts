@@ -4,13 +4,16 @@ import type { INode, ISupplyDataFunctions, SupplyData } from 'n8n-workflow';
 import type { OpenAiModel } from '@n8n/ai-node-sdk';
 
 import { readModelId } from '../Dedalus/completion';
+import { McpCredentialSealer } from '../Dedalus/completion/mcp-credentials';
 import { parseMcpServers } from '../Dedalus/completion/mcp-servers';
+import { DedalusClient } from '../Dedalus/transport';
 import { guardedFetch, installFetch, toDedalusError } from './guard';
 import type { OnAuthorization } from './guard';
 
 const DEFAULT_BASE_URL = 'https://api.dedaluslabs.ai';
 // Node's timers take at most 2^31-1 ms; a larger value would fire at once.
 const MAX_TIMEOUT_MS = 2_147_483_647;
+const CLIENT_TIMEOUT_GRACE_MS = 1_000;
 
 interface ChatModelOptions {
 	frequencyPenalty?: number;
@@ -51,13 +54,14 @@ export async function supplyDedalusModel(
 async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 	const node = ctx.getNode();
 	const model = readModelId(node, ctx.getNodeParameter('model', itemIndex, ''), itemIndex);
-	const mcpServers = parseMcpServers(
+	let mcpServers = parseMcpServers(
 		ctx.getNodeParameter('mcpServers', itemIndex, ''),
 		node,
 		itemIndex,
 	);
 	const options = readOptions(node, ctx.getNodeParameter('options', itemIndex, {}), itemIndex);
 	const onAuthorization = options.onAuthorization ?? 'error';
+	const timeoutMs = options.timeout ?? 60_000;
 
 	const credentials = await ctx.getCredentials('dedalusApi');
 	const baseUrl = (String(credentials.baseUrl ?? '') || DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -68,6 +72,13 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 	if (credentials.provider) providerHeaders['X-Provider'] = String(credentials.provider);
 	if (credentials.providerApiKey)
 		providerHeaders['X-Provider-Key'] = String(credentials.providerApiKey);
+
+	// An API-key MCP server's secret, sealed with the Authorization Server's key as in Chat →
+	// Complete (completion/mcp-credentials.ts): only the encrypted blob goes into the requests.
+	if (ctx.getNodeParameter('useMcpServerCredential', itemIndex, false) === true) {
+		const sealer = new McpCredentialSealer(ctx, await DedalusClient.fromCredentials(ctx));
+		mcpServers = await sealer.seal(mcpServers, itemIndex);
+	}
 
 	const apiKey = String(credentials.apiKey ?? '');
 	const secrets = [apiKey, String(credentials.providerApiKey ?? '')].filter(Boolean);
@@ -82,7 +93,9 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 		frequencyPenalty: options.frequencyPenalty,
 		presencePenalty: options.presencePenalty,
 		maxTokens: options.maxTokens,
-		timeout: options.timeout ?? 60_000,
+		// The guard bounds each attempt as a whole by Timeout; the client's own timer (until the
+		// answer starts) is a backstop just behind it, so the guard's clear error is the one seen.
+		timeout: Math.min(timeoutMs + CLIENT_TIMEOUT_GRACE_MS, MAX_TIMEOUT_MS),
 		maxRetries: options.maxRetries ?? 2,
 		// ChatOpenAI's modelKwargs: merged into every request body.
 		...(mcpServers.length ? { additionalParams: { mcp_servers: mcpServers } } : {}),
@@ -104,6 +117,7 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 				providerHeaders,
 				secrets,
 				mcpServers,
+				timeoutMs,
 			}),
 		)
 	) {

@@ -33,8 +33,12 @@ export function accessAllowed(
 ): boolean {
 	if (accessToken === undefined) return true;
 	const given = context.getRequestObject().query?.[TOKEN_PARAM];
-	if (typeof given !== 'string') return false;
+	return typeof given === 'string' && sameSecret(given, accessToken);
+}
+
+/** Compares a given value with a saved one in time that does not tell how much of it matched. */
+export function sameSecret(given: string, saved: string): boolean {
 	const a = Buffer.from(given);
-	const b = Buffer.from(accessToken);
+	const b = Buffer.from(saved);
 	return a.length === b.length && timingSafeEqual(a, b);
 }

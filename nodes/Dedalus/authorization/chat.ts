@@ -2,10 +2,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import type { ParameterSource } from '../completion';
+import { sameSecret } from './access';
 import { runOneAttemptAtATime } from './resume-guard';
 import { hasExpired, resendCatchingErrors } from './resume';
 import { expressionString, pendingAuthorizationOf } from './state';
-import { linkFacts, shownText } from './text';
+import { SHARED_CONSENT, linkFacts, shownText } from './text';
 
 // Consent inside n8n Chat (docs/streaming-and-chat.md). How n8n 2.41 drives a chat:
 // - Chat Trigger in Response Mode "Using Response Nodes": the first message starts the run and the
@@ -23,10 +24,14 @@ const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
 
 export type ChatResponseMode = 'responseNodes' | 'streaming' | 'lastNode' | 'other';
 
+export interface ChatStart {
+	responseMode: ChatResponseMode;
+	/** The chat session that sent the first message ('' when the trigger's item had none). */
+	sessionId: string;
+}
+
 /** The Chat Trigger this run started from, with its response mode, or undefined for any other start. */
-export function chatStartOf(
-	context: IExecuteFunctions,
-): { responseMode: ChatResponseMode } | undefined {
+export function chatStartOf(context: IExecuteFunctions): ChatStart | undefined {
 	let trigger: INode | undefined;
 	try {
 		trigger = context
@@ -49,7 +54,16 @@ export function chatStartOf(
 	const mode = (trigger.parameters?.options as IDataObject | undefined)?.responseMode;
 	const responseMode: ChatResponseMode =
 		mode === 'responseNodes' || mode === 'streaming' || mode === 'lastNode' ? mode : 'other';
-	return { responseMode };
+	let sessionId: unknown;
+	try {
+		sessionId = context.evaluateExpression(
+			`{{ $(${expressionString(trigger.name)}).first().json.sessionId }}`,
+			0,
+		);
+	} catch {
+		sessionId = undefined;
+	}
+	return { responseMode, sessionId: typeof sessionId === 'string' ? sessionId : '' };
 }
 
 /** Markdown special characters in API-supplied names are shown as text, never as markup. */
@@ -70,6 +84,17 @@ export interface ConsentMessage {
 	authorizationUrl: string;
 	/** True when the next chat message continues the run (Response Mode "Using Response Nodes"). */
 	replyContinues: boolean;
+	/**
+	 * On Authorization (In a Chat or Stream) = notify the owner: the person chatting gets neither
+	 * link (the page shows the Connect link too), only word that the owner was asked.
+	 */
+	ownerOnly?: boolean;
+}
+
+function serverNamesText(servers: string[]): string {
+	return servers.length > 0
+		? servers.map((server) => markdownText(shownText(server, 200))).join(', ')
+		: 'An MCP server';
 }
 
 /** What a chat user reads when an MCP server needs their consent. */
@@ -78,11 +103,18 @@ export function consentMessage({
 	connectUrl,
 	authorizationUrl,
 	replyContinues,
+	ownerOnly,
 }: ConsentMessage): string {
-	const names =
-		servers.length > 0
-			? servers.map((server) => markdownText(shownText(server, 200))).join(', ')
-			: 'An MCP server';
+	const names = serverNamesText(servers);
+	if (ownerOnly) {
+		return [
+			`**${names}** ${servers.length > 1 ? 'need' : 'needs'} the consent of this workflow's owner before I can answer.`,
+			'',
+			replyContinues
+				? 'The owner has been asked. Once they have connected it, reply here and I will continue.'
+				: 'The owner has been asked. Please try again later.',
+		].join('\n');
+	}
 	// The same facts the authorization page shows beside its Connect button (text.ts).
 	const facts = linkFacts(connectUrl);
 	const host = markdownText(facts?.host ?? new URL(connectUrl).host);
@@ -97,6 +129,8 @@ export function consentMessage({
 		'',
 		`1. [Connect ${servers.length === 1 ? names : 'now'}](${markdownHref(connectUrl)}) (${opens})`,
 		next,
+		'',
+		SHARED_CONSENT,
 	].join('\n');
 }
 
@@ -111,14 +145,36 @@ function executeParameterSource(context: IExecuteFunctions): ParameterSource {
  *
  * n8n resumes the run with whatever this returns: only a throw keeps it waiting. So when consent
  * is still missing, this throws (n8n logs it; the run stays resumable from the chat or the page).
+ *
+ * n8n calls this for any chat message that names the waiting execution, whatever started it and
+ * whoever sends it: only a message from the chat session that started the run, paused in
+ * Response Mode "Using Response Nodes", continues it; any other throws before anything is sent.
  */
 export async function continueFromChat(
 	context: IExecuteFunctions,
+	message?: INodeExecutionData,
 ): Promise<INodeExecutionData[][]> {
 	const node = context.getNode();
 	const state = pendingAuthorizationOf(context);
 	if (!state) {
 		throw new NodeOperationError(node, 'This node is not waiting for authorization');
+	}
+	if (state.chat?.responseMode !== 'responseNodes') {
+		throw new NodeOperationError(
+			node,
+			'This run did not wait for a chat reply; continue it on its authorization page',
+		);
+	}
+	const sessionId = message?.json?.sessionId;
+	if (
+		typeof sessionId !== 'string' ||
+		state.chat.sessionId === '' ||
+		!sameSecret(sessionId, state.chat.sessionId)
+	) {
+		throw new NodeOperationError(
+			node,
+			'This chat message is not from the chat that is waiting for authorization',
+		);
 	}
 	// Past the wait limit n8n sends the items out of Timed Out: nothing may be sent or resumed.
 	if (hasExpired(state)) {

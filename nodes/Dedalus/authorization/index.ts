@@ -2,6 +2,7 @@ export { chatStartOf, continueFromChat } from './chat';
 export { handleResumeRequest } from './resume';
 export { notifyOwner, pauseForAuthorization } from './pause';
 export {
+	checkChatSettings,
 	checkToolSettings,
 	outputLayout,
 	readAuthorizationSettings,

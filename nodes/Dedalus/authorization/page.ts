@@ -1,7 +1,7 @@
 import { randomString } from 'n8n-workflow';
 
 import { MAX_LINK_LENGTH, isHttpLinkWithin } from '../transport';
-import { linkFacts, shownText } from './text';
+import { SHARED_CONSENT, linkFacts, shownText } from './text';
 
 export type PageState =
 	| 'waiting'
@@ -56,9 +56,6 @@ export function pageJson(model: PageModel): Record<string, unknown> {
 			: {}),
 	};
 }
-
-const SHARED_CONSENT =
-	"Consent is given for the Dedalus account behind this workflow's API key, not for you alone: the account you connect is then used by everyone who runs workflows with that key. Connect only an account meant to be shared that way.";
 
 /**
  * A strict policy: nothing loads from anywhere, only this page's own inline style and script

@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { finishedItem, waitingItem } from '../completion';
 import type { ChunkSink, ItemOutcome } from '../completion';
 import { consentMessage } from './chat';
-import type { ChatResponseMode } from './chat';
+import type { ChatStart } from './chat';
 import { resumeAccess } from './access';
 import { sendAuthorizationNotice } from './notify';
 import type { NotificationResult } from './notify';
@@ -58,8 +58,10 @@ function uniqueServers(outcomes: ItemOutcome[]): string[] {
 export interface Conversation {
 	/** The run streams (Response Mode Streaming): the consent message goes into the stream. */
 	chunks?: ChunkSink;
-	/** The run came from a Chat Trigger with this response mode. */
-	chat?: ChatResponseMode;
+	/** The run came from a Chat Trigger: its response mode and session. */
+	chat?: ChatStart;
+	/** The chat or stream gets word that the owner was notified, not the links (settings.ts). */
+	ownerOnly?: boolean;
 }
 
 /**
@@ -113,6 +115,7 @@ export async function pauseForAuthorization(
 		...(last.error.pollUrl ? { pollUrl: last.error.pollUrl } : {}),
 		...(last.error.serverId ? { serverId: last.error.serverId } : {}),
 		serverNames: serverNames(outcomes),
+		...(conversation.chat ? { chat: conversation.chat } : {}),
 	});
 	await context.putExecutionToWait(waitTill(deadline));
 
@@ -134,12 +137,13 @@ export async function pauseForAuthorization(
 
 	// In a chat or a stream the person is right there: tell them where they are.
 	const message =
-		conversation.chat === 'responseNodes' || conversation.chunks
+		conversation.chat?.responseMode === 'responseNodes' || conversation.chunks
 			? consentMessage({
 					servers,
 					connectUrl,
 					authorizationUrl,
-					replyContinues: conversation.chat === 'responseNodes',
+					replyContinues: conversation.chat?.responseMode === 'responseNodes',
+					ownerOnly: conversation.ownerOnly,
 				})
 			: undefined;
 	if (message !== undefined && conversation.chunks) {
@@ -152,7 +156,9 @@ export async function pauseForAuthorization(
 	return pendingItems.map((itemIndex, position) => ({
 		...waitingItem(itemIndex, { connectUrl, authorizationUrl, servers, expiresAt, notification }),
 		// n8n posts the first item's sendMessage into the chat while the run waits (chat.ts).
-		...(position === 0 && message !== undefined && conversation.chat === 'responseNodes'
+		...(position === 0 &&
+		message !== undefined &&
+		conversation.chat?.responseMode === 'responseNodes'
 			? { sendMessage: message }
 			: {}),
 	}));

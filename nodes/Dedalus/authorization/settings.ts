@@ -16,9 +16,17 @@ export interface WaitLimit {
 /** As an AI agent's tool: hand the agent the link, or tell it consent is pending and notify the owner. */
 export type ToolAuthorization = 'giveLink' | 'notifyOwner';
 
+/**
+ * When the run came from a chat or streams: show the person chatting the Connect link, or tell
+ * them consent is pending and notify the owner (Notify URL). A public chat's users would otherwise
+ * connect their own accounts for everyone using the API key.
+ */
+export type ChatAuthorization = 'showLink' | 'notifyOwner';
+
 export interface AuthorizationSettings {
 	whenRequired: WhenAuthorizationRequired;
 	toolAuthorization: ToolAuthorization;
+	chatAuthorization: ChatAuthorization;
 	waitLimit?: WaitLimit;
 	notifyUrl?: string;
 }
@@ -61,6 +69,13 @@ export function readAuthorizationSettings(
 			`On Authorization (As a Tool) has an unknown value "${String(toolAuthorization)}"`,
 		);
 	}
+	const chatAuthorization = (options.chatAuthorization ?? 'showLink') as ChatAuthorization;
+	if (!['showLink', 'notifyOwner'].includes(chatAuthorization)) {
+		throw new NodeOperationError(
+			node,
+			`On Authorization (In a Chat or Stream) has an unknown value "${String(chatAuthorization)}"`,
+		);
+	}
 	const limit = (options.limitWaitTime as { values?: WaitLimit } | undefined)?.values;
 	// The editor draws the outputs with the same rule (outputLayout), so they never disagree.
 	const limited = outputLayout({ resource: 'chat', operation: 'complete', options }).length > 1;
@@ -68,7 +83,7 @@ export function readAuthorizationSettings(
 	// Checked here, before the first request: a bad setting found at pause time would lose the
 	// results of items already sent.
 	if (waitLimit) waitDeadline(node, waitLimit);
-	return { whenRequired, toolAuthorization, waitLimit, notifyUrl };
+	return { whenRequired, toolAuthorization, chatAuthorization, waitLimit, notifyUrl };
 }
 
 /** Checked before the first request when the node runs as a tool: the owner can only be told through Notify URL. */
@@ -77,6 +92,20 @@ export function checkToolSettings(node: INode, settings: AuthorizationSettings):
 		throw new NodeOperationError(
 			node,
 			'On Authorization (As a Tool) is set to notify the owner, but Notify URL is empty',
+			{
+				description:
+					'Add a Notify URL (a Slack, Discord or Mattermost incoming webhook, or an n8n Webhook URL).',
+			},
+		);
+	}
+}
+
+/** Checked before the first request when the run came from a chat or streams and may pause. */
+export function checkChatSettings(node: INode, settings: AuthorizationSettings): void {
+	if (settings.chatAuthorization === 'notifyOwner' && settings.notifyUrl === undefined) {
+		throw new NodeOperationError(
+			node,
+			'On Authorization (In a Chat or Stream) is set to notify the owner, but Notify URL is empty',
 			{
 				description:
 					'Add a Notify URL (a Slack, Discord or Mattermost incoming webhook, or an n8n Webhook URL).',

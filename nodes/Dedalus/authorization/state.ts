@@ -24,6 +24,11 @@ const pendingAuthorizationSchema = z.object({
 	serverId: z.string().optional(),
 	/** Server ids already put to a requested MCP server (completion/server-names.ts). */
 	serverNames: z.record(z.string()).optional(),
+	/**
+	 * Set when the run started from a Chat Trigger: its response mode and chat session. Only a
+	 * message of that session, in Response Mode "Using Response Nodes", continues the run (chat.ts).
+	 */
+	chat: z.object({ responseMode: z.string(), sessionId: z.string() }).optional(),
 });
 
 export type PendingAuthorization = z.infer<typeof pendingAuthorizationSchema> & {

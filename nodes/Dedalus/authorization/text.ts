@@ -1,4 +1,4 @@
-import { MAX_SHOWN_TEXT, clipText, isHttpUrl } from '../transport';
+import { MAX_SHOWN_TEXT, clipText, isHttpUrl, isLoopbackHost } from '../transport';
 
 // Characters that change how text around them is displayed without being seen themselves:
 // bidirectional controls (which can make "moc.live" read as "evil.com"), zero-width and other
@@ -13,6 +13,10 @@ export function shownText(text: string, max = MAX_SHOWN_TEXT): string {
 	return clipText(text.replace(HIDDEN, '').replace(CONTROL, ' '), max);
 }
 
+/** Said wherever a person is handed the Connect link: the page and the chat or stream message. */
+export const SHARED_CONSENT =
+	"Consent is given for the Dedalus account behind this workflow's API key, not for you alone: the account you connect is then used by everyone who runs workflows with that key. Connect only an account meant to be shared that way.";
+
 export interface LinkFacts {
 	/** Where the link leads, as the browser will resolve it (an internationalised name in punycode). */
 	host: string;
@@ -20,15 +24,13 @@ export interface LinkFacts {
 	insecure: boolean;
 }
 
-const LOCAL_HOSTS = /^(localhost|.*\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 /** What a person should see about a link before following it; undefined when it is not a link to show. */
 export function linkFacts(url: string | undefined): LinkFacts | undefined {
 	if (url === undefined || !isHttpUrl(url)) return undefined;
 	const parsed = new URL(url);
 	return {
 		host: parsed.host,
-		insecure: parsed.protocol === 'http:' && !LOCAL_HOSTS.test(parsed.hostname),
+		insecure: parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname),
 	};
 }
 

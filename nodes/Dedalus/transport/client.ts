@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	ILoadOptionsFunctions,
+	ISupplyDataFunctions,
 	IWebhookFunctions,
 	JsonObject,
 	RequestHelperFunctions,
@@ -20,7 +21,7 @@ import {
 	readBoundedText,
 	parseIfString,
 } from './limits';
-import { redactSecrets } from './redact';
+import { StreamTextRedactor, redactSecrets, redactValue } from './redact';
 import {
 	RequestPacer,
 	advisedDelayMs,
@@ -37,7 +38,12 @@ const DEFAULT_AUTH_SERVER_URL = 'https://as.dedaluslabs.ai';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-export type DedalusContext = IExecuteFunctions | IWebhookFunctions | ILoadOptionsFunctions;
+/** Where a Dedalus request can come from: the node's run, its webhook, the editor, the chat model's supplyData. */
+export type DedalusContext =
+	| IExecuteFunctions
+	| IWebhookFunctions
+	| ILoadOptionsFunctions
+	| ISupplyDataFunctions;
 
 export interface DedalusRequest<T> {
 	method: IHttpRequestMethods;
@@ -62,6 +68,8 @@ export interface DedalusRequest<T> {
 	 * resume path: authorization/resume.ts). Default: a fresh random key per request.
 	 */
 	idempotencyKey?: string;
+	/** Leaves out X-Provider and X-Provider-Key (the consent poll: transport/poll.ts). */
+	withoutProviderKey?: boolean;
 }
 
 export interface FullResponse {
@@ -117,6 +125,16 @@ export class DedalusClient {
 		return redactSecrets(text, this.secrets);
 	}
 
+	/** {@link redact} for every string of a parsed value (an answer assembled from a stream). */
+	redactValue<T>(value: T): T {
+		return redactValue(value, this.secrets);
+	}
+
+	/** A redactor for text forwarded piece by piece, holding back what may be a key's start. */
+	textRedactor(): StreamTextRedactor {
+		return new StreamTextRedactor(this.secrets);
+	}
+
 	/** One attempt through n8n's authenticated helper, for callers that read the body themselves (stream.ts). */
 	async send(options: IHttpRequestOptions): Promise<FullResponse> {
 		const send = this.context.helpers
@@ -161,6 +179,13 @@ export class DedalusClient {
 		};
 		const send = this.context.helpers
 			.httpRequestWithAuthentication as RequestHelperFunctions['httpRequestWithAuthentication'];
+		// The credential's authenticate() adds the bring-your-own-key headers only when they are set.
+		const credentialsDecrypted = request.withoutProviderKey
+			? {
+					...this.credentials,
+					data: { ...this.credentials.data, provider: '', providerApiKey: '' },
+				}
+			: this.credentials;
 
 		for (let retries = 0; ; retries++) {
 			await this.pacer.ready(request.signal);
@@ -178,7 +203,7 @@ export class DedalusClient {
 					this.context,
 					CREDENTIAL_TYPE,
 					{ ...options, abortSignal: signal },
-					{ credentialsDecrypted: this.credentials },
+					{ credentialsDecrypted },
 				)) as FullResponse;
 				({ statusCode, headers } = response);
 				body = await readBoundedText(response.body, maxBytes, signal);

@@ -88,6 +88,13 @@ export function isHttpLinkWithin(value: unknown, maxLength: number): boolean {
 	}
 }
 
+const LOOPBACK_HOSTS = /^(localhost|.*\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** This machine (URL.hostname form): the one place where plain http is not readable on the way. */
+export function isLoopbackHost(hostname: string): boolean {
+	return LOOPBACK_HOSTS.test(hostname);
+}
+
 /** {@link isHttpLinkWithin} with the node's link length limit. */
 export function isHttpUrl(value: string): boolean {
 	return isHttpLinkWithin(value, MAX_LINK_LENGTH);

@@ -6,6 +6,7 @@ export {
 	isAuthorizationRequired,
 	isHttpLinkWithin,
 	isHttpUrl,
+	isLoopbackHost,
 } from './errors';
 export type { ConsentRequest, NodeError } from './errors';
 export { fetchEncryptionKey } from './jwks';

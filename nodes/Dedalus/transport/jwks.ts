@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { DedalusContext } from './client';
+import { isLoopbackHost } from './errors';
 import { parseIfString } from './limits';
 
 /** The SDKs refuse smaller keys (`jwk_to_public_key(min_key_size=2048)`). */
@@ -13,15 +14,31 @@ const JWKS_TIMEOUT_MS = 15_000;
 interface Jwk {
 	kty?: unknown;
 	use?: unknown;
+	alg?: unknown;
 	n?: unknown;
 	e?: unknown;
+}
+
+/** The only algorithm the SDKs seal with; a key that names another one is not theirs. */
+const SEAL_ALGORITHM = 'RSA-OAEP-256';
+
+/**
+ * The public exponent is odd and at least 3: e = 1 makes "encryption" the identity, so a sealed
+ * secret would be readable by anyone; an even e is no RSA key.
+ */
+function isUsableExponent(e: string): boolean {
+	const value = BigInt(`0x${Buffer.from(e, 'base64url').toString('hex') || '0'}`);
+	return value >= BigInt(3) && value % BigInt(2) === BigInt(1);
 }
 
 /**
  * The authorization server's public encryption key, as the SDKs find it (Python SDK
  * `lib/crypto/encryption.py`, `fetch_encryption_key`): `{AS}/.well-known/jwks.json`, the first RSA
  * key with `use: "enc"`. Public data, so the request carries no credential; redirects are not
- * followed, like the SDK's httpx client.
+ * followed, like the SDK's httpx client. Whoever controls this key reads the sealed secrets, so the
+ * Authorization Server must be https (plain http only on this machine, for the emulator) and the
+ * key a real RSA-OAEP-256 key: `alg` absent or RSA-OAEP-256, e odd and at least 3, n of 2048 bits
+ * or more.
  */
 export async function fetchEncryptionKey(
 	context: DedalusContext,
@@ -30,6 +47,20 @@ export async function fetchEncryptionKey(
 	const url = `${authServerUrl.replace(/\/+$/, '')}/.well-known/jwks.json`;
 	// Why no key could be had: said to the person, with nothing secret in it.
 	const fail = (problem: string) => new NodeOperationError(context.getNode(), problem);
+	let server: URL;
+	try {
+		server = new URL(url);
+	} catch {
+		throw fail(`The Authorization Server URL is not a URL: ${authServerUrl}`);
+	}
+	if (
+		server.protocol !== 'https:' &&
+		!(server.protocol === 'http:' && isLoopbackHost(server.hostname))
+	) {
+		throw fail(
+			`The Authorization Server URL must use https (plain http only for localhost): ${server.origin}`,
+		);
+	}
 	const options: IHttpRequestOptions = {
 		method: 'GET',
 		url,
@@ -58,6 +89,12 @@ export async function fetchEncryptionKey(
 	);
 	if (!jwk || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') {
 		throw fail(`${url} has no RSA key with "use": "enc"`);
+	}
+	if (jwk.alg !== undefined && jwk.alg !== SEAL_ALGORITHM) {
+		throw fail(`${url} has an RSA encryption key for ${String(jwk.alg)}, not ${SEAL_ALGORITHM}`);
+	}
+	if (!isUsableExponent(jwk.e)) {
+		throw fail(`${url} has an RSA encryption key with an unusable exponent`);
 	}
 	let key: KeyObject;
 	try {

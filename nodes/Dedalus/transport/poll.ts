@@ -8,30 +8,20 @@ export type ConsentState = 'connected' | 'not_connected' | 'unknown';
 
 const POLL_TIMEOUT_MS = 10_000;
 
-// Second-level labels under which a country code's registrable domains sit (example.co.uk):
-// enough to never treat `co.uk` itself as one site. Without a public suffix list, a host that is
-// not clearly under the Base URL's own domain is foreign.
-const SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'or', 'ne', 'go']);
+// The hosts Dedalus itself runs: its API, admin and authorization servers. Without a public suffix
+// list no other "same site" can be told safely (herokuapp.com, vercel.app, github.io, co.uk: every
+// tenant of such a suffix is a stranger), so anything else gets the key only at the exact origin.
+const DEDALUS_DOMAIN = 'dedaluslabs.ai';
 
-/** An IPv4 or IPv6 literal (URL.hostname keeps IPv6 in brackets). */
-function isIpAddress(host: string): boolean {
-	return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
-}
-
-/** The registrable domain of a host, or the host itself when that cannot be told safely. */
-export function registrableDomain(host: string): string {
+function isDedalusHost(host: string): boolean {
 	const name = host.toLowerCase().replace(/\.$/, '');
-	if (isIpAddress(name)) return name;
-	const labels = name.split('.');
-	if (labels.length < 3) return name;
-	const take =
-		labels[labels.length - 1].length === 2 && SECOND_LEVEL.has(labels[labels.length - 2]) ? 3 : 2;
-	return labels.length <= take ? name : labels.slice(-take).join('.');
+	return name === DEDALUS_DOMAIN || name.endsWith(`.${DEDALUS_DOMAIN}`);
 }
 
 /**
- * Whether `url` may receive the API key: the Base URL's origin, or an https host under the same
- * registrable domain (api.dedaluslabs.ai -> admin.dedaluslabs.ai). Anything else is foreign.
+ * Whether `url` may receive the API key (never the provider key: pollConsent strips it): the Base
+ * URL's exact origin, or, when the Base URL is itself a Dedalus host, an https Dedalus host on the
+ * default port (api.dedaluslabs.ai -> admin.dedaluslabs.ai). Anything else is foreign.
  */
 export function mayReceiveApiKey(url: string, baseUrl: string): boolean {
 	let target: URL;
@@ -44,20 +34,21 @@ export function mayReceiveApiKey(url: string, baseUrl: string): boolean {
 	}
 	if (target.username || target.password) return false;
 	if (target.origin === base.origin) return true;
-	if (target.protocol !== 'https:') return false;
-	// An IP address or a single-label host (localhost) has no domain to share: its origin only.
-	const baseHost = base.hostname.toLowerCase();
-	if (isIpAddress(baseHost) || !baseHost.includes('.')) return false;
-	const site = registrableDomain(baseHost);
-	const host = target.hostname.toLowerCase();
-	return host === site || host.endsWith(`.${site}`);
+	return (
+		base.protocol === 'https:' &&
+		isDedalusHost(base.hostname) &&
+		target.protocol === 'https:' &&
+		target.port === '' &&
+		isDedalusHost(target.hostname)
+	);
 }
 
 /**
  * Asks `poll_url` whether the server was connected (Python SDK `lib/oauth_handler.py`):
  * `{connected}` or `{servers: [{server_id | deployment_id, connected}]}`. Only a clear answer
- * counts; a foreign host is not asked at all, and any failure is `unknown`, so the caller sends
- * as it would without a poll.
+ * counts; a foreign host is not asked at all (no request, with or without a key), and any
+ * failure is `unknown`, so the caller sends as it would without a poll. The poll carries the API
+ * key only, never the bring-your-own-key headers: a consent status needs no provider key.
  */
 export async function pollConsent(
 	client: DedalusClient,
@@ -76,6 +67,7 @@ export async function pollConsent(
 			schema: consentPollSchema as unknown as ZodType<ConsentPoll>,
 			timeoutMs: POLL_TIMEOUT_MS,
 			maxRetries: 0,
+			withoutProviderKey: true,
 			signal,
 		});
 	} catch {

@@ -8,30 +8,75 @@ export interface SseEvent {
 	data: string;
 }
 
+/** One event (its data lines plus the line being read) grew past the decoder's bound. */
+export class SseEventTooLargeError extends Error {
+	constructor(readonly maxChars: number) {
+		super(`a server-sent event is longer than ${maxChars} characters`);
+	}
+}
+
 /**
  * Turns a byte stream into events, whatever way the bytes are split into network chunks:
  * lines end with LF, CRLF or CR, an empty line ends an event, `:` lines are comments.
+ *
+ * Linear in the stream: each character is looked at once when its chunk arrives (the unfinished
+ * line is kept as pieces, never searched again), so one 10 MB line costs what 10 MB of short
+ * lines cost. One event, data lines and the unfinished line together, is bounded by
+ * `maxEventChars` (the caller passes its response size cap: stream.ts).
  */
 export class SseDecoder {
-	private buffer = '';
+	/** Pieces of the line not yet ended, in order. */
+	private pending: string[] = [];
+
+	private pendingChars = 0;
+
+	/** The last line ended with CR: an LF first thing in the next chunk belongs to it. */
+	private skipLineFeed = false;
 
 	private event = '';
 
 	private data: string[] = [];
 
+	private dataChars = 0;
+
 	private readonly decoder = new TextDecoder();
 
+	/** Characters examined for line ends so far: at most each decoded character once. */
+	scannedChars = 0;
+
+	constructor(private readonly maxEventChars = Number.POSITIVE_INFINITY) {}
+
 	push(bytes: Uint8Array | string): SseEvent[] {
-		this.buffer += typeof bytes === 'string' ? bytes : this.decoder.decode(bytes, { stream: true });
+		const text = typeof bytes === 'string' ? bytes : this.decoder.decode(bytes, { stream: true });
 		const events: SseEvent[] = [];
-		for (;;) {
-			const end = this.buffer.search(/\r\n|\r|\n/);
-			// A lone CR at the end may be the first half of CRLF: wait for the next bytes.
-			if (end < 0 || (end === this.buffer.length - 1 && this.buffer[end] === '\r')) break;
-			const line = this.buffer.slice(0, end);
-			this.buffer = this.buffer.slice(end + (this.buffer.startsWith('\r\n', end) ? 2 : 1));
+		let start = 0;
+		if (this.skipLineFeed && text.length > 0) {
+			this.skipLineFeed = false;
+			if (text[0] === '\n') start = 1;
+		}
+		for (let index = start; index < text.length; index++) {
+			this.scannedChars++;
+			const char = text[index];
+			if (char !== '\n' && char !== '\r') continue;
+			this.pending.push(text.slice(start, index));
+			const line = this.pending.join('');
+			this.pending = [];
+			this.pendingChars = 0;
+			if (char === '\r') {
+				if (index + 1 < text.length) {
+					if (text[index + 1] === '\n') index++;
+				} else {
+					this.skipLineFeed = true;
+				}
+			}
+			start = index + 1;
 			const event = this.line(line);
 			if (event) events.push(event);
+		}
+		if (start < text.length) {
+			this.pending.push(text.slice(start));
+			this.pendingChars += text.length - start;
+			this.checkSize();
 		}
 		return events;
 	}
@@ -39,9 +84,10 @@ export class SseDecoder {
 	/** The stream ended: an event without its closing empty line still counts. */
 	end(): SseEvent[] {
 		const events = this.push(this.decoder.decode());
-		if (this.buffer !== '') {
-			const event = this.line(this.buffer);
-			this.buffer = '';
+		if (this.pending.length > 0) {
+			const event = this.line(this.pending.join(''));
+			this.pending = [];
+			this.pendingChars = 0;
 			if (event) events.push(event);
 		}
 		const last = this.line('');
@@ -58,6 +104,7 @@ export class SseDecoder {
 			const event = { event: this.event || 'message', data: this.data.join('\n') };
 			this.event = '';
 			this.data = [];
+			this.dataChars = 0;
 			return event;
 		}
 		if (line.startsWith(':')) return undefined;
@@ -65,9 +112,18 @@ export class SseDecoder {
 		const field = colon < 0 ? line : line.slice(0, colon);
 		let value = colon < 0 ? '' : line.slice(colon + 1);
 		if (value.startsWith(' ')) value = value.slice(1);
-		if (field === 'data') this.data.push(value);
-		else if (field === 'event') this.event = value;
+		if (field === 'data') {
+			this.data.push(value);
+			this.dataChars += value.length + 1;
+			this.checkSize();
+		} else if (field === 'event') this.event = value;
 		return undefined;
+	}
+
+	private checkSize(): void {
+		if (this.dataChars + this.pendingChars > this.maxEventChars) {
+			throw new SseEventTooLargeError(this.maxEventChars);
+		}
 	}
 }
 
@@ -140,6 +196,11 @@ export class ChatChunkAssembler {
 		const text = typeof choice.delta?.content === 'string' ? choice.delta.content : '';
 		this.content += text;
 		return text;
+	}
+
+	/** True once `[DONE]` arrived: nothing after it counts, so the stream need not be read on. */
+	get finished(): boolean {
+		return this.done;
 	}
 
 	/** True once `[DONE]` arrived or choice 0 finished. */

@@ -12,8 +12,9 @@ import {
 import type { DedalusClient, DedalusRequest, FullResponse } from './client';
 import { DEFAULT_MAX_RESPONSE_BYTES, MAX_SHOWN_TEXT, clipText, readBoundedText } from './limits';
 import { backoffDelayMs, waitUnlessCancelled } from './retry';
-import { ChatChunkAssembler, SseDecoder } from './sse';
+import { ChatChunkAssembler, SseDecoder, SseEventTooLargeError } from './sse';
 import type { SseEvent } from './sse';
+import type { StreamTextRedactor } from './redact';
 
 export interface StreamHandlers {
 	/** The answer started (2xx headers): from here on the request is never sent again. */
@@ -106,8 +107,10 @@ export async function streamChatCompletion<T>(
 				isTimedOut: () => deadline.aborted,
 				onText: handlers.onText,
 				redact: (text) => client.redact(text),
+				textRedactor: client.textRedactor(),
 			});
-			return parseAssembled(node, assembled, request.schema, request.itemIndex);
+			// A key streamed in pieces is whole only in the assembled text.
+			return parseAssembled(node, client.redactValue(assembled), request.schema, request.itemIndex);
 		}
 
 		let body: string;
@@ -134,18 +137,22 @@ interface ReadOptions {
 	onText(text: string): Promise<void> | void;
 	/** Echoed keys out of every event before it is read (transport/redact.ts). */
 	redact(text: string): string;
+	/** Echoed keys out of the forwarded text, also when split across events. */
+	textRedactor: StreamTextRedactor;
 }
 
 async function readStream(stream: unknown, options: ReadOptions): Promise<unknown> {
 	const { node, itemIndex } = options;
-	const decoder = new SseDecoder();
+	// One event can be no larger than the whole answer may be (characters <= bytes in UTF-8).
+	const decoder = new SseDecoder(options.maxBytes);
 	const assembler = new ChatChunkAssembler();
 	const fail = (message: string, description?: string) =>
 		new NodeApiError(node, {} as JsonObject, { message, description, itemIndex });
 	const take = async (events: SseEvent[]) => {
 		for (const event of events) {
 			const text = assembler.accept({ ...event, data: options.redact(event.data) });
-			if (text !== '') await options.onText(text);
+			const ready = text === '' ? '' : options.textRedactor.push(text);
+			if (ready !== '') await options.onText(ready);
 		}
 	};
 	let received = 0;
@@ -164,11 +171,15 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 				break;
 			}
 			await take(decoder.push(bytes));
-			if (assembler.error !== undefined) break;
+			// After [DONE] nothing counts: a server that keeps the connection open must not hold the item.
+			if (assembler.error !== undefined || assembler.finished) break;
 		}
-		if (failure === undefined && assembler.error === undefined) await take(decoder.end());
-	} catch {
-		if (options.isCancelled()) {
+		if (failure === undefined && assembler.error === undefined && !assembler.finished)
+			await take(decoder.end());
+	} catch (error) {
+		if (error instanceof SseEventTooLargeError) {
+			failure = tooLargeError(node, options.maxBytes, itemIndex);
+		} else if (options.isCancelled()) {
 			failure = fail('The execution was canceled while Dedalus was streaming the answer');
 		} else if (options.isTimedOut()) {
 			failure = fail(
@@ -183,8 +194,9 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 		}
 	} finally {
 		options.signal.removeEventListener('abort', destroy);
-		// Stops reading whatever remains (after an error event, past the size cap, or on a failure).
-		if (failure !== undefined || assembler.error !== undefined) options.abort();
+		// Stops reading whatever remains (after [DONE] or an error event, past the size cap, or on a failure).
+		if (failure !== undefined || assembler.error !== undefined || assembler.finished)
+			options.abort();
 	}
 	if (failure) throw failure;
 	if (assembler.error !== undefined) {
@@ -198,6 +210,8 @@ async function readStream(stream: unknown, options: ReadOptions): Promise<unknow
 			'The stream closed without a finish reason or [DONE].',
 		);
 	}
+	const rest = options.textRedactor.flush();
+	if (rest !== '') await options.onText(rest);
 	return assembler.result();
 }
 

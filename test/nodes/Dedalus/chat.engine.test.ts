@@ -3,6 +3,8 @@
  * chat message that resumes it (test/engine-harness/chat-message.ts follows n8n's chat service), and the
  * authorization page still working beside it.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { IConnections, IDataObject, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
@@ -242,5 +244,114 @@ describe('consent inside n8n Chat', () => {
 		);
 		expect(result.status).toBe('waiting');
 		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+	});
+
+	// Issue 17, S4: only a reply in the chat session that started the run continues it.
+	it('a chat message from another session sends nothing and resumes nothing', async () => {
+		const waiting = await runFromChat('responseNodes');
+		await grant();
+		const stranger = await sendChatMessage(engine, waiting, {
+			sessionId: 'attacker-chosen-session',
+			chatInput: 'done',
+		});
+		expect(stranger).toMatchObject({ resumed: false, reason: 'error' });
+		expect(stranger.resumed === false && stranger.error?.message).toBe(
+			'This chat message is not from the chat that is waiting for authorization',
+		);
+		expect(completions()).toEqual([401]);
+		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
+		// The chat that started the run still can.
+		const owner = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+		expect(owner.resumed).toBe(true);
+		expect(completions()).toEqual([401, 200]);
+	});
+
+	it.each(['streaming', 'lastNode'])(
+		'a pause from a chat in Response Mode %s is not continued by a chat message',
+		async (responseMode) => {
+			const waiting = await runFromChat(responseMode);
+			await grant();
+			const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+			expect(reply).toMatchObject({ resumed: false, reason: 'error' });
+			expect(completions()).toEqual([401]);
+		},
+	);
+
+	it('a pause from a plain trigger is not continued by any chat message', async () => {
+		const waiting = await engine.run(
+			{
+				nodes: [
+					{
+						id: 't',
+						name: 'Trigger',
+						type: TEST_TRIGGER_TYPE,
+						typeVersion: 1,
+						position: [0, 200],
+						parameters: {},
+					},
+					dedalusNode({ mcpServers: GMAIL }),
+				],
+				connections: { Trigger: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] } },
+			},
+			{ mode: 'webhook', startNode: 'Trigger', items: [{ json: { prompt: 'emails' } }] },
+		);
+		expect(waiting.status).toBe('waiting');
+		await grant();
+		const reply = await sendChatMessage(engine, waiting, {
+			sessionId: 'attacker-chosen-session',
+			chatInput: 'done',
+		});
+		expect(reply).toMatchObject({ resumed: false, reason: 'error' });
+		expect(completions()).toEqual([401]);
+		expect(engine.loadExecution(waiting.executionId)?.status).toBe('waiting');
+	});
+
+	// Issue 17, S8.
+	it('the consent message says that consent is shared by everyone using the API key', async () => {
+		const waiting = await runFromChat('responseNodes');
+		expect(waiting.outputOf('Dedalus')[0].sendMessage).toContain(
+			'used by everyone who runs workflows with that key',
+		);
+	});
+
+	it('notify the owner: the chat learns consent is pending, the owner gets the link, a reply continues after consent', async () => {
+		const notices: string[] = [];
+		const owner = createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+			req.on('end', () => {
+				notices.push(body);
+				res.end('ok');
+			});
+		});
+		await new Promise<void>((resolve) => owner.listen(0, '127.0.0.1', resolve));
+		const notifyUrl = `http://127.0.0.1:${(owner.address() as AddressInfo).port}/hook`;
+		try {
+			const waiting = await runFromChat('responseNodes', {
+				chatAuthorization: 'notifyOwner',
+				notifyUrl,
+			});
+			expect(waiting.status).toBe('waiting');
+			const [first] = waiting.outputOf('Dedalus');
+			const message = first.sendMessage as string;
+			expect(message).toContain("needs the consent of this workflow's owner");
+			expect(message).not.toMatch(/https?:/);
+			expect(notices).toHaveLength(1);
+			expect(notices[0]).toContain((first.json as { connect_url: string }).connect_url);
+			await grant();
+			const reply = await sendChatMessage(engine, waiting, { sessionId: 's1', chatInput: 'done' });
+			expect(reply.resumed).toBe(true);
+		} finally {
+			owner.close();
+		}
+	});
+
+	it('notify the owner without a Notify URL fails before anything is sent', async () => {
+		const result = await runFromChat('responseNodes', { chatAuthorization: 'notifyOwner' });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'On Authorization (In a Chat or Stream) is set to notify the owner, but Notify URL is empty',
+		);
+		expect(completions()).toEqual([]);
 	});
 });

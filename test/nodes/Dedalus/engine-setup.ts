@@ -58,7 +58,11 @@ export function items(...entries: IDataObject[]): INodeExecutionData[] {
 	return entries.map((json) => ({ json }));
 }
 
-export function createTestBed(apiKey = API_KEY): {
+/** `credential`: more fields of the dedalusApi credential (provider, providerApiKey). */
+export function createTestBed(
+	apiKey = API_KEY,
+	credential: IDataObject = {},
+): {
 	bed: TestBed;
 	setUp(): Promise<void>;
 	tearDown(): Promise<void>;
@@ -71,7 +75,7 @@ export function createTestBed(apiKey = API_KEY): {
 			bed.engine = createEngine({
 				nodeTypes: { 'CUSTOM.dedalus': new Dedalus() },
 				credentialTypes: { dedalusApi: new DedalusApi() },
-				credentials: { dedalusApi: { apiKey, baseUrl: bed.emulator.url } },
+				credentials: { dedalusApi: { apiKey, baseUrl: bed.emulator.url, ...credential } },
 			});
 			bed.admin = async (path, body, method = body === undefined ? 'GET' : 'POST') => {
 				const response = await fetch(`${bed.emulator.url}/__emulator/${path}`, {

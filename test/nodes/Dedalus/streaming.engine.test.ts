@@ -193,6 +193,41 @@ describe('Chat → Complete with streaming', () => {
 		expect(message).toContain('the authorization page');
 		// A stream is not a chat: no sendMessage for a chat widget.
 		expect(result.outputOf('Dedalus')[0].sendMessage).toBeUndefined();
+		// Whoever is chatting learns that their consent is everyone's (issue 17, S8).
+		expect(message).toContain('used by everyone who runs workflows with that key');
+	});
+
+	it('with On Authorization (In a Chat or Stream) = notify the owner, the stream gets no link and the owner a notice', async () => {
+		const notices: string[] = [];
+		const owner = createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+			req.on('end', () => {
+				notices.push(body);
+				res.end('ok');
+			});
+		});
+		await new Promise<void>((resolve) => owner.listen(0, '127.0.0.1', resolve));
+		const notifyUrl = `http://127.0.0.1:${(owner.address() as AddressInfo).port}/hook`;
+		try {
+			const result = await runDedalus(
+				bed,
+				dedalusNode({ options: { chatAuthorization: 'notifyOwner', notifyUrl } }),
+				items({ prompt: 'emails', servers: GMAIL }),
+				streaming,
+			);
+			expect(result.status).toBe('waiting');
+			const [waiting] = jsonOf(result.outputOf('Dedalus'));
+			const message = result.chunks.map((chunk) => chunk.content ?? '').join('');
+			expect(message).toContain("needs the consent of this workflow's owner");
+			expect(message).not.toContain(waiting.connect_url as string);
+			expect(message).not.toContain(waiting.authorization_url as string);
+			expect(message).not.toMatch(/https?:/);
+			expect(notices).toHaveLength(1);
+			expect(notices[0]).toContain(waiting.connect_url as string);
+		} finally {
+			owner.close();
+		}
 	});
 });
 
@@ -220,6 +255,36 @@ describe('a hostile streaming server stays bounded', () => {
 							choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
 							mcp_tool_results: [{ tool_name: 'echo', result: key }],
 						}) +
+						'data: [DONE]\n\n',
+				);
+				return;
+			}
+			if (req.url === '/echo-split/v1/chat/completions') {
+				// The key four characters per delta, some of them \u-escaped (issue 17, S5).
+				const key = String(req.headers.authorization).replace(/^Bearer /, '');
+				const text = `key: ${key}.`;
+				const chunk = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				let body = '';
+				for (let index = 0; index < text.length; index += 4) {
+					body += chunk({
+						choices: [{ index: 0, delta: { content: text.slice(index, index + 4) } }],
+					}).replace(/S/g, '\\u0053');
+				}
+				res.end(
+					body +
+						chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) +
+						'data: [DONE]\n\n',
+				);
+				return;
+			}
+			if (req.url === '/done-open/v1/chat/completions') {
+				// The whole answer and [DONE], then the connection stays open (issue 17, minor).
+				const chunk = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.write(
+					chunk({ choices: [{ index: 0, delta: { content: 'all of it' } }] }) +
+						chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }) +
 						'data: [DONE]\n\n',
 				);
 				return;
@@ -273,6 +338,25 @@ describe('a hostile streaming server stays bounded', () => {
 		expect(textOf(result.chunks)).toBe('your key is [redacted]');
 		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
 		expect(JSON.stringify(result.chunks)).not.toContain(API_KEY);
+	});
+
+	it('redacts a key split across deltas, in the forwarded chunks and in the output', async () => {
+		const result = await runAgainst('/echo-split');
+		expect(result.status).toBe('success');
+		expect(textOf(result.chunks)).toBe('key: [redacted].');
+		const forwarded = result.chunks.map((chunk) => chunk.content ?? '');
+		// Not even the key's start went out before the key was whole.
+		expect(forwarded.some((content) => content.includes('dsk-'))).toBe(false);
+		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
+		expect(JSON.stringify(result.data)).toContain('key: [redacted].');
+	});
+
+	it('a stream that stays open after [DONE] finishes the item', async () => {
+		const result = await runAgainst('/done-open', { timeout: 5000 });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.status).toBe('success');
+		expect(textOf(result.chunks)).toBe('all of it');
+		expect(result.chunks.map((chunk) => chunk.type)).toEqual(['begin', 'item', 'end']);
 	});
 
 	it('Max Response Size bounds a stream too', async () => {

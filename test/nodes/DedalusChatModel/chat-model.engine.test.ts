@@ -5,11 +5,13 @@
  * and the guard that keeps the keys on the Base URL's origin.
  */
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { IConnections, IDataObject, INode } from 'n8n-workflow';
 
 import { DedalusApi } from '../../../credentials/DedalusApi.credentials';
+import { DedalusMcpCredentialsApi } from '../../../credentials/DedalusMcpCredentialsApi.credentials';
 import { startEmulator } from '../../../emulator/src';
 import type { Emulator, RequestLogEntry } from '../../../emulator/src';
 import { DedalusChatModel } from '../../../nodes/DedalusChatModel/DedalusChatModel.node';
@@ -46,7 +48,12 @@ function engineFor(credentials: Record<string, string>): Engine {
 	});
 }
 
-async function ask(engine: Engine, question: string, parameters: IDataObject) {
+async function ask(
+	engine: Engine,
+	question: string,
+	parameters: IDataObject,
+	extraCredentials: INode['credentials'] = {},
+) {
 	const model: INode = {
 		id: 'model',
 		name: 'Dedalus Chat Model',
@@ -57,7 +64,7 @@ async function ask(engine: Engine, question: string, parameters: IDataObject) {
 			model: { __rl: true, mode: 'id', value: 'openai/gpt-4.1' },
 			...parameters,
 		},
-		credentials: { dedalusApi: { id: 'cred-1', name: 'Dedalus' } },
+		credentials: { dedalusApi: { id: 'cred-1', name: 'Dedalus' }, ...extraCredentials },
 	};
 	const agent: INode = {
 		id: 'agent',
@@ -283,5 +290,182 @@ describe('Dedalus Chat Model keeps the keys on the Base URL origin', () => {
 		} finally {
 			huge.close();
 		}
+	});
+});
+
+/** A local server for one test; closed (connections too) when the test ends. */
+async function serve(
+	handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+	const server = createServer(handler);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+		},
+	};
+}
+
+const byokCredentials = (baseUrl: string) => ({
+	apiKey: API_KEY,
+	baseUrl,
+	provider: 'openai',
+	providerApiKey: PROVIDER_KEY,
+});
+
+describe('Dedalus Chat Model bounds and redacts every answer (issue 17)', () => {
+	it('S2: reads a retriable error answer bounded: a 60 MB 500 is not read whole', async () => {
+		let written = 0;
+		const server = await serve((_req, res) => {
+			res.writeHead(500, { 'content-type': 'application/json' });
+			const head = `{"detail":"failed for ${API_KEY}","padding":"`;
+			res.write(head);
+			written += head.length;
+			const piece = Buffer.alloc(1024 * 1024, 'a');
+			const more = () => {
+				while (written < 60 * 1024 * 1024 && !res.destroyed) {
+					written += piece.length;
+					if (!res.write(piece)) return void res.once('drain', more);
+				}
+				if (!res.destroyed) res.end('"}');
+			};
+			res.on('close', () => res.destroy());
+			more();
+		});
+		try {
+			const result = await ask(engineFor(byokCredentials(server.url)), 'Hello', {
+				options: { maxRetries: 0 },
+			});
+			expect(result.status).toBe('error');
+			expect(JSON.stringify(result.data)).not.toContain('SECRET');
+			// 64 KB were read; what the server got out is its socket buffers, far below 60 MB.
+			expect(written).toBeLessThan(16 * 1024 * 1024);
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('S6: redacts both keys from a 2xx answer that echoes them', async () => {
+		const server = await serve((req, res) => {
+			const echoed = `${String(req.headers.authorization)} ${String(req.headers['x-provider-key'])}`;
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(
+				JSON.stringify({
+					id: 'c1',
+					object: 'chat.completion',
+					created: 1,
+					model: 'openai/gpt-4.1',
+					choices: [
+						{
+							index: 0,
+							message: { role: 'assistant', content: `you sent ${echoed}` },
+							finish_reason: 'stop',
+						},
+					],
+				}),
+			);
+		});
+		try {
+			const result = await ask(engineFor(byokCredentials(server.url)), 'Hello', {});
+			expect(result.status).toBe('success');
+			expect(result.outputOf('Agent')[0].json.answer).toBe('you sent Bearer [redacted] [redacted]');
+			expect(JSON.stringify(result.data)).not.toContain('SECRET');
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('bounds the whole request by Timeout, not just the start and each read', async () => {
+		const server = await serve((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			// A byte every 100 ms: every read is quick, the answer never completes in time.
+			let sent = 0;
+			const timer = setInterval(() => {
+				if (res.destroyed || sent++ > 60) {
+					clearInterval(timer);
+					res.end();
+					return;
+				}
+				res.write(' ');
+			}, 100);
+			res.on('close', () => clearInterval(timer));
+		});
+		try {
+			const result = await ask(engineFor({ apiKey: API_KEY, baseUrl: server.url }), 'Hello', {
+				options: { maxRetries: 0, timeout: 1000 },
+			});
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe(
+				'Could not reach Dedalus: no complete answer within 1000 ms',
+			);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
+describe('Dedalus Chat Model with an MCP server credential', () => {
+	const WEATHER = 'dedalus-labs/weather';
+	const SECRET = 'wx-live-SECRET-chatmodel';
+
+	it('seals the secret for the server as Chat → Complete does; the secret is nowhere else', async () => {
+		const engine = createEngine({
+			nodeTypes: {
+				'CUSTOM.dedalusChatModel': new DedalusChatModel(),
+				[MODEL_CONSUMER_TYPE]: new ModelConsumer(),
+			},
+			credentialTypes: {
+				dedalusApi: new DedalusApi(),
+				dedalusMcpCredentialsApi: new DedalusMcpCredentialsApi(),
+			},
+			credentials: {
+				dedalusApi: { apiKey: API_KEY, baseUrl: emulator.url, authServerUrl: emulator.url },
+				dedalusMcpCredentialsApi: { server: WEATHER, apiKey: SECRET },
+			},
+		});
+		const result = await ask(
+			engine,
+			'What is the weather in Berlin?',
+			{ mcpServers: WEATHER, useMcpServerCredential: true },
+			{ dedalusMcpCredentialsApi: { id: 'cred-2', name: 'Weather key' } },
+		);
+		expect(result.status).toBe('success');
+		const [first] = completions();
+		expect(first.mcp_credentials).toEqual([
+			expect.objectContaining({ server: WEATHER, status: 'ok' }),
+		]);
+		for (const artefact of [result.data, emulator.requests(), engine.logs]) {
+			expect(JSON.stringify(artefact)).not.toContain(SECRET);
+		}
+	});
+
+	it('a credential for a server the model does not use fails before any request', async () => {
+		const engine = createEngine({
+			nodeTypes: {
+				'CUSTOM.dedalusChatModel': new DedalusChatModel(),
+				[MODEL_CONSUMER_TYPE]: new ModelConsumer(),
+			},
+			credentialTypes: {
+				dedalusApi: new DedalusApi(),
+				dedalusMcpCredentialsApi: new DedalusMcpCredentialsApi(),
+			},
+			credentials: {
+				dedalusApi: { apiKey: API_KEY, baseUrl: emulator.url, authServerUrl: emulator.url },
+				dedalusMcpCredentialsApi: { server: WEATHER, apiKey: SECRET },
+			},
+		});
+		const result = await ask(
+			engine,
+			'Hello',
+			{ mcpServers: SEARCH, useMcpServerCredential: true },
+			{ dedalusMcpCredentialsApi: { id: 'cred-2', name: 'Weather key' } },
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(
+			/^The MCP server credential is for dedalus-labs\/weather/,
+		);
+		expect(completions()).toEqual([]);
 	});
 });

@@ -8,6 +8,7 @@ import type {
 
 import {
 	chatStartOf,
+	checkChatSettings,
 	checkToolSettings,
 	notifyOwner,
 	pauseForAuthorization,
@@ -305,6 +306,28 @@ const properties: INodeProperties[] = [
 					'What happens when the node runs as an AI agent tool and an MCP server needs consent',
 			},
 			{
+				displayName: 'On Authorization (In a Chat or Stream)',
+				name: 'chatAuthorization',
+				type: 'options',
+				options: [
+					{
+						name: 'Show the Link in the Chat',
+						value: 'showLink',
+						description:
+							'The person chatting gets the Connect link and the authorization page. Whoever consents links their account for everyone using this API key.',
+					},
+					{
+						name: 'Tell the Person It Is Pending and Notify the Owner',
+						value: 'notifyOwner',
+						description:
+							'The chat or stream only says that the owner was asked; both links go to Notify URL. Use this for public chats.',
+					},
+				],
+				default: 'showLink',
+				description:
+					'What a chat (Response Mode Using Response Nodes) or a streamed run shows when the node pauses for consent',
+			},
+			{
 				displayName: 'Request Timeout',
 				name: 'timeout',
 				type: 'number',
@@ -451,6 +474,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const signal = this.getExecutionCancelSignal();
 	// As a tool, the text belongs to the agent, which streams its own answer.
 	const chunks = asTool ? undefined : chunkSink(this);
+	const chatStart = pauses ? chatStartOf(this) : undefined;
+	if (pauses && (chunks || chatStart?.responseMode === 'responseNodes')) {
+		checkChatSettings(this.getNode(), settings);
+	}
 
 	const outcomes = await completeItems(this, {
 		source: (name, itemIndex, fallback) => this.getNodeParameter(name, itemIndex, fallback),
@@ -474,7 +501,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			settings,
 			await pauseForAuthorization(this, outcomes, settings, continueOnFail, {
 				chunks,
-				chat: chatStartOf(this)?.responseMode,
+				chat: chatStart,
+				ownerOnly: settings.chatAuthorization === 'notifyOwner',
 			}),
 		);
 	}

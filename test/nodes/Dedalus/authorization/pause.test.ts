@@ -51,7 +51,7 @@ describe('authorization/pause', () => {
 		const items = await pauseForAuthorization(
 			ctx,
 			outcomes,
-			{ whenRequired: 'wait', toolAuthorization: 'giveLink' },
+			{ whenRequired: 'wait', toolAuthorization: 'giveLink', chatAuthorization: 'showLink' },
 			false,
 		);
 
@@ -86,7 +86,7 @@ describe('authorization/pause', () => {
 		await pauseForAuthorization(
 			ctx,
 			[failed, consent(1)],
-			{ whenRequired: 'wait', toolAuthorization: 'giveLink' },
+			{ whenRequired: 'wait', toolAuthorization: 'giveLink', chatAuthorization: 'showLink' },
 			true,
 		);
 		const saved = nodeContext.pendingAuthorization as { finishedItems: unknown[] };
@@ -107,6 +107,7 @@ describe('authorization/pause', () => {
 			{
 				whenRequired: 'wait',
 				toolAuthorization: 'giveLink',
+				chatAuthorization: 'showLink',
 				waitLimit: { limitType: 'afterTimeInterval', resumeAmount: 2, resumeUnit: 'hours' },
 			},
 			false,
@@ -125,7 +126,7 @@ describe('authorization/pause', () => {
 		await pauseForAuthorization(
 			ctx,
 			[consent(0)],
-			{ whenRequired: 'wait', toolAuthorization: 'giveLink' },
+			{ whenRequired: 'wait', toolAuthorization: 'giveLink', chatAuthorization: 'showLink' },
 			false,
 		);
 		const [message] = (ctx.sendMessageToUI as jest.Mock).mock.calls[0] as [string];
@@ -139,7 +140,7 @@ describe('authorization/pause', () => {
 			pauseForAuthorization(
 				ctx,
 				[{ status: 'completed', itemIndex: 0, json: {}, hints: [] }],
-				{ whenRequired: 'wait', toolAuthorization: 'giveLink' },
+				{ whenRequired: 'wait', toolAuthorization: 'giveLink', chatAuthorization: 'showLink' },
 				false,
 			),
 		).rejects.toThrow('needs an item that requires authorization');

@@ -16,6 +16,7 @@ describe('authorization/settings', () => {
 		expect(readAuthorizationSettings(node, {})).toEqual({
 			whenRequired: 'wait',
 			toolAuthorization: 'giveLink',
+			chatAuthorization: 'showLink',
 			waitLimit: undefined,
 			notifyUrl: undefined,
 		});
@@ -27,6 +28,9 @@ describe('authorization/settings', () => {
 		);
 		expect(() => readAuthorizationSettings(node, { toolAuthorization: 'x' })).toThrow(
 			/On Authorization \(As a Tool\)/,
+		);
+		expect(() => readAuthorizationSettings(node, { chatAuthorization: 'x' })).toThrow(
+			/On Authorization \(In a Chat or Stream\)/,
 		);
 		expect(() => readAuthorizationSettings(node, { notifyUrl: 'ftp://secret.example' })).toThrow(
 			/^Notify URL is not an http\(s\) URL$/,

@@ -247,6 +247,68 @@ describe('8. secrets echoed by the API are redacted', () => {
 		expect(output.error).toContain('Key [redacted]');
 		expectNoSecret(output);
 	});
+
+	// Issue 17, S5: JSON may write any character as \uXXXX (either case), `/` as `\/`.
+	const escaped = (secret: string, upper = false) =>
+		[...secret]
+			.map((char, index) => {
+				const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
+				return index % 2 === 0 ? `\\u${upper ? hex.toUpperCase() : hex}` : char;
+			})
+			.join('');
+
+	it('in any JSON escaping of an error body', async () => {
+		api.answer((_, response) =>
+			response
+				.writeHead(400, { 'Content-Type': 'application/json' })
+				.end(`{"detail":"invalid key ${escaped(API_KEY)} and ${escaped(PROVIDER_KEY, true)}"}`),
+		);
+		const result = await runDedalus(
+			bed,
+			dedalusNode({ options: { maxRetries: 0 } }),
+			items({ prompt: 'x' }),
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'Dedalus could not accept the request parameters: invalid key [redacted] and [redacted]',
+		);
+		expectNoSecret(result.data, result.error, engine.logs);
+	});
+
+	it('in any JSON escaping of an answer, and in a string that is itself JSON', async () => {
+		// A tool result that is JSON text with the key escaped in it: decoded once more, it is the key.
+		const inner = `{"key":"${escaped(PROVIDER_KEY)}"}`;
+		api.answer((_, response) =>
+			response.writeHead(200, { 'Content-Type': 'application/json' }).end(
+				JSON.stringify({
+					id: 'c1',
+					object: 'chat.completion',
+					created: 1,
+					model: 'm',
+					choices: [
+						{
+							index: 0,
+							message: { role: 'assistant', content: 'KEY' },
+							finish_reason: 'stop',
+						},
+					],
+					mcp_tool_results: [{ tool_name: 't', result: inner }],
+				}).replace('KEY', escaped(API_KEY)),
+			),
+		);
+		const result = await runDedalus(
+			bed,
+			dedalusNode({ simplifyOutput: false, options: { maxRetries: 0 } }),
+			items({ prompt: 'x' }),
+		);
+		expect(result.status).toBe('success');
+		expect(JSON.stringify(result.data)).toContain('[redacted]');
+		expectNoSecret(result.data);
+		const decoded = JSON.stringify(result.data).replace(/\\+u([0-9a-f]{4})/gi, (_, hex: string) =>
+			String.fromCharCode(parseInt(hex, 16)),
+		);
+		expectNoSecret(decoded);
+	});
 });
 
 describe('10. Stop during a 429 hold', () => {

@@ -1,5 +1,9 @@
 import { chatCompletionSchema } from '../../../../nodes/Dedalus/transport';
-import { ChatChunkAssembler, SseDecoder } from '../../../../nodes/Dedalus/transport/sse';
+import {
+	ChatChunkAssembler,
+	SseDecoder,
+	SseEventTooLargeError,
+} from '../../../../nodes/Dedalus/transport/sse';
 import type { SseEvent } from '../../../../nodes/Dedalus/transport/sse';
 
 function decodeAll(parts: string[]): SseEvent[] {
@@ -52,6 +56,35 @@ describe('SseDecoder', () => {
 
 	it('counts a last event that has no closing empty line', () => {
 		expect(decodeAll(['data: tail'])).toEqual([{ event: 'message', data: 'tail' }]);
+	});
+
+	// Issue 17, S3: a 9.5 MB line in 16 KB chunks used to be searched again on every chunk
+	// (2.9 s of CPU). The work is counted, not timed: each character is looked at once.
+	it('looks at each character once, also in one 4 MB line sent in 16 KB chunks', () => {
+		const line = `data: ${'x'.repeat(4 * 1024 * 1024)}\n\n`;
+		const decoder = new SseDecoder();
+		const events: SseEvent[] = [];
+		for (let offset = 0; offset < line.length; offset += 16 * 1024) {
+			events.push(...decoder.push(Buffer.from(line.slice(offset, offset + 16 * 1024))));
+		}
+		events.push(...decoder.end());
+		expect(events).toHaveLength(1);
+		expect(events[0].data).toHaveLength(4 * 1024 * 1024);
+		expect(decoder.scannedChars).toBeGreaterThan(0);
+		expect(decoder.scannedChars).toBeLessThanOrEqual(line.length);
+	});
+
+	it('bounds one event: its data lines and the unfinished line together', () => {
+		const overLines = new SseDecoder(1000);
+		expect(() => overLines.push(`data: ${'x'.repeat(600)}\ndata: ${'y'.repeat(600)}\n`)).toThrow(
+			SseEventTooLargeError,
+		);
+		const overOneLine = new SseDecoder(1000);
+		overOneLine.push(`data: ${'x'.repeat(600)}`);
+		expect(() => overOneLine.push('x'.repeat(600))).toThrow(SseEventTooLargeError);
+		// Many small events each within the bound pass, whatever their total.
+		const many = new SseDecoder(1000);
+		expect(many.push(`data: ${'z'.repeat(500)}\n\n`.repeat(10))).toHaveLength(10);
 	});
 });
 
