@@ -58,6 +58,11 @@ if [ "$mode" = fingerprint ]; then
   exit 0
 fi
 if [ -n "$userconfig" ] && [ "$mode" != registry ]; then usage; fi
+# The public registry only ever gets a release with provenance.
+if [ "$mode" = registry ] && [[ "$registry" =~ ^https?://registry\.npmjs\.org(/|$) ]]; then
+  say "refusing to publish to $registry without provenance: a public release is --provenance (npm run release)"
+  exit 2
+fi
 
 run_checks() {
   local current
