@@ -68,7 +68,7 @@ process.once('exit', () => {
 });
 
 /** Spawns a server in its own process group with its output appended to logFile. */
-function spawnServer(
+export function spawnServer(
 	bin: string,
 	args: string[],
 	logFile: string,
@@ -89,7 +89,7 @@ function spawnServer(
 	return { child, exited, hasExited: () => done };
 }
 
-async function waitForLine(
+export async function waitForLine(
 	name: string,
 	logFile: string,
 	line: RegExp,
@@ -109,7 +109,7 @@ async function waitForLine(
 	}
 }
 
-async function stopServer(
+export async function stopServer(
 	child: ChildProcess,
 	exited: Promise<void>,
 	hasExited: () => boolean,

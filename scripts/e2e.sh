@@ -7,7 +7,7 @@
 #   4. runs jest with jest.e2e.config.js, one test file at a time, for each entry of the matrix:
 #        2.41.1    every e2e file (Node 24)
 #        1.123.81  the newest 1.x (Node 22): compat, n8n-runner, custom-extension, editor, authorization,
-#                  mcp-credentials
+#                  mcp-credentials, install-by-hand (install-routes needs 2.21+)
 #                  (examples and the browser test add nothing version-specific; examples use a
 #                  wait limit, which 1.x refuses)
 #        1.85.4    the declared floor (Node 22): compat (load, credential test, completion, pause
@@ -24,7 +24,7 @@ N8N_LIB_TAG=e2e
 started=$SECONDS
 declare -A FILES=(
   [2.41.1]=""
-  [1.123.81]="test/e2e/compat.e2e.ts test/e2e/n8n-runner.e2e.ts test/e2e/custom-extension.e2e.ts test/e2e/editor.e2e.ts test/e2e/authorization.e2e.ts test/e2e/mcp-credentials.e2e.ts"
+  [1.123.81]="test/e2e/compat.e2e.ts test/e2e/n8n-runner.e2e.ts test/e2e/custom-extension.e2e.ts test/e2e/editor.e2e.ts test/e2e/authorization.e2e.ts test/e2e/mcp-credentials.e2e.ts test/e2e/install-by-hand.e2e.ts"
   [1.85.4]="test/e2e/compat.e2e.ts"
 )
 if [ $# -gt 0 ]; then

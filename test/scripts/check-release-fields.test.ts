@@ -37,9 +37,11 @@ const FILLED = {
 };
 
 describe('npm run release: scripts/check-release-fields.mjs', () => {
-	it('runs before npm publish in the release script', () => {
+	it('runs before the guarded publish in the release script', () => {
 		const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-		expect(pkg.scripts.release).toMatch(/^node scripts\/check-release-fields\.mjs && npm publish /);
+		expect(pkg.scripts.release).toBe(
+			'node scripts/check-release-fields.mjs && bash scripts/publish.sh --provenance',
+		);
 	});
 
 	it('refuses the placeholder fields, exit 1, naming each field to fill', () => {
