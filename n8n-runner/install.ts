@@ -24,7 +24,10 @@ function findRepoRoot(from: string): string {
 export const REPO_ROOT = findRepoRoot(__dirname);
 /** Logs and other leftovers worth reading after a failed run; git-ignored. */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
-/** The built package (`npm run build`): pass it as `customExtensions` to load our node as CUSTOM.dedalus. */
+/**
+ * The built package (`npm run build`): what n8n-runner packs and installs (package.ts), or, passed
+ * as `customExtensions`, what n8n loads as CUSTOM.dedalus (test/e2e/custom-extension.e2e.ts).
+ */
 export const DIST_DIR = join(REPO_ROOT, 'dist');
 
 export interface N8nInstall {
@@ -42,7 +45,7 @@ export interface N8nInstall {
 }
 
 /** The n8n the tests and tools run unless told otherwise (DEDALUS_N8N_VERSION, or an option). */
-export const DEFAULT_N8N_VERSION = '2.41.1';
+export const DEFAULT_N8N_VERSION = '2.41.3';
 
 /** Installs found so far, by the version asked for ('' = the default). */
 const cached = new Map<string, N8nInstall>();

@@ -1,12 +1,11 @@
-// The Dedalus Chat Model under n8n's own AI Agent in a real n8n 2.41.1: Webhook -> AI Agent with
+// The Dedalus Chat Model under n8n's own AI Agent in a real n8n 2.41.3: Webhook -> AI Agent with
 // the Dedalus Chat Model (an MCP server that Dedalus runs) and one n8n tool (a Code tool). The
 // emulator's request log shows the MCP call on its side and the n8n tool's result coming back in
 // the Agent's follow-up request. Consent: an error with the link in its description, or (by
 // option) an answer with the link.
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	CUSTOM_PREFIX,
-	DIST_DIR,
+	PACKAGE_NAME,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -74,7 +73,7 @@ function chunks(text: string): Array<{ type: string; content?: string }> {
 		.map((line) => JSON.parse(line) as { type: string; content?: string });
 }
 
-describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
+describe('real n8n 2.41.3: the Dedalus Chat Model under the AI Agent', () => {
 	let emulator: Emulator;
 	let admin: EmulatorAdmin;
 	let n8n: N8nInstance;
@@ -84,7 +83,6 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		emulator = await startEmulator({ port: 0 });
 		admin = new EmulatorAdmin(emulator.url);
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'chat-model',
 			credentials: [
 				{ ...dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url }) },
@@ -114,10 +112,10 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 				codex?: { subcategories?: Record<string, string[]> };
 			}>
 		>('GET', '/types/nodes.json');
-		const model = types.find((type) => type.name === `${CUSTOM_PREFIX}.dedalusChatModel`);
+		const model = types.find((type) => type.name === `${PACKAGE_NAME}.dedalusChatModel`);
 		expect(model?.outputs).toEqual(['ai_languageModel']);
 		expect(model?.codex?.subcategories?.AI).toContain('Language Models');
-		expect(types.some((type) => type.name === `${CUSTOM_PREFIX}.dedalusChatModelTool`)).toBe(false);
+		expect(types.some((type) => type.name === `${PACKAGE_NAME}.dedalusChatModelTool`)).toBe(false);
 	});
 
 	it('answers with both: the MCP tool ran on Dedalus, the n8n tool ran in n8n', async () => {

@@ -1,11 +1,10 @@
 // The package on whichever n8n runs this file (DEDALUS_N8N_VERSION; scripts/e2e.sh runs it on
-// 2.41.1, 1.123.81 and the declared floor 1.85.4): it loads, its credential test works, a
+// 2.41.3, 1.123.81 and the declared floor 1.85.4): it loads, its credential test works, a
 // completion runs, and a run pauses for consent and resumes. A call to a method that an older n8n
 // lacks (e.g. isToolExecution(), 2.x only) fails the completion and the pause here.
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	CUSTOM_PREFIX,
-	DIST_DIR,
+	PACKAGE_NAME,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -47,7 +46,6 @@ describe('the package on this n8n version', () => {
 		admin = new EmulatorAdmin(emulator.url);
 		const started = Date.now();
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'compat',
 			credentials: [dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url })],
 			workflows: [WORKFLOW],
@@ -62,8 +60,9 @@ describe('the package on this n8n version', () => {
 		await emulator?.close();
 	});
 
-	it('loads the node and the credential type', async () => {
-		expect(await n8n.rest.getNodeTypeNames()).toContain(`${CUSTOM_PREFIX}.dedalus`);
+	it('loads the node from the package installed in nodes/, under its package name', async () => {
+		const names = await n8n.rest.getNodeTypeNames();
+		expect(names.filter((name) => name.endsWith('.dedalus'))).toEqual([`${PACKAGE_NAME}.dedalus`]);
 		expect(await n8n.rest.getCredentialTypeNames()).toContain('dedalusApi');
 	});
 

@@ -1,4 +1,4 @@
-// Every workflow in examples/ imports into a real n8n 2.41.1 (the CLI import, as `n8n import:workflow`
+// Every workflow in examples/ imports into a real n8n 2.41.3 (the CLI import, as `n8n import:workflow`
 // does it), with the node loaded from dist/ as CUSTOM.dedalus: the examples name the installed
 // community package's type, n8n-nodes-dedalus.dedalus, so the test renames it first, exactly as
 // `npm run demo` does (scripts/demo-lib.ts, forCustomFolder). Then the imported workflows are compared
@@ -140,7 +140,7 @@ describe('examples/*.json as files', () => {
 	});
 });
 
-describe('examples/*.json in a real n8n 2.41.1', () => {
+describe('examples/*.json in a real n8n 2.41.3', () => {
 	const examples = FILES.map(loadExample);
 	let emulator: Emulator;
 	let listener: HttpListener;

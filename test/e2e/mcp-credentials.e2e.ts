@@ -1,4 +1,4 @@
-// An API-key MCP server in a real n8n 2.41.1: the secret lives in a "Dedalus MCP Server
+// An API-key MCP server in a real n8n 2.41.3: the secret lives in a "Dedalus MCP Server
 // Credentials" credential, the node encrypts it with the emulator's JWKS key (the emulator plays
 // the authorization server too), and the emulator's weather server opens it with its private key.
 // The run also needs Gmail consent, so the secret must travel again on the resume. Every page,
@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 
 import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -49,7 +48,6 @@ describe('API-key MCP server with credentials from an n8n credential, on a real 
 		emulator = await startEmulator({ port: 0 });
 		admin = new EmulatorAdmin(emulator.url);
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'mcp-credentials',
 			credentials: [
 				dedalusCredential({ ...spec.credential, apiKey: API_KEY, baseUrl: emulator.url }),

@@ -1,4 +1,4 @@
-// Streaming and consent inside n8n Chat, end to end in a real n8n 2.41.1 with the built node and
+// Streaming and consent inside n8n Chat, end to end in a real n8n 2.41.3 with the built node and
 // the emulator in this process:
 // 1. a Webhook with Response Mode Streaming: the caller reads n8n's JSON-lines stream and sees the
 //    answer arrive in pieces while the emulator is still writing it (it streams slowly on purpose);
@@ -13,7 +13,6 @@ import { WebSocket } from 'undici';
 
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -131,7 +130,7 @@ class ChatSocket {
 	}
 }
 
-describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
+describe('streaming and consent in n8n Chat on a real n8n 2.41.3', () => {
 	const apiKey = fakeApiKey(31);
 	const streamSpec = {
 		id: 'e2eStreaming0001',
@@ -164,7 +163,6 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 		admin = new EmulatorAdmin(emulator.url);
 		[n8n, browser] = await Promise.all([
 			startN8n({
-				customExtensions: DIST_DIR,
 				label: 'streaming-chat',
 				credentials: [
 					dedalusCredential({ ...streamSpec.credential, apiKey, baseUrl: emulator.url }),
