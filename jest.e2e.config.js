@@ -1,4 +1,4 @@
-// End-to-end tests against a real n8n 2.41.1 (see n8n-runner). Run through `npm run test:e2e`
+// End-to-end tests against a real n8n 2.41.3 (see n8n-runner). Run through `npm run test:e2e`
 // (scripts/e2e.sh), or directly: `npx jest -c jest.e2e.config.js [test/e2e/some.e2e.ts]`.
 /** @type {import('jest').Config} */
 module.exports = {

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import config from './n8n-config.json';
+
 /**
  * The first folder above `from` whose package.json is this package's: n8n-runner -> .. when
  * run from source (jest), and the right answer too when this file is compiled elsewhere
@@ -44,8 +46,11 @@ export interface N8nInstall {
 	major: number;
 }
 
-/** The n8n the tests and tools run unless told otherwise (DEDALUS_N8N_VERSION, or an option). */
-export const DEFAULT_N8N_VERSION = '2.41.3';
+/**
+ * The n8n the tests and tools run unless told otherwise (DEDALUS_N8N_VERSION, or an option); the
+ * .sh scripts read the same setting (n8n-config.json).
+ */
+export const DEFAULT_N8N_VERSION: string = config.n8nVersion;
 
 /** Installs found so far, by the version asked for ('' = the default). */
 const cached = new Map<string, N8nInstall>();

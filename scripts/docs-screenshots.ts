@@ -1,5 +1,5 @@
 // `npm run docs:screenshots`: regenerates docs/*.png in a real browser (Debian's chromium driven by
-// playwright-core), from the same environment as `npm run demo`: the emulator, n8n 2.41.1 with the
+// playwright-core), from the same environment as `npm run demo`: the emulator, n8n 2.41.3 with the
 // node, the example workflows, and one run of the daily email summary paused for Gmail consent.
 //   docs/editor-node.png          the Dedalus node open in the editor
 //   docs/waiting-execution.png    the paused execution in the Executions tab

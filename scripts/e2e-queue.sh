@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run test:e2e:queue [-- <jest args>]`: the node in n8n's queue mode with real parts:
 #   1. installs PostgreSQL and Redis from Debian when missing (scripts/install-queue-services.sh);
-#   2. installs (first time) or reuses the cached n8n (DEDALUS_N8N_VERSION, default 2.41.1);
+#   2. installs (first time) or reuses the cached n8n (DEDALUS_N8N_VERSION, default 2.41.3);
 #   3. builds the package; 4. runs jest with jest.queue.config.js. Each test file starts its own
 #      PostgreSQL and Redis (data in a temp folder, stopped after) and four n8n processes.
 # E2E_SKIP_BUILD=1 skips step 3. Logs: test/e2e/artifacts/.

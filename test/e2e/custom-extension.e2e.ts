@@ -78,7 +78,9 @@ describe('real n8n 2.41.3: dist/ in the custom folder (the Docker mount)', () =>
 		const res = await httpCall(n8n.webhookUrl(PATH), {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ items: [{ tag: 'x1', prompt: 'what is Dedalus', servers: [SEARCH] }] }),
+			body: JSON.stringify({
+				items: [{ tag: 'x1', prompt: 'what is Dedalus', servers: [SEARCH] }],
+			}),
 		});
 		expect(res.status).toBe(200);
 		const { executionId } = res.json as { executionId: string };

@@ -10,7 +10,6 @@ import { DEDALUS_NODE_TYPE } from '../../../n8n-runner/package';
 import { MODEL_ID } from '../../../n8n-runner/dedalus';
 import type { WorkflowImport } from '../../../n8n-runner/n8n';
 
-
 /** Added by every node after Dedalus: the prompt of the input item its item is paired with. */
 export const UPSTREAM_FIELD = 'upstream_prompt';
 

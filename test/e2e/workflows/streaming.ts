@@ -8,7 +8,6 @@ import { DEDALUS_NODE_TYPE } from '../../../n8n-runner/package';
 import { MODEL_ID } from '../../../n8n-runner/dedalus';
 import type { WorkflowImport } from '../../../n8n-runner/n8n';
 
-
 export interface StreamingWorkflowSpec {
 	id: string;
 	name: string;
