@@ -22,8 +22,12 @@ function findRepoRoot(from: string): string {
 	}
 }
 
-/** Repository root. */
-export const REPO_ROOT = findRepoRoot(__dirname);
+/**
+ * Repository root. scripts/demo.sh and docs-screenshots.sh name it (DEDALUS_DEMO_ROOT): their
+ * compiled copy lives in node_modules/.cache, which in a git worktree whose node_modules links to
+ * another checkout would lead the search above to that checkout.
+ */
+export const REPO_ROOT = process.env.DEDALUS_DEMO_ROOT ?? findRepoRoot(__dirname);
 /** Logs and other leftovers worth reading after a failed run; git-ignored. */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
 /**

@@ -60,7 +60,7 @@ mkdir -p "$NODES"
 # The same version number packs different content after each build: replace, never merge.
 rm -rf "$NODES/node_modules/$NAME"
 npm install --prefix "$NODES" --offline --legacy-peer-deps --ignore-scripts --no-audit --no-fund \
-  --no-package-lock --loglevel=error "$tarball" >&2
+  --no-package-lock --loglevel=error "$tarball" >/dev/null
 [ -f "$NODES/node_modules/$NAME/package.json" ] || {
   say "npm did not install $NAME into $NODES"
   exit 1
