@@ -198,9 +198,11 @@ describe('real n8n 2.41.3: the Dedalus Chat Model under the AI Agent', () => {
 		const failed = await ask(STREAM_ERROR_PATH, 'Summarize my emails');
 		const errors = chunks(failed.text).filter((chunk) => chunk.type === 'error');
 		expect(errors.length).toBeGreaterThan(0);
-		// n8n 2.41.1's streaming error chunk carries the Agent's re-wrapped description, whatever the
-		// model's error said: neither our message nor the link reaches a streaming client.
-		expect(errors.map((chunk) => chunk.content)).toEqual(['Original error: NodeApiError']);
+		// The link must not reach a streaming client (README, "Dedalus Chat Model"). Loaded from a
+		// custom folder the Agent re-wrapped our error ("Original error: NodeApiError": its
+		// `instanceof BaseError` failed); installed as a package it passes our NodeApiError through,
+		// description included, so this is checked on what the chunk carries, not on the wrapper.
+		for (const chunk of errors) expect(chunk.content ?? '').not.toContain('/oauth/connect');
 		expect(failed.text).not.toContain('/oauth/connect');
 	});
 });
