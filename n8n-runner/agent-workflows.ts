@@ -1,4 +1,4 @@
-import { CUSTOM_PREFIX } from './custom-nodes';
+import { DEDALUS_CHAT_MODEL_TYPE } from './package';
 import type { WorkflowImport } from './n8n';
 
 /** The n8n tool the Agent owns: counts the words of its input, so its result is easy to check. */
@@ -60,7 +60,7 @@ export function agentWorkflow(spec: AgentWorkflowSpec): WorkflowImport {
 		{
 			id: uuid(spec, 3),
 			name: 'Dedalus Chat Model',
-			type: `${CUSTOM_PREFIX}.dedalusChatModel`,
+			type: DEDALUS_CHAT_MODEL_TYPE,
 			typeVersion: 1,
 			position: [160, 220],
 			parameters: {

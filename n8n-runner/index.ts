@@ -44,7 +44,14 @@ export {
 	type HttpListener,
 	type ListenerResponse,
 } from './listener';
-export { CUSTOM_PREFIX, emptyExtensionsFolder, writeEchoExtension } from './custom-nodes';
+export { CUSTOM_PREFIX } from './custom-nodes';
+export {
+	DEDALUS_CHAT_MODEL_TYPE,
+	DEDALUS_NODE_TYPE,
+	EXAMPLE_CREDENTIAL,
+	PACKAGE_NAME,
+	installPackage,
+} from './package';
 export {
 	CALENDAR,
 	CHAT_PATH,

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import config from './n8n-config.json';
+
 /**
  * The first folder above `from` whose package.json is this package's: n8n-runner -> .. when
  * run from source (jest), and the right answer too when this file is compiled elsewhere
@@ -20,11 +22,18 @@ function findRepoRoot(from: string): string {
 	}
 }
 
-/** Repository root. */
-export const REPO_ROOT = findRepoRoot(__dirname);
+/**
+ * Repository root. scripts/demo.sh and docs-screenshots.sh name it (DEDALUS_DEMO_ROOT): their
+ * compiled copy lives in node_modules/.cache, which in a git worktree whose node_modules links to
+ * another checkout would lead the search above to that checkout.
+ */
+export const REPO_ROOT = process.env.DEDALUS_DEMO_ROOT ?? findRepoRoot(__dirname);
 /** Logs and other leftovers worth reading after a failed run; git-ignored. */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
-/** The built package (`npm run build`): pass it as `customExtensions` to load our node as CUSTOM.dedalus. */
+/**
+ * The built package (`npm run build`): what n8n-runner packs and installs (package.ts), or, passed
+ * as `customExtensions`, what n8n loads as CUSTOM.dedalus (test/e2e/custom-extension.e2e.ts).
+ */
 export const DIST_DIR = join(REPO_ROOT, 'dist');
 
 export interface N8nInstall {
@@ -41,8 +50,11 @@ export interface N8nInstall {
 	major: number;
 }
 
-/** The n8n the tests and tools run unless told otherwise (DEDALUS_N8N_VERSION, or an option). */
-export const DEFAULT_N8N_VERSION = '2.41.1';
+/**
+ * The n8n the tests and tools run unless told otherwise (DEDALUS_N8N_VERSION, or an option); the
+ * .sh scripts read the same setting (n8n-config.json).
+ */
+export const DEFAULT_N8N_VERSION: string = config.n8nVersion;
 
 /** Installs found so far, by the version asked for ('' = the default). */
 const cached = new Map<string, N8nInstall>();

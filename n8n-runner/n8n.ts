@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 
 import { ensureArtifactsDir, resolveN8nInstall, type N8nInstall } from './install';
 import config from './n8n-config.json';
+import { installPackage } from './package';
 import { N8nRestClient, sleep } from './rest';
 import { waitForWebhooks } from './publish';
 
@@ -42,7 +43,7 @@ export interface WorkflowImport {
 export interface PrepareN8nOptions {
 	/**
 	 * Which n8n (cached per version by scripts/install-n8n.sh). Default: DEDALUS_N8N_VERSION, else
-	 * the install scripts/e2e.sh passed in DEDALUS_N8N_HOME, else 2.41.1.
+	 * the install scripts/e2e.sh passed in DEDALUS_N8N_HOME, else DEFAULT_N8N_VERSION (install.ts).
 	 */
 	n8nVersion?: string;
 	/** Folder used as N8N_USER_FOLDER; a fresh temp folder when omitted. */
@@ -54,7 +55,20 @@ export interface PrepareN8nOptions {
 	 * Imports always land unpublished; 2.41 has no "active" flag on import in regular mode.
 	 */
 	publish?: boolean | string[];
-	/** Same meaning as in startN8n; the CLI loads nodes too, so give it the same folders. */
+	/**
+	 * Whether this package is in n8n (default true): packed and installed into the user folder's
+	 * nodes/ like a community package (n8n-runner/package.ts), so its types are
+	 * `n8n-nodes-dedalus.dedalus` and `n8n-nodes-dedalus.dedalusChatModel`, as in examples/. false:
+	 * built-in nodes only, or only what customExtensions holds.
+	 */
+	installPackage?: boolean;
+	/** The build to pack and install instead of dist/ (the benchmark's --dist). */
+	packageDist?: string;
+	/**
+	 * N8N_CUSTOM_EXTENSIONS folder(s) (`;`-separated), scanned for *.node.js / *.credentials.js;
+	 * their nodes are typed `CUSTOM.<name>` (test/e2e/custom-extension.e2e.ts). The CLI loads nodes
+	 * too, so prepareN8n and startN8n get the same folders.
+	 */
 	customExtensions?: string;
 	env?: Record<string, string | undefined>;
 	/**
@@ -83,8 +97,6 @@ export interface StartN8nOptions extends PrepareN8nOptions {
 	 * imports and publishes, and claims the owner account; the others share its database.
 	 */
 	command?: N8nCommand;
-	/** Folder(s) with the built package's dist (`;`-separated), scanned for *.node.js / *.credentials.js. */
-	customExtensions: string;
 	/** Main HTTP port; a free loopback port when omitted. */
 	port?: number;
 	/** Create the owner account and log in (default true). `rest` is logged in afterwards. */
@@ -293,6 +305,7 @@ export async function prepareN8n(options: PrepareN8nOptions = {}): Promise<Prepa
 		n8nVersion: options.n8nVersion,
 	};
 	const { major } = resolveN8nInstall(options.n8nVersion);
+	if (options.installPackage ?? true) installPackage(userFolder, options.packageDist);
 	const importDir = mkdtempSync(join(tmpdir(), 'n8n-e2e-import-'));
 	try {
 		if (options.credentials?.length) {
@@ -338,7 +351,8 @@ async function httpOk(url: string): Promise<boolean> {
 }
 
 /**
- * Starts n8n 2.41.1 (cached Node 24) on a fresh user folder, imports and publishes what it is given
+ * Starts n8n (DEFAULT_N8N_VERSION unless told otherwise) on a fresh user folder with this package
+ * installed in it, imports and publishes what it is given
  * first, waits until it serves webhooks, then claims the owner account. Used by the e2e tests, the
  * benchmark, `npm run demo` and `npm run docs:screenshots`.
  */
@@ -350,11 +364,15 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
 	const ownsUserFolder = !options.userFolder;
 	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
 	const keepUserFolder = options.keepUserFolder ?? process.env.E2E_KEEP_N8N === '1';
-	if (!existsSync(options.customExtensions.split(';')[0])) {
-		throw new Error(`customExtensions folder ${options.customExtensions} does not exist`);
+	for (const folder of options.customExtensions?.split(';') ?? []) {
+		if (!existsSync(folder)) throw new Error(`customExtensions folder ${folder} does not exist`);
 	}
 
 	const command = options.command ?? 'start';
+	// Queue mode's worker and webhook processes have user folders of their own: each gets the
+	// package too (main's is installed by prepareN8n).
+	if (command !== 'start' && (options.installPackage ?? true))
+		installPackage(userFolder, options.packageDist);
 	const prepared =
 		command === 'start'
 			? await prepareN8n({ ...options, userFolder, logFile })

@@ -14,7 +14,8 @@ import {
 import { startPostgres, startRedis, type Service } from './services';
 
 export interface QueueClusterOptions {
-	customExtensions: string;
+	/** N8N_CUSTOM_EXTENSIONS for every process; the package itself is installed in each (package.ts). */
+	customExtensions?: string;
 	credentials?: CredentialImport[];
 	workflows?: WorkflowImport[];
 	n8nVersion?: string;

@@ -272,7 +272,7 @@ export class N8nRestClient {
 
 	/**
 	 * Names of every node type the instance loaded (the editor's /types/nodes.json), e.g.
-	 * `n8n-nodes-base.wait` or `CUSTOM.dedalus`.
+	 * `n8n-nodes-base.wait` or `n8n-nodes-dedalus.dedalus`.
 	 */
 	async getNodeTypeNames(): Promise<string[]> {
 		const types = await this.request<Array<{ name: string }>>('GET', '/types/nodes.json');

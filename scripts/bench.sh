@@ -2,8 +2,8 @@
 # `npm run bench [-- options]`: every benchmark (bench/src, see docs/benchmarks.md): throughput on
 # loopback and at a distance (HTTPS latency proxy), node CPU and memory, the agent rows at several
 # round trip times, streaming; about 30 minutes on 2 cores (estimate in docs/benchmarks.md).
-#   1. installs (first time, ~4 min) or reuses the cached n8n 2.41.1 (scripts/n8n-lib.sh);
-#   2. builds the package (n8n loads dist/ as custom nodes) and the bench project (bench/dist);
+#   1. installs (first time, ~4 min) or reuses the cached pinned n8n (scripts/n8n-lib.sh);
+#   2. builds the package (packed and installed into n8n: scripts/install-package.sh) and the bench project (bench/dist);
 #   3. runs it: real n8n instances, the emulator, the plain HTTP floor, the latency proxy; prints
 #      the tables and writes docs/benchmarks.md (all of it, or with --only one section).
 # Options: `npm run bench -- --help` (e.g. --only agent --rtt 80, --repetitions 5, --quick).

@@ -1,5 +1,5 @@
 // Shared by `npm run demo` (scripts/demo.ts) and `npm run docs:screenshots` (scripts/docs-screenshots.ts):
-// the example workflows adapted for a local run, a real n8n 2.41.1 with this repo's dist loaded, the
+// the example workflows adapted for a local run, a real n8n with this repo's package installed, the
 // Dedalus emulator (or the real API), a local listener standing in for chat webhooks, and the HTTP
 // steps of the authorization flow. n8n, the listener and the HTTP helpers are n8n-runner's, as the
 // e2e tests use them. Compiled by scripts/demo.tsconfig.json; started by the .sh wrappers, which build
@@ -10,23 +10,26 @@ import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator/src';
 import { grantConsentAsUser, httpCall, postResume } from '../n8n-runner/dedalus';
-import { DIST_DIR, REPO_ROOT } from '../n8n-runner/install';
+import { REPO_ROOT } from '../n8n-runner/install';
 import { startHttpListener, type CapturedRequest, type HttpListener } from '../n8n-runner/listener';
 import { freePort, portFree, startN8n, type N8nInstance } from '../n8n-runner/n8n';
+import { DEDALUS_NODE_TYPE, EXAMPLE_CREDENTIAL } from '../n8n-runner/package';
 import { publishWorkflows } from '../n8n-runner/publish';
 import { executionError, nodeRuns, type N8nExecution } from '../n8n-runner/rest';
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 
-/** The node type in the examples: the package installed as a community node. */
-export const COMMUNITY_TYPE = 'n8n-nodes-dedalus.dedalus';
-/** The same node loaded from a folder (N8N_CUSTOM_EXTENSIONS or ~/.n8n/custom), as the demo does. */
-export const CUSTOM_TYPE = 'CUSTOM.dedalus';
 /** What the examples carry where a chat incoming webhook URL belongs. */
 export const PLACEHOLDER_URL = 'https://hooks.slack.com/services/REPLACE/ME';
-export const CREDENTIAL_NAME = 'Dedalus account';
+/** The credential the demo creates: the one every example names, so they import bound to it. */
+export const CREDENTIAL_NAME = EXAMPLE_CREDENTIAL.name;
 export const SUMMARY_FILE = 'daily-email-summary.json';
-export const EXAMPLE_FILES = [SUMMARY_FILE, 'ask-with-tools.json', 'authorization-notifier.json'];
+export const EXAMPLE_FILES = [
+	SUMMARY_FILE,
+	'ask-with-tools.json',
+	'authorization-notifier.json',
+	'agent-chat-model-hybrid.json',
+];
 /** Name of the Webhook trigger the demo adds to the summary so it can start it without waiting for 07:00. */
 export const DEMO_TRIGGER_NAME = 'Demo: run now';
 
@@ -121,32 +124,19 @@ export function loadExample(file: string): ExampleWorkflow {
 	return JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as ExampleWorkflow;
 }
 
-/**
- * The examples name the node as an installed community package does (`n8n-nodes-dedalus.dedalus`).
- * Loaded from a folder, as here, n8n knows it as `CUSTOM.dedalus`: a workflow must use the type name
- * of the mode it runs in, or the node shows as unknown.
- */
-export function forCustomFolder(workflow: ExampleWorkflow): ExampleWorkflow {
-	const copy = structuredClone(workflow);
-	for (const node of copy.nodes) {
-		if (node.type === COMMUNITY_TYPE) node.type = CUSTOM_TYPE;
-	}
-	return copy;
-}
-
 export function dedalusNodes(workflow: ExampleWorkflow): WorkflowNode[] {
-	return workflow.nodes.filter((node) => node.type === CUSTOM_TYPE || node.type === COMMUNITY_TYPE);
+	return workflow.nodes.filter((node) => node.type === DEDALUS_NODE_TYPE);
 }
 
-/** Binds every Dedalus node to a credential and every chat-webhook placeholder to a local URL. */
+/**
+ * Points every chat-webhook placeholder at a local URL; nothing else changes: the node types are
+ * the installed package's and the credential is the demo's (EXAMPLE_CREDENTIAL) as in the files.
+ */
 export function bindForDemo(
 	workflow: ExampleWorkflow,
-	{ credentialId, chatUrl }: { credentialId: string; chatUrl: string },
+	{ chatUrl }: { chatUrl: string },
 ): ExampleWorkflow {
-	const copy = forCustomFolder(workflow);
-	for (const node of dedalusNodes(copy)) {
-		node.credentials = { dedalusApi: { id: credentialId, name: CREDENTIAL_NAME } };
-	}
+	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
 		if (node.type === 'n8n-nodes-base.httpRequest' && node.parameters.url === PLACEHOLDER_URL) {
 			node.parameters.url = `${chatUrl}?node=${encodeURIComponent(node.name)}`;
@@ -161,7 +151,7 @@ export function bindForDemo(
  */
 export function summaryForDemo(
 	example: ExampleWorkflow,
-	options: { credentialId: string; chatUrl: string; notifyUrl: string; webhookPath: string },
+	options: { chatUrl: string; notifyUrl: string; webhookPath: string },
 ): { workflow: ExampleWorkflow; dedalusNode: string } {
 	const workflow = bindForDemo(example, options);
 	const [dedalus] = dedalusNodes(workflow);
@@ -272,11 +262,12 @@ export async function startDemoEnvironment(
 		port = (await portFree(5678)) ? 5678 : await freePort();
 	}
 	parts.n8n = await step(
-		`Starting n8n 2.41.1 on port ${port} with the node loaded from dist/`,
+		`Starting n8n on port ${port} with the package installed from its tarball (npm pack of dist/)`,
 		'usually 15-25 s',
 		async () =>
 			await startN8n({
-				customExtensions: DIST_DIR,
+				// Imported with the examples' fixed id before n8n starts, so they bind to it as they are.
+				credentials: [{ ...EXAMPLE_CREDENTIAL, type: 'dedalusApi', data: credentialData }],
 				userFolder: join(tempDir, 'n8n'),
 				port,
 				// Kept, with the user folder, when the demo fails: it prints this path.
@@ -291,11 +282,6 @@ export async function startDemoEnvironment(
 	const { n8n, listener } = { n8n: parts.n8n, listener: parts.listener };
 
 	const importStarted = Date.now();
-	const credential = await n8n.rest.request<{ id: string }>('POST', '/rest/credentials', {
-		name: CREDENTIAL_NAME,
-		type: 'dedalusApi',
-		data: credentialData,
-	});
 	const webhookPath = `dedalus-demo-${Date.now().toString(36)}`;
 	const workflows: DemoEnvironment['workflows'] = {};
 	const toPublish: string[] = [];
@@ -306,16 +292,12 @@ export async function startDemoEnvironment(
 		let dedalusNode = '';
 		if (file === SUMMARY_FILE) {
 			({ workflow, dedalusNode } = summaryForDemo(example, {
-				credentialId: credential.id,
 				chatUrl: `${listener.url}/chat`,
 				notifyUrl: `${listener.url}/notify`,
 				webhookPath,
 			}));
 		} else {
-			workflow = bindForDemo(example, {
-				credentialId: credential.id,
-				chatUrl: `${listener.url}/chat`,
-			});
+			workflow = bindForDemo(example, { chatUrl: `${listener.url}/chat` });
 		}
 		// What the editor's "Import from File" + Save does.
 		const created = await n8n.rest.request<{ id: string }>('POST', '/rest/workflows', {
@@ -325,8 +307,9 @@ export async function startDemoEnvironment(
 			settings: workflow.settings ?? { executionOrder: 'v1' },
 			pinData: {},
 		});
-		// Published (active) so its webhooks answer; the notifier stays a draft (it needs SMTP and a chat URL).
-		const publish = file !== 'authorization-notifier.json';
+		// Published (active) so its webhooks answer. Drafts: the notifier (it needs SMTP and a chat URL)
+		// and the Agent example (its chat is opened from the editor; n8n 1.x has no Agent 3.1).
+		const publish = file === SUMMARY_FILE || file === 'ask-with-tools.json';
 		if (publish) toPublish.push(created.id);
 		workflows[file] = { id: created.id, name: workflow.name, published: publish };
 		if (file === SUMMARY_FILE) {
@@ -342,8 +325,8 @@ export async function startDemoEnvironment(
 	// Also waits until the demo trigger's webhook is registered (n8n 2.41 publishes through an outbox).
 	await publishWorkflows(n8n.rest, toPublish, { webhookPaths: [webhookPath] });
 	say(
-		`created the credential "${CREDENTIAL_NAME}" and imported ${EXAMPLE_FILES.length} examples from examples/ ` +
-			`(${COMMUNITY_TYPE} -> ${CUSTOM_TYPE}) ${dim(`in ${seconds(importStarted)}`)}`,
+		`imported ${EXAMPLE_FILES.length} examples from examples/ as they are (credential "${CREDENTIAL_NAME}") ` +
+			dim(`in ${seconds(importStarted)}`),
 	);
 
 	return {
@@ -351,7 +334,7 @@ export async function startDemoEnvironment(
 		emulator: parts.emulator,
 		dedalusUrl,
 		listener,
-		credentialId: credential.id,
+		credentialId: EXAMPLE_CREDENTIAL.id,
 		summary,
 		workflows,
 		tempDir,

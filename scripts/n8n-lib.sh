@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shared helpers for scripts that run a real n8n (2.41.1 unless told otherwise; every wrapper loads
+# Shared helpers for scripts that run a real n8n (N8N_DEFAULT_VERSION unless told otherwise; every wrapper loads
 # it through preamble.sh).
 # Source it: `. scripts/n8n-lib.sh`. It defines functions only; nothing runs on source.
 # The TypeScript twin is n8n-runner/; both read n8n-runner/n8n-config.json so the
@@ -7,16 +7,18 @@
 
 N8N_LIB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N8N_LIB_CONFIG="$N8N_LIB_ROOT/n8n-runner/n8n-config.json"
+# The pinned n8n (n8n-config.json's n8nVersion), shared with n8n-runner/install.ts.
+N8N_DEFAULT_VERSION="$(node -p 'require(process.argv[1]).n8nVersion' "$N8N_LIB_CONFIG")"
 
 n8n_say() { echo "[$N8N_LIB_TAG] $*" >&2; }
 N8N_LIB_TAG="${N8N_LIB_TAG:-n8n}"
 
 # n8n_resolve_install [version]: installs (first time, 4-8 min) or reuses the cached n8n of that
-# version (default: DEDALUS_N8N_VERSION, else 2.41.1); sets N8N_CACHE, N8N_NODE (its Node.js), N8N_BIN.
+# version (default: DEDALUS_N8N_VERSION, else N8N_DEFAULT_VERSION); sets N8N_CACHE, N8N_NODE (its Node.js), N8N_BIN.
 # Without a version argument, a DEDALUS_N8N_HOME that is already installed is reused as it is.
 n8n_resolve_install() {
   if [ -n "${1:-}" ] || [ ! -f "${DEDALUS_N8N_HOME:-/nonexistent}/.installed" ]; then
-    local version="${1:-${DEDALUS_N8N_VERSION:-2.41.1}}"
+    local version="${1:-${DEDALUS_N8N_VERSION:-$N8N_DEFAULT_VERSION}}"
     if [ ! -f "${DEDALUS_N8N_CACHE:-$HOME/.cache/n8n-nodes-dedalus}/n8n-$version/.installed" ]; then
       n8n_say "installing n8n $version into the cache (first use only: 4-9 minutes)..."
     fi

@@ -19,7 +19,7 @@ say() { n8n_say "$@"; }
 # binding and n8n cannot start. The installer passes --ignore-scripts itself where it wants it.
 unset npm_config_ignore_scripts
 
-# build_package [skip variable name]: `npm run build` (n8n loads dist/ as custom nodes), unless the
+# build_package [skip variable name]: `npm run build` (dist/ is what gets packed and installed), unless the
 # named environment variable is 1, in which case the current dist/ is used as it is.
 build_package() {
   local skip_var="${1:-}"

@@ -290,7 +290,7 @@ async function throughputRows(
 	try {
 		log('starting n8n (import, publish, start: about a minute)...');
 		n8n = await startN8n({
-			customExtensions: args.dist ?? PACKAGE_DIST,
+			packageDist: args.dist ?? PACKAGE_DIST,
 			credentials: credentials(emulator.url),
 			workflows: keys.map((key) => workflowOf(VARIANTS[key])),
 			label: 'bench',

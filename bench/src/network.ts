@@ -28,7 +28,7 @@ export async function startNetworkN8n(options: {
 	const proxy = await startLatencyProxy(options.emulator.url, { rttMs: 0, tls });
 	try {
 		const n8n = await startN8n({
-			customExtensions: options.dist,
+			packageDist: options.dist,
 			credentials: credentials(proxy.url),
 			workflows: options.workflows(proxy.url),
 			label: options.label,

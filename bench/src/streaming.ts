@@ -127,7 +127,7 @@ export async function runStreamingBench(
 	log: (message: string) => void,
 ): Promise<StreamingResults> {
 	const n8n = await startN8n({
-		customExtensions: options.dist,
+		packageDist: options.dist,
 		credentials: credentials(emulator.url),
 		workflows: [
 			workflow('benchStreamOn001', STREAM_PATH, 'streaming'),

@@ -2,6 +2,7 @@
 // per entry of the posted `items` array) -> the node under test. Every variant gets the same
 // items, so only the last node differs.
 import type { CredentialImport, WorkflowImport } from '../../n8n-runner/n8n';
+import { DEDALUS_NODE_TYPE as INSTALLED_DEDALUS_TYPE } from '../../n8n-runner/package';
 
 export const MODEL = 'openai/gpt-4.1';
 /** Matches the emulator's key pattern; a fake key only. */
@@ -47,10 +48,10 @@ export interface Variant {
 }
 
 /**
- * The node's type as n8n names it once it loaded the package: the one place in bench/src that
- * spells it (n8n-runner/custom-nodes.ts names the custom-extensions prefix for the Chat Model).
+ * The node's type as n8n names it once the package is installed (n8n-runner/package.ts): the one
+ * place in bench/src that names it.
  */
-export const DEDALUS_NODE_TYPE = 'CUSTOM.dedalus';
+export const DEDALUS_NODE_TYPE = INSTALLED_DEDALUS_TYPE;
 
 /** The node under test, as (a) and (b) run it in n8n and inprocess.ts runs it in n8n-core. */
 export const dedalusNode = (options: Record<string, unknown>) => ({

@@ -8,7 +8,6 @@ import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-c
 
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -53,7 +52,6 @@ describe('authorization page in headless Chromium (real n8n 2.41.1, Dedalus emul
 		// The browser starts while n8n does.
 		const [instance, launched] = await Promise.all([
 			startN8n({
-				customExtensions: DIST_DIR,
 				label: 'authorization-browser',
 				credentials: [
 					dedalusCredential({ ...WORKFLOW.credential, apiKey: API_KEY, baseUrl: emulator.url }),

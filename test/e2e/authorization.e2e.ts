@@ -1,5 +1,5 @@
-// The authorization flow end to end: a real n8n 2.41.1 loads the built node (dist/, type
-// CUSTOM.dedalus) and talks to the Dedalus emulator started in this process. Each scenario has
+// The authorization flow end to end: a real n8n with the packed package installed (type
+// n8n-nodes-dedalus.dedalus) talks to the Dedalus emulator started in this process. Each scenario has
 // its own workflow and its own API key, so consent given in one never helps another, and the
 // emulator's request log tells them apart by keyId (it never holds a key).
 //
@@ -9,7 +9,6 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -186,7 +185,6 @@ describe('authorization flow on a real n8n with the Dedalus emulator', () => {
 
 		const started = Date.now();
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'authorization',
 			credentials: all.map((s) =>
 				dedalusCredential({

@@ -5,8 +5,7 @@
 // option) an answer with the link.
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	CUSTOM_PREFIX,
-	DIST_DIR,
+	PACKAGE_NAME,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -84,7 +83,6 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		emulator = await startEmulator({ port: 0 });
 		admin = new EmulatorAdmin(emulator.url);
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'chat-model',
 			credentials: [
 				{ ...dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url }) },
@@ -114,10 +112,10 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 				codex?: { subcategories?: Record<string, string[]> };
 			}>
 		>('GET', '/types/nodes.json');
-		const model = types.find((type) => type.name === `${CUSTOM_PREFIX}.dedalusChatModel`);
+		const model = types.find((type) => type.name === `${PACKAGE_NAME}.dedalusChatModel`);
 		expect(model?.outputs).toEqual(['ai_languageModel']);
 		expect(model?.codex?.subcategories?.AI).toContain('Language Models');
-		expect(types.some((type) => type.name === `${CUSTOM_PREFIX}.dedalusChatModelTool`)).toBe(false);
+		expect(types.some((type) => type.name === `${PACKAGE_NAME}.dedalusChatModelTool`)).toBe(false);
 	});
 
 	it('answers with both: the MCP tool ran on Dedalus, the n8n tool ran in n8n', async () => {
@@ -200,9 +198,11 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		const failed = await ask(STREAM_ERROR_PATH, 'Summarize my emails');
 		const errors = chunks(failed.text).filter((chunk) => chunk.type === 'error');
 		expect(errors.length).toBeGreaterThan(0);
-		// n8n 2.41.1's streaming error chunk carries the Agent's re-wrapped description, whatever the
-		// model's error said: neither our message nor the link reaches a streaming client.
-		expect(errors.map((chunk) => chunk.content)).toEqual(['Original error: NodeApiError']);
+		// The link must not reach a streaming client (README, "Dedalus Chat Model"). Loaded from a
+		// custom folder the Agent re-wrapped our error ("Original error: NodeApiError": its
+		// `instanceof BaseError` failed); installed as a package it passes our NodeApiError through,
+		// description included, so this is checked on what the chunk carries, not on the wrapper.
+		for (const chunk of errors) expect(chunk.content ?? '').not.toContain('/oauth/connect');
 		expect(failed.text).not.toContain('/oauth/connect');
 	});
 });

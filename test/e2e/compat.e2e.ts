@@ -2,10 +2,12 @@
 // 2.41.1, 1.123.81 and the declared floor 1.85.4): it loads, its credential test works, a
 // completion runs, and a run pauses for consent and resumes. A call to a method that an older n8n
 // lacks (e.g. isToolExecution(), 2.x only) fails the completion and the pause here.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	CUSTOM_PREFIX,
-	DIST_DIR,
+	PACKAGE_NAME,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -47,7 +49,6 @@ describe('the package on this n8n version', () => {
 		admin = new EmulatorAdmin(emulator.url);
 		const started = Date.now();
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'compat',
 			credentials: [dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url })],
 			workflows: [WORKFLOW],
@@ -62,9 +63,23 @@ describe('the package on this n8n version', () => {
 		await emulator?.close();
 	});
 
-	it('loads the node and the credential type', async () => {
-		expect(await n8n.rest.getNodeTypeNames()).toContain(`${CUSTOM_PREFIX}.dedalus`);
+	it('loads the node from the package installed in nodes/, under its package name', async () => {
+		const names = await n8n.rest.getNodeTypeNames();
+		expect(names.filter((name) => name.endsWith('.dedalus'))).toEqual([`${PACKAGE_NAME}.dedalus`]);
 		expect(await n8n.rest.getCredentialTypeNames()).toContain('dedalusApi');
+	});
+
+	it('was installed from its tarball alone: no peer dependency fetched into nodes/', () => {
+		// scripts/install-package.sh: n8n brings n8n-workflow and @n8n/ai-node-sdk itself.
+		const nodeModules = join(n8n.userFolder, '.n8n', 'nodes', 'node_modules');
+		expect(readdirSync(nodeModules).filter((name) => !name.startsWith('.'))).toEqual([
+			PACKAGE_NAME,
+		]);
+		const manifest = JSON.parse(
+			readFileSync(join(nodeModules, PACKAGE_NAME, 'package.json'), 'utf8'),
+		) as { name: string; n8n: { nodes: string[] } };
+		expect(manifest.name).toBe(PACKAGE_NAME);
+		expect(manifest.n8n.nodes).toContain('dist/nodes/Dedalus/Dedalus.node.js');
 	});
 
 	it('tests the credential: a good key passes, a bad key fails without showing the key', async () => {

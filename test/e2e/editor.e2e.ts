@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 
 import { startEmulator } from '../../emulator/src';
 import type { Emulator } from '../../emulator/src';
-import { CUSTOM_PREFIX, DIST_DIR, startN8n, type N8nInstance } from '../../n8n-runner';
+import { PACKAGE_NAME, startN8n, type N8nInstance } from '../../n8n-runner';
 
 const GOOD = {
 	id: 'e2eEditorGood001',
@@ -43,7 +43,6 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 			data: { apiKey: c.apiKey, baseUrl: emulator.url },
 		});
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'editor',
 			credentials: [credential(GOOD), credential(BAD)],
 		});
@@ -56,13 +55,12 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 
 	it('loads the node and its credential, with the resume webhooks, and an AI-tool variant', async () => {
 		const nodes = await n8n.rest.request<NodeTypeDescription[]>('GET', '/types/nodes.json');
-		const dedalus = nodes.find((node) => node.name === `${CUSTOM_PREFIX}.dedalus`);
+		const dedalus = nodes.find((node) => node.name === `${PACKAGE_NAME}.dedalus`);
 		expect(dedalus).toBeDefined();
 		expect(dedalus?.credentials).toEqual([
 			expect.objectContaining({ name: 'dedalusApi', required: true }),
-			// Shown only when Use MCP Server Credential is on; tested by the node's own method. (n8n 2.41
-			// finds such a test only for an installed package, not for N8N_CUSTOM_EXTENSIONS as here:
-			// test/nodes/Dedalus/methods/credentialTest.test.ts runs it.)
+			// Shown only when Use MCP Server Credential is on; tested by the node's own method
+			// (test/nodes/Dedalus/methods/credentialTest.test.ts runs it).
 			expect.objectContaining({
 				name: 'dedalusMcpCredentialsApi',
 				displayOptions: { show: { useMcpServerCredential: [true] } },
@@ -79,7 +77,7 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 			['GET', '', true],
 			['POST', '', true],
 		]);
-		expect(nodes.some((node) => node.name === `${CUSTOM_PREFIX}.dedalusTool`)).toBe(true);
+		expect(nodes.some((node) => node.name === `${PACKAGE_NAME}.dedalusTool`)).toBe(true);
 		const credentials = await n8n.rest.request<Array<{ name: string }>>(
 			'GET',
 			'/types/credentials.json',
@@ -128,7 +126,7 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 					methodName: 'searchModels',
 					filter,
 					path: 'model',
-					nodeTypeAndVersion: { name: `${CUSTOM_PREFIX}.dedalus`, version: 1 },
+					nodeTypeAndVersion: { name: `${PACKAGE_NAME}.dedalus`, version: 1 },
 					currentNodeParameters: { resource: 'chat', operation: 'complete' },
 					credentials: { dedalusApi: { id: GOOD.id, name: GOOD.name } },
 				},

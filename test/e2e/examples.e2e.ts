@@ -1,88 +1,55 @@
-// Every workflow in examples/ imports into a real n8n 2.41.1 (the CLI import, as `n8n import:workflow`
-// does it), with the node loaded from dist/ as CUSTOM.dedalus: the examples name the installed
-// community package's type, n8n-nodes-dedalus.dedalus, so the test renames it first, exactly as
-// `npm run demo` does (scripts/demo-lib.ts, forCustomFolder). Then the imported workflows are compared
-// with the files, and the two webhook-triggered examples run against the emulator.
-// The daily email summary runs end to end in `npm run demo -- --auto-consent`, which CI runs too.
-import { readFileSync, readdirSync } from 'node:fs';
+// Every workflow in examples/ imports as it is, both ways a user imports one, into a real n8n with
+// the package installed from its tarball (types n8n-nodes-dedalus.*):
+// - `n8n import:workflow --input=examples/<file>`, the file itself, before n8n starts;
+// - the editor's Import from File: the file's content POSTed to /rest/workflows, as the editor
+//   saves it (under a new workflow id of its own: the CLI import already holds the file's id).
+// The credential the examples name (EXAMPLE_CREDENTIAL, what demo and dev create) exists, so both
+// imports bind to it. Then every example that can run unattended runs against the emulator, with
+// consent given over HTTP as the demo's --auto-consent gives it; only runtime URLs change (the chat
+// webhook and Notify URL placeholders point at a local listener, as in `npm run demo`).
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
-	DIST_DIR,
+	DEDALUS_CHAT_MODEL_TYPE,
+	DEDALUS_NODE_TYPE,
+	EXAMPLE_CREDENTIAL,
+	EmulatorAdmin,
+	GMAIL,
 	REPO_ROOT,
 	dedalusCredential,
 	grantConsentAsUser,
 	httpCall,
+	keyIdOf,
 	nodeOutputJson,
+	postResume,
+	prepareN8n,
 	publishWorkflows,
+	runN8nCli,
 	startHttpListener,
 	startN8n,
 	waitFinished,
 	type HttpListener,
 	type N8nInstance,
-	type WorkflowImport,
 } from '../../n8n-runner';
+import {
+	PLACEHOLDER_URL,
+	bindForDemo,
+	summaryForDemo,
+	waitingItem,
+	type ExampleWorkflow,
+} from '../../scripts/demo-lib';
 
 const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
-const COMMUNITY_TYPE = 'n8n-nodes-dedalus.dedalus';
-const CUSTOM_TYPE = 'CUSTOM.dedalus';
-const PLACEHOLDER_URL = 'https://hooks.slack.com/services/REPLACE/ME';
-/** The credential name the examples refer to; n8n's import binds a credential of that name and type. */
-const CREDENTIAL = { id: 'e2eExamplesCred1', name: 'Dedalus account' };
 const API_KEY = 'dsk-test-examples-0001';
-
-interface ExampleNode {
-	id: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string | null; name: string }>;
-	webhookId?: string;
-	disabled?: boolean;
-}
-
-interface ExampleWorkflow {
-	id?: string;
-	name: string;
-	nodes: ExampleNode[];
-	connections: Record<
-		string,
-		{ main: Array<Array<{ node: string; type: string; index: number }>> }
-	>;
-	settings?: Record<string, unknown>;
-}
-
-interface Example {
-	file: string;
-	id: string;
-	workflow: ExampleWorkflow;
-}
+const DEDALUS_TYPES = [DEDALUS_NODE_TYPE, DEDALUS_CHAT_MODEL_TYPE];
 
 const FILES = readdirSync(EXAMPLES_DIR)
 	.filter((file) => file.endsWith('.json'))
 	.sort();
-
-function loadExample(file: string, index: number): Example {
-	const workflow = JSON.parse(
-		readFileSync(join(EXAMPLES_DIR, file), 'utf8'),
-	) as Example['workflow'];
-	return { file, id: `e2eExample${String(index).padStart(6, '0')}`, workflow };
-}
-
-/** The import as a custom-folder n8n needs it: the community type renamed, nothing else. */
-function forCustomFolder(example: Example): ExampleWorkflow {
-	const copy = structuredClone(example.workflow);
-	for (const node of copy.nodes) if (node.type === COMMUNITY_TYPE) node.type = CUSTOM_TYPE;
-	return { ...copy, id: example.id };
-}
-
-const byFile = (examples: Example[], file: string) => {
-	const found = examples.find((example) => example.file === file);
-	if (!found) throw new Error(`examples/${file} is missing`);
-	return found;
-};
+const text = (file: string) => readFileSync(join(EXAMPLES_DIR, file), 'utf8');
+const example = (file: string) => JSON.parse(text(file)) as ExampleWorkflow & { id: string };
 
 function webhookPath(workflow: ExampleWorkflow): string {
 	const trigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
@@ -90,46 +57,88 @@ function webhookPath(workflow: ExampleWorkflow): string {
 	return String(trigger.parameters.path);
 }
 
-describe('examples/*.json as files', () => {
-	const examples = FILES.map(loadExample);
+/** What must survive an import unchanged: every node as in the file, and the connections. */
+function expectSameWorkflow(imported: ExampleWorkflow, file: ExampleWorkflow) {
+	expect(imported.name).toBe(file.name);
+	expect(imported.connections).toEqual(file.connections);
+	expect(imported.nodes.map((node) => node.name).sort()).toEqual(
+		file.nodes.map((node) => node.name).sort(),
+	);
+	for (const node of file.nodes) {
+		const got = imported.nodes.find((candidate) => candidate.name === node.name);
+		expect({
+			type: got?.type,
+			typeVersion: got?.typeVersion,
+			parameters: got?.parameters,
+			credentials: got?.credentials,
+		}).toEqual({
+			type: node.type,
+			typeVersion: node.typeVersion,
+			parameters: node.parameters,
+			credentials: node.credentials,
+		});
+	}
+}
 
-	it('has the three documented examples', () => {
+describe('examples/*.json as files', () => {
+	it('has the four documented examples', () => {
 		expect(FILES).toEqual([
+			'agent-chat-model-hybrid.json',
 			'ask-with-tools.json',
 			'authorization-notifier.json',
 			'daily-email-summary.json',
 		]);
 	});
 
-	it.each(FILES)('%s is an n8n workflow export using the community package type names', (file) => {
-		const { workflow } = byFile(examples, file);
-		expect(typeof workflow.name).toBe('string');
-		expect(Array.isArray(workflow.nodes)).toBe(true);
+	it('gives every example its own stable id (n8n import:workflow needs one)', () => {
+		const ids = FILES.map((file) => example(file).id);
+		for (const id of ids) expect(id).toMatch(/^[0-9a-zA-Z]{16}$/);
+		expect(new Set(ids).size).toBe(ids.length);
+	});
+
+	it.each(FILES)('%s uses the installed package types and the shared credential', (file) => {
+		const workflow = example(file);
 		const names = workflow.nodes.map((node) => node.name);
 		expect(new Set(names).size).toBe(names.length);
 		expect(new Set(workflow.nodes.map((node) => node.id)).size).toBe(names.length);
-		// Every connection joins two nodes that exist.
 		for (const [from, outputs] of Object.entries(workflow.connections)) {
 			expect(names).toContain(from);
-			for (const target of outputs.main.flat()) expect(names).toContain(target.node);
+			for (const target of Object.values(outputs).flat(2)) expect(names).toContain(target.node);
 		}
-		// Installed-package names only: CUSTOM.* is how a folder-loaded node is named, never in an example.
+		// CUSTOM.* is how a folder-loaded node is named (test/e2e/custom-extension.e2e.ts), never here.
 		expect(workflow.nodes.filter((node) => node.type.startsWith('CUSTOM.'))).toEqual([]);
-		for (const node of workflow.nodes.filter((n) => n.type === COMMUNITY_TYPE)) {
-			// Bound by name on import; no instance's credential id is baked in.
-			expect(node.credentials).toEqual({ dedalusApi: { id: '', name: CREDENTIAL.name } });
-		}
+		const dedalus = workflow.nodes.filter((node) => DEDALUS_TYPES.includes(node.type));
+		for (const node of dedalus)
+			expect(node.credentials).toEqual({ dedalusApi: EXAMPLE_CREDENTIAL });
+	});
+
+	it('agent-chat-model-hybrid: a chat, the AI Agent, the Dedalus Chat Model with Gmail and an n8n tool', () => {
+		const workflow = example('agent-chat-model-hybrid.json');
+		expect(workflow.nodes.map((node) => node.type).sort()).toEqual(
+			[
+				'@n8n/n8n-nodes-langchain.chatTrigger',
+				'@n8n/n8n-nodes-langchain.agent',
+				DEDALUS_CHAT_MODEL_TYPE,
+				'@n8n/n8n-nodes-langchain.toolCode',
+				'n8n-nodes-base.stickyNote',
+			].sort(),
+		);
+		const model = workflow.nodes.find((node) => node.type === DEDALUS_CHAT_MODEL_TYPE);
+		expect(model?.parameters.mcpServers).toBe(GMAIL);
+		expect(Object.keys(workflow.connections).sort()).toEqual(
+			['Dedalus Chat Model', 'When chat message received', 'word_count'].sort(),
+		);
 	});
 
 	it('daily-email-summary pauses for Gmail with a notify URL placeholder and a 12-hour limit', () => {
-		const { workflow } = byFile(examples, 'daily-email-summary.json');
-		const dedalus = workflow.nodes.filter((node) => node.type === COMMUNITY_TYPE);
+		const workflow = example('daily-email-summary.json');
+		const dedalus = workflow.nodes.filter((node) => node.type === DEDALUS_NODE_TYPE);
 		expect(dedalus).toHaveLength(1);
 		expect(dedalus[0].parameters).toMatchObject({
 			resource: 'chat',
 			operation: 'complete',
 			model: { __rl: true, mode: 'id', value: 'openai/gpt-4.1' },
-			mcpServers: 'dedalus-labs/gmail',
+			mcpServers: GMAIL,
 			options: { whenAuthorizationRequired: 'wait', notifyUrl: PLACEHOLDER_URL },
 		});
 		expect(String(dedalus[0].parameters.prompt)).toMatch(/^Summarize yesterday's emails/);
@@ -140,53 +149,60 @@ describe('examples/*.json as files', () => {
 	});
 });
 
-describe('examples/*.json in a real n8n 2.41.1', () => {
-	const examples = FILES.map(loadExample);
+describe('examples/*.json imported as they are into a real n8n', () => {
 	let emulator: Emulator;
 	let listener: HttpListener;
 	let n8n: N8nInstance;
+	let userFolder: string;
+	/** file -> id of the copy the REST import (the editor's Import from File) created. */
+	const restIds = new Map<string, string>();
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
 		listener = await startHttpListener();
-		n8n = await startN8n({
-			customExtensions: DIST_DIR,
-			label: 'examples',
-			credentials: [dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url })],
-			workflows: examples.map((example) => forCustomFolder(example) as unknown as WorkflowImport),
-			publish: false,
-		});
+		// The package and the credential first, then each file with n8n's own CLI, unmodified.
+		({ userFolder } = await prepareN8n({
+			credentials: [
+				dedalusCredential({ ...EXAMPLE_CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url }),
+			],
+		}));
+		for (const file of FILES) {
+			await runN8nCli(['import:workflow', `--input=${join(EXAMPLES_DIR, file)}`], {
+				userFolder,
+				logFile: join(userFolder, 'import.log'),
+				env: { N8N_CUSTOM_EXTENSIONS: undefined },
+			});
+		}
+		n8n = await startN8n({ userFolder, label: 'examples' });
+		for (const file of FILES) {
+			// The editor reads the file, puts it on a new workflow's canvas and saves that workflow.
+			const content = JSON.parse(text(file)) as Record<string, unknown>;
+			delete content.id;
+			const created = await n8n.rest.request<{ id: string }>('POST', '/rest/workflows', content);
+			restIds.set(file, created.id);
+		}
 	}, 300_000);
 
 	afterAll(async () => {
 		await n8n?.stop();
 		await listener?.close();
 		await emulator?.close();
+		if (userFolder && process.env.E2E_KEEP_N8N !== '1')
+			rmSync(userFolder, { recursive: true, force: true });
 	});
 
-	it.each(FILES)(
-		'imported %s unchanged, with the Dedalus credential bound by name',
-		async (file) => {
-			const example = byFile(examples, file);
-			const expected = forCustomFolder(example);
-			const imported = (await n8n.rest.getWorkflow(example.id)) as unknown as ExampleWorkflow;
-			expect(imported.name).toBe(expected.name);
-			expect(imported.connections).toEqual(expected.connections);
-			expect(imported.nodes.map((node) => node.name).sort()).toEqual(
-				expected.nodes.map((node) => node.name).sort(),
-			);
-			for (const node of expected.nodes) {
-				const got = imported.nodes.find((candidate) => candidate.name === node.name);
-				expect({ name: got?.name, type: got?.type, typeVersion: got?.typeVersion }).toEqual({
-					name: node.name,
-					type: node.type,
-					typeVersion: node.typeVersion,
-				});
-				expect(got?.parameters).toEqual(node.parameters);
-				if (node.type === CUSTOM_TYPE) expect(got?.credentials).toEqual({ dedalusApi: CREDENTIAL });
-			}
-		},
-	);
+	it.each(FILES)('n8n import:workflow took %s unchanged, under its own id', async (file) => {
+		const workflow = example(file);
+		const imported = (await n8n.rest.getWorkflow(workflow.id)) as unknown as ExampleWorkflow;
+		expectSameWorkflow(imported, workflow);
+	});
+
+	it.each(FILES)('Import from File (POST /rest/workflows) took %s unchanged', async (file) => {
+		const imported = (await n8n.rest.getWorkflow(
+			restIds.get(file) ?? '',
+		)) as unknown as ExampleWorkflow;
+		expectSameWorkflow(imported, example(file));
+	});
 
 	it('knows every node type and version the examples use', async () => {
 		const types = await n8n.rest.request<Array<{ name: string; version: number | number[] }>>(
@@ -198,8 +214,8 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 		);
 		const used = [
 			...new Set(
-				examples.flatMap((example) =>
-					forCustomFolder(example).nodes.map((node) => `${node.type}@${node.typeVersion}`),
+				FILES.flatMap((file) =>
+					example(file).nodes.map((node) => `${node.type}@${node.typeVersion}`),
 				),
 			),
 		];
@@ -207,9 +223,9 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 	});
 
 	it('ask-with-tools answers with the consent link, then with both MCP tools once consent is given', async () => {
-		const example = byFile(examples, 'ask-with-tools.json');
-		const path = webhookPath(example.workflow);
-		await publishWorkflows(n8n.rest, [example.id], { webhookPaths: [path] });
+		const workflow = example('ask-with-tools.json');
+		const path = webhookPath(workflow);
+		await publishWorkflows(n8n.rest, [workflow.id], { webhookPaths: [path] });
 		const ask = async () =>
 			await httpCall(n8n.webhookUrl(path), {
 				method: 'POST',
@@ -225,9 +241,7 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 			message: expect.stringContaining('connect_url'),
 		});
 		expect(
-			waiting.connect_url.startsWith(
-				`${emulator.url}/oauth/connect?server=${serverIdOf('dedalus-labs/gmail')}&`,
-			),
+			waiting.connect_url.startsWith(`${emulator.url}/oauth/connect?server=${serverIdOf(GMAIL)}&`),
 		).toBe(true);
 
 		await grantConsentAsUser(waiting.connect_url);
@@ -236,27 +250,98 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 		const answer = second.json as { answer: string; tools: string[]; model: string };
 		expect(answer.model).toBe('openai/gpt-4.1');
 		expect(answer.tools).toEqual(['search', 'list_messages']);
-		expect(answer.answer).toEqual(expect.any(String));
 		expect(answer.answer.length).toBeGreaterThan(0);
 	});
 
+	it('agent-chat-model-hybrid answers in its chat: Gmail on Dedalus, word_count in n8n', async () => {
+		const workflow = example('agent-chat-model-hybrid.json');
+		const trigger = workflow.nodes.find(
+			(node) => node.type === '@n8n/n8n-nodes-langchain.chatTrigger',
+		);
+		const chatPath = `${String(trigger?.webhookId)}/chat`;
+		await publishWorkflows(n8n.rest, [workflow.id], { webhookPaths: [chatPath] });
+		// What the hosted chat page sends for each message.
+		const say = async (chatInput: string) =>
+			await httpCall(n8n.webhookUrl(chatPath), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ action: 'sendMessage', sessionId: 'e2e-examples', chatInput }),
+			});
+		const question = "Summarize yesterday's emails, then run word_count on this question";
+
+		// Without Gmail consent (revoked, whatever ran before) the Agent answers with the link.
+		await new EmulatorAdmin(emulator.url).setConsent(GMAIL, keyIdOf(API_KEY), false);
+		const first = await say(question);
+		expect(first.status).toBe(200);
+		const link = /https?:\/\/[^\s)"]+\/oauth\/connect\?[^\s)"]+/.exec(
+			(first.json as { output: string }).output,
+		)?.[0];
+		expect(link?.startsWith(`${emulator.url}/oauth/connect?server=${serverIdOf(GMAIL)}&`)).toBe(
+			true,
+		);
+		await grantConsentAsUser(link ?? '');
+		const reply = await say(question);
+		expect(reply.status).toBe(200);
+		const { output } = reply.json as { output: string };
+		expect(output).toContain('Summary of 3 emails from yesterday');
+		expect(output).toContain('- word_count: [{"response":"9 words"}]');
+	});
+
+	it('daily-email-summary pauses for Gmail, resumes after consent and posts the summary', async () => {
+		// As `npm run demo` runs it: the chat and Notify URLs point at the listener, and a Webhook
+		// trigger starts it now instead of at 07:00 (scripts/demo-lib.ts).
+		const { workflow, dedalusNode } = summaryForDemo(example('daily-email-summary.json'), {
+			chatUrl: `${listener.url}/chat`,
+			notifyUrl: `${listener.url}/notify`,
+			webhookPath: 'e2e-examples-summary',
+		});
+		const created = await n8n.rest.request<{ id: string }>('POST', '/rest/workflows', {
+			name: `${workflow.name} (local)`,
+			nodes: workflow.nodes,
+			connections: workflow.connections,
+			settings: workflow.settings,
+		});
+		await publishWorkflows(n8n.rest, [created.id], { webhookPaths: ['e2e-examples-summary'] });
+		// The consent for Gmail may exist from the tests above: revoke it so the run pauses.
+		await new EmulatorAdmin(emulator.url).setConsent(GMAIL, keyIdOf(API_KEY), false);
+
+		const started = await httpCall(n8n.webhookUrl('e2e-examples-summary'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
+		expect(started.status).toBe(200);
+		const waiting = await n8n.rest.waitForExecution((execution) => execution.status === 'waiting', {
+			workflowId: created.id,
+			timeoutMs: 60_000,
+		});
+		const item = waitingItem(waiting, dedalusNode);
+		if (!item) throw new Error(`no waiting item on ${dedalusNode}`);
+		expect(item.status).toBe('authorization_required');
+		const notice = await listener.waitForRequest((r) => r.path === '/notify', 30_000);
+		expect(JSON.stringify(notice.json)).toContain(item.authorization_url);
+
+		await grantConsentAsUser(item.connect_url);
+		const resumed = await postResume(item.authorization_url, { json: true });
+		expect(resumed.status).toBe(200);
+		const done = await waitFinished(n8n, waiting.id, 60_000);
+		expect(done.status).toBe('success');
+		const posted = await listener.waitForRequest((r) => r.path.startsWith('/chat'), 30_000);
+		expect((posted.json as { text: string }).text).toMatch(/^Yesterday's emails\n/);
+	});
+
 	it('authorization-notifier forwards a notice to the chat webhook', async () => {
-		const example = byFile(examples, 'authorization-notifier.json');
-		// The same workflow, with the chat URL pointed at a local listener and the email branch off
-		// (it needs an SMTP server), imported next to the original.
-		const local = forCustomFolder(example);
-		local.id = 'e2eExampleLocal1';
-		local.name = `${local.name} (local)`;
+		// The chat URL pointed at the listener, the email branch off (it needs an SMTP server) and
+		// the secret path placeholder filled in: what a user edits before publishing it.
+		const local = bindForDemo(example('authorization-notifier.json'), {
+			chatUrl: `${listener.url}/chat`,
+		});
 		for (const node of local.nodes) {
-			if (node.parameters.url === PLACEHOLDER_URL) node.parameters.url = `${listener.url}/chat`;
 			if (node.type === 'n8n-nodes-base.emailSend') node.disabled = true;
-			if (node.type === 'n8n-nodes-base.webhook') {
-				node.parameters.path = 'e2e-examples-notifier';
-				node.webhookId = 'c4d5e6f7-0812-4a3b-9c4d-3e4f5a6b7cb2';
-			}
+			if (node.type === 'n8n-nodes-base.webhook') node.parameters.path = 'e2e-examples-notifier';
 		}
 		const created = await n8n.rest.request<{ id: string }>('POST', '/rest/workflows', {
-			name: local.name,
+			name: `${local.name} (local)`,
 			nodes: local.nodes,
 			connections: local.connections,
 			settings: local.settings,
@@ -271,8 +356,9 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 			node: 'Summarize emails',
 			execution_id: '42',
 			expires_at: null,
-			servers: ['dedalus-labs/gmail'],
+			servers: [GMAIL],
 		};
+		const since = Date.now();
 		const res = await httpCall(n8n.webhookUrl('e2e-examples-notifier'), {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -280,7 +366,7 @@ describe('examples/*.json in a real n8n 2.41.1', () => {
 		});
 		expect(res.status).toBe(200);
 		const forwarded = await listener.waitForRequest(
-			(r) => r.method === 'POST' && r.path === '/chat',
+			(r) => r.method === 'POST' && r.path.startsWith('/chat') && r.receivedAt >= since,
 			30_000,
 		);
 		expect(forwarded.json).toEqual({ text: notice.text });

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 
 import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -49,7 +48,6 @@ describe('API-key MCP server with credentials from an n8n credential, on a real 
 		emulator = await startEmulator({ port: 0 });
 		admin = new EmulatorAdmin(emulator.url);
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'mcp-credentials',
 			credentials: [
 				dedalusCredential({ ...spec.credential, apiKey: API_KEY, baseUrl: emulator.url }),

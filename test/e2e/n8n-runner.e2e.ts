@@ -1,10 +1,7 @@
 // Proves the e2e infrastructure with n8n's own nodes only (no dependency on our package's build):
 // import + publish without a browser, webhook trigger, a Wait node paused "On Webhook Call",
 // the resume URL and its signature check, and reading executions through the REST API.
-import { rmSync } from 'node:fs';
-
 import {
-	emptyExtensionsFolder,
 	nodeOutputJson,
 	nodeRan,
 	startN8n,
@@ -103,13 +100,11 @@ async function postJson(url: string, body: unknown) {
 
 describe('real n8n: webhook -> wait -> resume (built-in nodes only)', () => {
 	let n8n: N8nInstance;
-	let extensions: string;
 
 	beforeAll(async () => {
-		extensions = emptyExtensionsFolder();
 		const started = Date.now();
 		n8n = await startN8n({
-			customExtensions: extensions,
+			installPackage: false,
 			workflows: [smokeWorkflow],
 			label: 'smoke',
 		});
@@ -118,7 +113,6 @@ describe('real n8n: webhook -> wait -> resume (built-in nodes only)', () => {
 
 	afterAll(async () => {
 		await n8n?.stop();
-		rmSync(extensions, { recursive: true, force: true });
 	});
 
 	it('imported and published the workflow for the owner account', async () => {

@@ -13,7 +13,6 @@ import { WebSocket } from 'undici';
 
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -164,7 +163,6 @@ describe('streaming and consent in n8n Chat on a real n8n 2.41.1', () => {
 		admin = new EmulatorAdmin(emulator.url);
 		[n8n, browser] = await Promise.all([
 			startN8n({
-				customExtensions: DIST_DIR,
 				label: 'streaming-chat',
 				credentials: [
 					dedalusCredential({ ...streamSpec.credential, apiKey, baseUrl: emulator.url }),

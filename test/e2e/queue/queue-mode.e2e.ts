@@ -4,7 +4,6 @@
 // process the resume URL's request reaches. `npm run test:e2e:queue`.
 import { startEmulator, type Emulator } from '../../../emulator/src';
 import {
-	DIST_DIR,
 	EmulatorAdmin,
 	GMAIL,
 	SEARCH,
@@ -82,7 +81,6 @@ describe('queue mode: main, a worker and two webhook processes on PostgreSQL and
 		const all = Object.values(SCENARIOS);
 		const started = Date.now();
 		cluster = await startQueueCluster({
-			customExtensions: DIST_DIR,
 			label: 'queue',
 			credentials: all.map((s) =>
 				dedalusCredential({ ...s.credential, apiKey: s.apiKey, baseUrl: emulator.url }),

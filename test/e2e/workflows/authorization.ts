@@ -6,11 +6,9 @@
 //     -> Dedalus (Chat -> Complete; prompt, MCP servers and user come from each item)
 //     -> Downstream, or with a wait limit: output 0 -> Timed Out, output 1 -> Success (Edit Fields
 //        nodes that keep their input and add `upstream_prompt` through the paired-item lineage)
-import { CUSTOM_PREFIX } from '../../../n8n-runner/custom-nodes';
+import { DEDALUS_NODE_TYPE } from '../../../n8n-runner/package';
 import { MODEL_ID } from '../../../n8n-runner/dedalus';
 import type { WorkflowImport } from '../../../n8n-runner/n8n';
-
-export const DEDALUS_NODE_TYPE = `${CUSTOM_PREFIX}.dedalus`;
 
 /** Added by every node after Dedalus: the prompt of the input item its item is paired with. */
 export const UPSTREAM_FIELD = 'upstream_prompt';

@@ -4,11 +4,9 @@
 //   Chat:       Chat Trigger (public hosted chat, Response Mode "Using Response Nodes")
 //                 -> Dedalus (prompt = the chat message, MCP server Gmail)
 //                 -> Respond to Chat (posts the answer's content into the chat)
-import { CUSTOM_PREFIX } from '../../../n8n-runner/custom-nodes';
+import { DEDALUS_NODE_TYPE } from '../../../n8n-runner/package';
 import { MODEL_ID } from '../../../n8n-runner/dedalus';
 import type { WorkflowImport } from '../../../n8n-runner/n8n';
-
-const DEDALUS_NODE_TYPE = `${CUSTOM_PREFIX}.dedalus`;
 
 export interface StreamingWorkflowSpec {
 	id: string;
