@@ -97,7 +97,8 @@ describe('installing n8n-nodes-dedalus by hand: npm install in the nodes folder'
 			emulatorUrl: fixture.emulator.url,
 		});
 		n8n = await startN8n({
-			customExtensions: fixture.extensions,
+			// The package must come from the route under test, not from the runner's own install.
+			installPackage: false,
 			userFolder,
 			label: 'install-by-hand',
 			env: fixture.registry.env,

@@ -70,7 +70,8 @@ describe('installing n8n-nodes-dedalus by name from a registry (n8n 2.21+)', () 
 			emulatorUrl: fixture.emulator.url,
 		});
 		const { userFolder } = await prepareN8n({
-			customExtensions: fixture.extensions,
+			// The package must come from the route under test, not from the runner's own install.
+			installPackage: false,
 			credentials: [spec.credential],
 			workflows: [spec.workflow],
 			publish: false,
@@ -116,7 +117,8 @@ describe('installing n8n-nodes-dedalus by name from a registry (n8n 2.21+)', () 
 			const prepared = await prepare('rest');
 			userFolder = prepared.userFolder;
 			n8n = await startN8n({
-				customExtensions: fixture.extensions,
+				// The package must come from the route under test, not from the runner's own install.
+				installPackage: false,
 				userFolder,
 				label: 'install-rest',
 				env: fixture.registry.env,
@@ -173,7 +175,8 @@ describe('installing n8n-nodes-dedalus by name from a registry (n8n 2.21+)', () 
 			const refusedBefore = fixture.registry.refused().length;
 			const started = Date.now();
 			n8n = await startN8n({
-				customExtensions: fixture.extensions,
+				// The package must come from the route under test, not from the runner's own install.
+				installPackage: false,
 				userFolder,
 				label: 'install-env',
 				publish: false,

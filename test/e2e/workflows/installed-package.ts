@@ -1,10 +1,7 @@
 // The smallest workflow that proves an installed n8n-nodes-dedalus works: a Webhook answered by the
 // Dedalus node's first item (Chat -> Complete against the emulator, one MCP server). Used by the
 // install tests (install-routes.e2e.ts, install-by-hand.e2e.ts), whatever route put the package in.
-import { rmSync } from 'node:fs';
-
 import { startEmulator, type Emulator } from '../../../emulator/src';
-import { emptyExtensionsFolder } from '../../../n8n-runner/custom-nodes';
 import {
 	MODEL_ID,
 	SEARCH,
@@ -37,8 +34,6 @@ export interface InstallFixture {
 	registry: LocalRegistry;
 	published: PublishedPackage;
 	emulator: Emulator;
-	/** An empty custom-extensions folder: the package must come from the install, not from dist/. */
-	extensions: string;
 	stop(): Promise<void>;
 }
 
@@ -49,17 +44,15 @@ export interface InstallFixture {
  */
 export async function startInstallFixture(): Promise<InstallFixture> {
 	const registry = await startLocalRegistry();
-	const extensions = emptyExtensionsFolder();
 	let emulator: Emulator | undefined;
 	const stop = async () => {
 		await emulator?.close();
 		await registry.stop();
-		rmSync(extensions, { recursive: true, force: true });
 	};
 	try {
 		emulator = await startEmulator({ port: 0 });
 		const published = await publishToLocalRegistry(registry);
-		return { registry, published, emulator, extensions, stop };
+		return { registry, published, emulator, stop };
 	} catch (error) {
 		await stop();
 		throw error;
