@@ -217,7 +217,7 @@ describe('queue mode: main, a worker and two webhook processes on PostgreSQL and
 		).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
 	});
 
-	it('two resume POSTs at once, one to each webhook process: each pending item is sent to Dedalus at most once, and the run continues once', async () => {
+	it('two resume POSTs at once, one to each webhook process: each pending item completes once (both may send it with one Idempotency-Key; the emulator replays the first answer), and the run continues once', async () => {
 		const s = SCENARIOS.race;
 		const run = await startRun(s, [
 			{ tag: 'q3', prompt: "Summarize yesterday's emails", servers: [GMAIL] },
@@ -269,7 +269,7 @@ describe('queue mode: main, a worker and two webhook processes on PostgreSQL and
 		expect(await completions(s)).toEqual({ 'q4-item-0': [401, 200] });
 	});
 
-	it('an API that ignores Idempotency-Key: POSTs to A and B at once send an item twice; routing one resume URL to one process (the README recipe) sends it once', async () => {
+	it('an API that ignores Idempotency-Key: POSTs to A and B at once send an item twice; routing one resume URL to one process (the docs/scaling.md recipe) sends it once', async () => {
 		const s = SCENARIOS.recipe;
 		const items = (tag: string) => [
 			{ tag, prompt: "Summarize yesterday's emails", servers: [GMAIL] },
