@@ -70,7 +70,8 @@ export function readModelId(node: INode, value: unknown, itemIndex: number): str
 	return model;
 }
 
-class ItemInput {
+/** Reads one item's fields, failing with the item and the field named. */
+export class ItemInput {
 	constructor(
 		private readonly node: INode,
 		readonly itemIndex: number,
@@ -175,14 +176,15 @@ function readMessages(
 	];
 }
 
-function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
-	const options: CompletionOptions = {
-		temperature: input.number('Temperature', raw.temperature, { min: 0, max: 2 }),
-		topP: input.number('Top P', raw.topP, { min: 0, max: 1 }),
-		maxTokens: input.number('Maximum Tokens', raw.maxTokens, { min: 1, integer: true }),
-		maxTurns: input.number('Max Turns', raw.maxTurns, { min: 1, max: 100, integer: true }),
-		seed: input.number('Seed', raw.seed, { integer: true }),
-		user: input.text('User', raw.user),
+export interface RequestOptions {
+	timeoutMs?: number;
+	maxRetries?: number;
+	maxResponseBytes?: number;
+}
+
+/** Request Timeout, Max Retries and Max Response Size (actions/common.descriptions.ts), checked. */
+export function readRequestOptions(input: ItemInput, raw: IDataObject): RequestOptions {
+	const options: RequestOptions = {
 		timeoutMs: input.number('Timeout', raw.timeout, {
 			min: 1,
 			max: MAX_TIMEOUT_MS,
@@ -196,6 +198,19 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 	});
 	if (maxResponseMb !== undefined)
 		options.maxResponseBytes = Math.round(maxResponseMb * 1024 * 1024);
+	return options;
+}
+
+function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
+	const options: CompletionOptions = {
+		temperature: input.number('Temperature', raw.temperature, { min: 0, max: 2 }),
+		topP: input.number('Top P', raw.topP, { min: 0, max: 1 }),
+		maxTokens: input.number('Maximum Tokens', raw.maxTokens, { min: 1, integer: true }),
+		maxTurns: input.number('Max Turns', raw.maxTurns, { min: 1, max: 100, integer: true }),
+		seed: input.number('Seed', raw.seed, { integer: true }),
+		user: input.text('User', raw.user),
+		...readRequestOptions(input, raw),
+	};
 	const stop = input.text('Stop Sequences', raw.stop);
 	if (stop) {
 		options.stop = stop

@@ -17,14 +17,16 @@ import {
 	DEFAULT_MAX_RESPONSE_BYTES,
 	ResponseTooLargeError,
 	clipText,
-	readBoundedText,
 	parseIfString,
+	readBoundedBytes,
 } from './limits';
+import type { UploadBody } from './multipart';
 import { redactSecrets } from './redact';
 import {
 	RequestPacer,
 	advisedDelayMs,
 	backoffDelayMs,
+	header,
 	shouldRetry,
 	waitUnlessCancelled,
 } from './retry';
@@ -49,6 +51,10 @@ export interface DedalusRequest<T> {
 	 */
 	url?: string;
 	body?: object;
+	/** A body sent as it is (a multipart upload: transport/multipart.ts) instead of JSON `body`. */
+	upload?: UploadBody;
+	/** Accept header; default application/json. */
+	accept?: string;
 	schema: ZodType<T>;
 	itemIndex?: number;
 	/** Bounds each attempt as a whole, connect to last byte (not just the gaps between bytes). */
@@ -62,6 +68,12 @@ export interface DedalusRequest<T> {
 	 * resume path: authorization/resume.ts). Default: a fresh random key per request.
 	 */
 	idempotencyKey?: string;
+}
+
+/** A successful answer that is a file (speech): its bytes, bounded by maxResponseBytes. */
+export interface BinaryAnswer {
+	data: Buffer;
+	contentType?: string;
 }
 
 export interface FullResponse {
@@ -132,6 +144,26 @@ export class DedalusClient {
 	}
 
 	async request<T>(request: DedalusRequest<T>): Promise<T> {
+		return (await this.exchange(request, 'json')) as T;
+	}
+
+	/** Like request(), for an answer that is plain text (a transcript as text, srt or vtt): redacted, unparsed. */
+	async requestText(request: Omit<DedalusRequest<never>, 'schema'>): Promise<string> {
+		return (await this.exchange({ ...request, schema: undefined as never }, 'text')) as string;
+	}
+
+	/** Like request(), for an answer that is a file: the 2xx body comes back as bytes, unparsed. */
+	async requestBinary(request: Omit<DedalusRequest<never>, 'schema'>): Promise<BinaryAnswer> {
+		return (await this.exchange(
+			{ ...request, schema: undefined as never },
+			'binary',
+		)) as BinaryAnswer;
+	}
+
+	private async exchange<T>(
+		request: DedalusRequest<T>,
+		answer: 'json' | 'text' | 'binary',
+	): Promise<T | string | BinaryAnswer> {
 		const node = this.context.getNode();
 		const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -153,11 +185,19 @@ export class DedalusClient {
 			disableFollowRedirect: true,
 			timeout: timeoutMs,
 			headers: {
-				Accept: 'application/json',
-				...(request.body ? { 'Content-Type': 'application/json' } : {}),
+				Accept: request.accept ?? 'application/json',
+				...(request.upload
+					? { 'Content-Type': request.upload.contentType }
+					: request.body
+						? { 'Content-Type': 'application/json' }
+						: {}),
 				...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
 			},
-			...(request.body ? { body: request.body as JsonObject } : {}),
+			...(request.upload
+				? { body: request.upload.data }
+				: request.body
+					? { body: request.body as JsonObject }
+					: {}),
 		};
 		const send = this.context.helpers
 			.httpRequestWithAuthentication as RequestHelperFunctions['httpRequestWithAuthentication'];
@@ -171,7 +211,7 @@ export class DedalusClient {
 			const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
 			let statusCode: number;
 			let headers: ResponseHeaders;
-			let body: string;
+			let bytes: Buffer;
 			try {
 				// Read once per run: without it n8n loads and decrypts the credential again for every request.
 				const response = (await send.call(
@@ -181,7 +221,7 @@ export class DedalusClient {
 					{ credentialsDecrypted: this.credentials },
 				)) as FullResponse;
 				({ statusCode, headers } = response);
-				body = await readBoundedText(response.body, maxBytes, signal);
+				bytes = await readBoundedBytes(response.body, maxBytes, signal);
 			} catch (error) {
 				throwIfCancelled(request.signal, node, request.itemIndex);
 				if (error instanceof ResponseTooLargeError) {
@@ -196,8 +236,12 @@ export class DedalusClient {
 					timedOutAfterMs: deadline.aborted ? timeoutMs : undefined,
 				});
 			}
-			body = redactSecrets(body, this.secrets);
+			if (answer === 'binary' && statusCode >= 200 && statusCode < 300) {
+				return { data: bytes, contentType: header(headers, 'content-type') };
+			}
+			const body = redactSecrets(bytes.toString('utf8'), this.secrets);
 
+			if (answer === 'text' && statusCode >= 200 && statusCode < 300) return body;
 			if (statusCode >= 200 && statusCode < 300) {
 				return parseBody(node, body, request.schema, request.itemIndex);
 			}

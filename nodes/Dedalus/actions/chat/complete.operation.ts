@@ -25,7 +25,13 @@ import {
 	toolPendingItem,
 } from '../../completion';
 import type { ChunkSink, ItemOutcome } from '../../completion';
-import { mcpServersProperty, modelLocator } from '../common.descriptions';
+import {
+	maxResponseSizeOption,
+	maxRetriesOption,
+	mcpServersProperty,
+	modelLocator,
+	timeoutOption,
+} from '../common.descriptions';
 import { addOutputHints, isToolCall, resumesEveryOutput } from '../n8n-compat';
 
 const properties: INodeProperties[] = [
@@ -232,24 +238,8 @@ const properties: INodeProperties[] = [
 					},
 				],
 			},
-			{
-				displayName: 'Max Response Size',
-				name: 'maxResponseSize',
-				type: 'number',
-				typeOptions: { minValue: 0.001, maxValue: 500, numberPrecision: 3 },
-				default: 10,
-				description:
-					'Largest answer to accept, in MB. A larger one fails the item instead of filling memory.',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 2,
-				description:
-					'How often to retry a request after a rate limit, a server error or a connection error',
-			},
+			maxResponseSizeOption,
+			maxRetriesOption,
 			{
 				displayName: 'Max Turns',
 				name: 'maxTurns',
@@ -304,15 +294,7 @@ const properties: INodeProperties[] = [
 				description:
 					'What happens when the node runs as an AI agent tool and an MCP server needs consent',
 			},
-			{
-				displayName: 'Request Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 2147483647 },
-				default: 60000,
-				description:
-					'Milliseconds one attempt may take as a whole, from connecting to the last byte of the answer, before it is given up',
-			},
+			timeoutOption,
 			{
 				displayName: 'Response Format',
 				name: 'responseFormat',
