@@ -5,7 +5,7 @@ import type { DedalusContext } from '../transport';
 
 /** What an endpoint accepts as a file: the MIME types (or `type/*` families) and the largest size. */
 export interface FileRule {
-	/** Named in errors, e.g. "audio file". */
+	/** Named in errors, with its article: "an audio file". */
 	kind: string;
 	mimeTypes: string[];
 	/** File name extensions accepted when the MIME type says nothing (application/octet-stream). */
@@ -16,7 +16,7 @@ export interface FileRule {
 const MB = 1024 * 1024;
 
 export const AUDIO_FILES: FileRule = {
-	kind: 'audio file',
+	kind: 'an audio file',
 	mimeTypes: [
 		'audio/mpeg',
 		'audio/mp3',
@@ -38,21 +38,21 @@ export const AUDIO_FILES: FileRule = {
 };
 
 export const IMAGE_FILES: FileRule = {
-	kind: 'image',
+	kind: 'an image',
 	mimeTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
 	extensions: ['png', 'jpg', 'jpeg', 'gif', 'webp'],
 	maxBytes: 20 * MB,
 };
 
 export const PDF_FILES: FileRule = {
-	kind: 'PDF',
+	kind: 'a PDF',
 	mimeTypes: ['application/pdf'],
 	extensions: ['pdf'],
 	maxBytes: 32 * MB,
 };
 
 export const DOCUMENT_FILES: FileRule = {
-	kind: 'PDF or image',
+	kind: 'a PDF or an image',
 	mimeTypes: [...PDF_FILES.mimeTypes, ...IMAGE_FILES.mimeTypes, 'image/avif'],
 	extensions: [...PDF_FILES.extensions, ...IMAGE_FILES.extensions, 'avif'],
 	maxBytes: 50 * MB,
@@ -124,7 +124,7 @@ export class BinaryInput {
 			this.fail(
 				property,
 				itemIndex,
-				`is ${binary.mimeType || 'of unknown type'}, not a supported ${rule.kind}`,
+				`is ${binary.mimeType || 'of unknown type'}, not ${rule.kind}`,
 				`Accepted: ${rule.extensions.join(', ')}.`,
 			);
 		}
@@ -134,7 +134,7 @@ export class BinaryInput {
 			this.fail(
 				property,
 				itemIndex,
-				`is ${megabytes(bytes)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for a ${rule.kind}`,
+				`is ${megabytes(bytes)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for ${rule.kind}`,
 			);
 		}
 		return { property, mimeType, fileName, bytes, binary };
@@ -148,7 +148,7 @@ export class BinaryInput {
 			this.fail(
 				info.property,
 				itemIndex,
-				`is ${megabytes(data.length)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for a ${rule.kind}`,
+				`is ${megabytes(data.length)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for ${rule.kind}`,
 			);
 		}
 		return { ...info, data };
