@@ -42,6 +42,7 @@ import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
 import { parseMultipart } from './multipart';
+import { ocrAnswer } from './ocr';
 import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
@@ -250,6 +251,13 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		);
 		if ('text' in answer) sendRaw(res, 200, answer.text, answer.contentType);
 		else sendAnswer(ctx, answer);
+		return;
+	}
+	if (p === '/v1/ocr') {
+		if (method !== 'POST') return methodNotAllowed(ctx, 'POST');
+		if (!authenticate(ctx, entry)) return;
+		const obj = requireObject(ctx, body);
+		if (obj) sendAnswer(ctx, ocrAnswer(obj));
 		return;
 	}
 	sendJson(res, 404, { detail: 'Not Found' });

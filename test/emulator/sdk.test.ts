@@ -19,11 +19,18 @@
  * - The SDK sends `Idempotency-Key: stainless-node-retry-<uuid>` on POSTs, the same across retries,
  *   and `X-Stainless-Retry-Count`; the 401 error object is the parsed body, so
  *   `err.error.connect_url` is the top-level field.
+ * - Media: the SDK has `embeddings`, `images` (generate, edit, createVariation; the emulator serves
+ *   generate only) and `audio` (speech, transcriptions, translations), but no `ocr` resource, so the
+ *   OCR test below posts with fetch. `audio.speech.create` answers a fetch `Response` (binary) and
+ *   sends `Accept: audio/mpeg`; transcriptions and translations upload multipart forms;
+ *   `CreateEmbeddingResponse.usage` is typed as a plain number map.
  */
-import Dedalus, { AuthenticationError } from 'dedalus-labs';
+import Dedalus, { AuthenticationError, toFile } from 'dedalus-labs';
 
 import { startEmulator, type Emulator } from '../../emulator/src';
-import { admin, decide, GMAIL, SEARCH } from './helpers';
+import { TRANSCRIPT_MARKER } from '../../emulator/src/audio';
+import { makePdf } from '../../emulator/src/pdf-fixture';
+import { admin, call, decide, GMAIL, SEARCH } from './helpers';
 
 const API_KEY = 'dsk-test-sdk-0001';
 
@@ -155,5 +162,118 @@ describe('official SDK against the emulator', () => {
 			tools_executed: ['search'],
 			choices: [{ finish_reason: 'stop' }],
 		});
+	});
+
+	it('creates embeddings', async () => {
+		const res = await client.embeddings.create({
+			model: 'openai/text-embedding-3-small',
+			input: ['first text', 'second text'],
+			dimensions: 64,
+		});
+		expect(res.object).toBe('list');
+		expect(res.model).toBe('openai/text-embedding-3-small');
+		expect(res.data.map((d) => [d.index, (d.embedding as number[]).length])).toEqual([
+			[0, 64],
+			[1, 64],
+		]);
+		expect(res.usage).toEqual({ prompt_tokens: 6, total_tokens: 6 });
+		const b64 = await client.embeddings.create({
+			model: 'text-embedding-3-small',
+			input: 'first text',
+			dimensions: 64,
+			encoding_format: 'base64',
+		});
+		// A copy: Buffer.from may hand back a view into a shared, unaligned pool.
+		const bytes = Uint8Array.from(Buffer.from(b64.data[0].embedding as string, 'base64'));
+		const floats = new Float32Array(bytes.buffer);
+		expect(Array.from(floats)).toEqual(
+			(res.data[0].embedding as number[]).map((v) => Math.fround(v)),
+		);
+	});
+
+	it('generates images as base64 and as links', async () => {
+		const b64 = await client.images.generate({
+			model: 'openai/gpt-image-1',
+			prompt: 'A lighthouse',
+			n: 2,
+			size: '1024x1024',
+		});
+		expect(b64.data).toHaveLength(2);
+		expect(Buffer.from(b64.data[0].b64_json!, 'base64').subarray(1, 4).toString()).toBe('PNG');
+		expect(b64.data[0].url).toBeNull();
+		const linked = await client.images.generate({ prompt: 'A lighthouse', response_format: 'url' });
+		const image = await fetch(linked.data[0].url!);
+		expect(image.headers.get('content-type')).toBe('image/png');
+		expect(linked.data[0].revised_prompt).toMatch(/^A lighthouse/);
+	});
+
+	it('makes speech, and transcribes and translates it back', async () => {
+		const speech = await client.audio.speech.create({
+			model: 'openai/tts-1',
+			input: 'Remind me to call Anna',
+			voice: 'alloy',
+			response_format: 'wav',
+			speed: 1.5,
+		});
+		expect(speech.headers.get('content-type')).toBe('audio/wav');
+		const wav = Buffer.from(await speech.arrayBuffer());
+		expect(wav.toString('latin1', 8, 12)).toBe('WAVE');
+		expect(wav.includes(`${TRANSCRIPT_MARKER}Remind me to call Anna`)).toBe(true);
+
+		const transcript = await client.audio.transcriptions.create({
+			file: await toFile(wav, 'note.wav', { type: 'audio/wav' }),
+			model: 'openai/whisper-1',
+			language: 'en',
+		});
+		expect(transcript.text).toBe('Remind me to call Anna');
+		const verbose = await client.audio.transcriptions.create({
+			file: await toFile(wav, 'note.wav'),
+			model: 'openai/whisper-1',
+			response_format: 'verbose_json',
+		});
+		expect(verbose).toMatchObject({
+			language: 'english',
+			duration: 0.13,
+			text: 'Remind me to call Anna',
+		});
+		const translation = await client.audio.translations.create({
+			file: await toFile(wav, 'note.wav'),
+			model: 'openai/whisper-1',
+		});
+		expect(translation.text).toBe('English translation: Remind me to call Anna');
+		const speechEntry = emu.requests().find((r) => r.path === '/v1/audio/speech');
+		expect(speechEntry?.idempotencyKey).toMatch(/^stainless-node-retry-/);
+	});
+
+	it('retries a 503 on a multipart upload and then succeeds', async () => {
+		await admin(emu.url, 'faults', {
+			faults: [
+				{ status: 503, path: '/v1/audio/transcriptions', headers: { 'retry-after-ms': '10' } },
+			],
+		});
+		const transcript = await client.audio.transcriptions.create({
+			file: await toFile(Buffer.from(`${TRANSCRIPT_MARKER}retried\0`), 'clip.mp3'),
+			model: 'openai/whisper-1',
+		});
+		expect(transcript.text).toBe('retried');
+		expect(emu.requests().map((r) => r.status)).toEqual([503, 200]);
+	});
+
+	it('has no OCR resource: OCR goes over plain HTTP', async () => {
+		expect((client as unknown as Record<string, unknown>).ocr).toBeUndefined();
+		const pdf = makePdf(['Invoice 7', 'Total 12.00 EUR']);
+		const res = await call(emu.url, '/v1/ocr', {
+			key: API_KEY,
+			body: {
+				document: {
+					type: 'document_url',
+					document_url: `data:application/pdf;base64,${pdf.toString('base64')}`,
+				},
+			},
+		});
+		expect(res.body.pages).toEqual([
+			{ index: 0, markdown: 'Invoice 7' },
+			{ index: 1, markdown: 'Total 12.00 EUR' },
+		]);
 	});
 });
