@@ -27,6 +27,7 @@ import {
 } from '../common.descriptions';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
+const IMAGE_LINK = /\.(png|jpe?g|gif|webp|avif)$/i;
 
 const properties: INodeProperties[] = [
 	modelLocatorWithDefault('mistral/mistral-ocr-latest'),
@@ -116,13 +117,20 @@ export async function send(
 	client: DedalusClient,
 ): Promise<INodeExecutionData[]> {
 	// The API takes the file inline as a data URI (docs/dedalus-api.md): one request per document.
-	const documentUrl = prepared.file
+	const url = prepared.file
 		? dataUri(await new BinaryInput(this).read(prepared.file, itemIndex, DOCUMENT_FILES))
 		: (prepared.url as string);
+	const isImage = prepared.file
+		? prepared.file.mimeType.startsWith('image/')
+		: IMAGE_LINK.test(new URL(url).pathname);
+	// Mistral OCR's two document kinds: images go as image_url, PDFs as document_url.
+	const document = isImage
+		? { type: 'image_url', image_url: url }
+		: { type: 'document_url', document_url: url };
 	const answer = await client.request({
 		method: 'POST',
 		path: '/v1/ocr',
-		body: { model: prepared.model, document: { document_url: documentUrl } },
+		body: { model: prepared.model, document },
 		schema: ocrSchema,
 		itemIndex,
 		...prepared.request,
