@@ -49,7 +49,7 @@ interface OperationsByResource {
 	chat: 'complete';
 	document: 'extractText';
 	embedding: 'create';
-	image: 'generate';
+	image: 'analyze' | 'generate';
 	model: 'get' | 'list';
 }
 
@@ -72,7 +72,10 @@ const operations: {
 	chat: { complete: { kind: 'batch', execute: chat.complete.execute } },
 	document: { extractText: prepared(document.extractText) },
 	embedding: { create: { kind: 'batch', execute: embedding.create.execute } },
-	image: { generate: prepared(image.generate) },
+	image: {
+		analyze: { kind: 'batch', execute: image.analyze.execute },
+		generate: prepared(image.generate),
+	},
 	model: {
 		get: { kind: 'perItem', execute: model.get.execute },
 		list: { kind: 'perItem', execute: model.list.execute },

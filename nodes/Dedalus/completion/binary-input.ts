@@ -65,6 +65,8 @@ export interface InputFileInfo {
 	fileName: string;
 	bytes: number;
 	binary: IBinaryData;
+	/** The rule the file matched: read() holds the bytes to its limit. */
+	rule: FileRule;
 }
 
 export interface InputFile extends InputFileInfo {
@@ -104,7 +106,12 @@ export class BinaryInput {
 	}
 
 	/** Finds the property and checks its type and size; reads no bytes. */
-	async check(itemIndex: number, property: string, rule: FileRule): Promise<InputFileInfo> {
+	async check(
+		itemIndex: number,
+		property: string,
+		accepted: FileRule | FileRule[],
+	): Promise<InputFileInfo> {
+		const rules = Array.isArray(accepted) ? accepted : [accepted];
 		const binary = this.binaryOf(itemIndex)?.[property];
 		if (!binary) {
 			const present = Object.keys(this.binaryOf(itemIndex) ?? {});
@@ -119,13 +126,14 @@ export class BinaryInput {
 		}
 		const fileName =
 			binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`;
-		const mimeType = mimeTypeOf(binary, fileName, rule);
-		if (!mimeType) {
+		let mimeType: string | undefined;
+		const rule = rules.find((candidate) => (mimeType = mimeTypeOf(binary, fileName, candidate)));
+		if (!rule || !mimeType) {
 			this.fail(
 				property,
 				itemIndex,
-				`is ${binary.mimeType || 'of unknown type'}, not ${rule.kind}`,
-				`Accepted: ${rule.extensions.join(', ')}.`,
+				`is ${binary.mimeType || 'of unknown type'}, not ${rules.map((candidate) => candidate.kind).join(' or ')}`,
+				`Accepted: ${rules.flatMap((candidate) => candidate.extensions).join(', ')}.`,
 			);
 		}
 		const bytes = await this.sizeOf(binary);
@@ -137,11 +145,12 @@ export class BinaryInput {
 				`is ${megabytes(bytes)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for ${rule.kind}`,
 			);
 		}
-		return { property, mimeType, fileName, bytes, binary };
+		return { property, mimeType, fileName, bytes, binary, rule };
 	}
 
 	/** Reads the bytes of a checked file; a file that grew past the limit since check() still fails. */
-	async read(info: InputFileInfo, itemIndex: number, rule: FileRule): Promise<InputFile> {
+	async read(info: InputFileInfo, itemIndex: number): Promise<InputFile> {
+		const { rule } = info;
 		const data = await this.bytesOf(info, itemIndex);
 		if (data.length === 0) this.fail(info.property, itemIndex, 'is an empty file');
 		if (data.length > rule.maxBytes) {

@@ -141,7 +141,7 @@ export async function send(
 ): Promise<INodeExecutionData[]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const path = operation === 'translate' ? '/v1/audio/translations' : '/v1/audio/transcriptions';
-	const file = await new BinaryInput(this).read(prepared.file, itemIndex, AUDIO_FILES);
+	const file = await new BinaryInput(this).read(prepared.file, itemIndex);
 	const upload = multipartBody(prepared.fields, {
 		field: 'file',
 		fileName: file.fileName,

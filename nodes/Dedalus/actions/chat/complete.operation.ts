@@ -148,6 +148,15 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Attachments',
+				name: 'attachments',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. data, invoice',
+				description:
+					'Input binary fields whose files (images, PDFs) go with the last user message, separated by commas',
+			},
+			{
 				displayName: 'Automatic Tool Execution',
 				name: 'automaticToolExecution',
 				type: 'boolean',
@@ -162,6 +171,14 @@ const properties: INodeProperties[] = [
 				default: DEFAULT_CONCURRENCY,
 				description:
 					'Maximum number of requests in flight at once. 1 sends the items one after another.',
+			},
+			{
+				displayName: 'Fallback Models',
+				name: 'fallbackModels',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. anthropic/claude-sonnet-4-20250514, google/gemini-2.5-flash',
+				description: 'Models Dedalus tries in order when the main model fails, separated by commas',
 			},
 			{
 				displayName: 'JSON Schema',
@@ -294,6 +311,19 @@ const properties: INodeProperties[] = [
 				description:
 					'What happens when the node runs as an AI agent tool and an MCP server needs consent',
 			},
+			{
+				displayName: 'Reasoning Effort',
+				name: 'reasoningEffort',
+				type: 'options',
+				options: [
+					{ name: 'High', value: 'high' },
+					{ name: 'Low', value: 'low' },
+					{ name: 'Medium', value: 'medium' },
+					{ name: 'Minimal', value: 'minimal' },
+				],
+				default: 'medium',
+				description: 'How much a reasoning model thinks before it answers',
+			},
 			timeoutOption,
 			{
 				displayName: 'Response Format',
@@ -399,6 +429,15 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(
 	{ show: { resource: ['chat'], operation: ['complete'] } },
 	properties,
+);
+
+/** The Options of Chat → Complete, which Image → Analyze offers too (minus Attachments). */
+export const completionOptions = (properties.find((property) => property.name === 'options')
+	?.options ?? []) as INodeProperties[];
+
+/** MCP Servers, Use MCP Server Credential and Simplify Output, shared with Image → Analyze. */
+export const toolProperties = properties.filter((property) =>
+	['mcpServers', 'useMcpServerCredential', 'simplifyOutput'].includes(property.name),
 );
 
 /**

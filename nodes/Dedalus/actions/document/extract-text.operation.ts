@@ -118,7 +118,7 @@ export async function send(
 ): Promise<INodeExecutionData[]> {
 	// The API takes the file inline as a data URI (docs/dedalus-api.md): one request per document.
 	const url = prepared.file
-		? dataUri(await new BinaryInput(this).read(prepared.file, itemIndex, DOCUMENT_FILES))
+		? dataUri(await new BinaryInput(this).read(prepared.file, itemIndex))
 		: (prepared.url as string);
 	const isImage = prepared.file
 		? prepared.file.mimeType.startsWith('image/')

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as analyze from './analyze.operation';
 import * as generate from './generate.operation';
 
-export { generate };
+export { analyze, generate };
 
 export const description: INodeProperties[] = [
 	{
@@ -13,6 +14,13 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['image'] } },
 		options: [
 			{
+				name: 'Analyze',
+				value: 'analyze',
+				action: 'Analyze an image',
+				description:
+					'Ask a model about images from binary fields or links, with MCP tools as in Chat → Complete',
+			},
+			{
 				name: 'Generate',
 				value: 'generate',
 				action: 'Generate an image',
@@ -21,5 +29,6 @@ export const description: INodeProperties[] = [
 		],
 		default: 'generate',
 	},
+	...analyze.description,
 	...generate.description,
 ];
