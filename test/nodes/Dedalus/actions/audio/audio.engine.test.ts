@@ -161,6 +161,26 @@ describe('Audio → Generate Speech', () => {
 		expect(back.outputOf('Dedalus')[0].json.text).toBe('good morning');
 	});
 
+	it('an error answer is read as text and redacted, like every Dedalus answer', async () => {
+		await bed.admin('faults', {
+			faults: [
+				{ path: '/v1/audio/speech', status: 400, body: { detail: `key ${API_KEY} is odd` } },
+			],
+		});
+		const result = await runDedalus(
+			bed,
+			operationNode('audio', 'speech', {
+				model: model('openai/tts-1'),
+				input: 'hi',
+				voice: 'alloy',
+			}),
+			items({}),
+		);
+		expect(result.status).toBe('error');
+		expect(JSON.stringify(result.error)).toContain('[redacted]');
+		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
+	});
+
 	it('refuses a text over 4096 characters before any request', async () => {
 		const result = await runDedalus(
 			bed,
