@@ -23,3 +23,5 @@ export {
 export type { FileRule, InputFile, InputFileInfo } from './binary-input';
 export { readMcpCredential } from './mcp-credentials';
 export { parseMcpServers } from './mcp-servers';
+export { MAX_EMBEDDING_BATCH, decodeEmbedding, embedBatch } from './embeddings';
+export type { EmbeddingBatch } from './embeddings';

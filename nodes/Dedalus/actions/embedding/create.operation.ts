@@ -1,21 +1,22 @@
-import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
-	JsonObject,
 } from 'n8n-workflow';
 
 import {
 	ItemInput,
+	MAX_EMBEDDING_BATCH,
+	embedBatch,
 	errorItem,
 	readModelId,
 	readRequestOptions,
 	resultItem,
 } from '../../completion';
 import type { RequestOptions } from '../../completion';
-import { DedalusClient, asNodeError, embeddingListSchema } from '../../transport';
+import { DedalusClient, asNodeError } from '../../transport';
 import {
 	maxResponseSizeOption,
 	maxRetriesOption,
@@ -23,8 +24,7 @@ import {
 	timeoutOption,
 } from '../common.descriptions';
 
-/** The API takes at most this many inputs in one request (docs/dedalus-api.md). */
-export const MAX_BATCH_SIZE = 2048;
+const MAX_BATCH_SIZE = MAX_EMBEDDING_BATCH;
 
 const properties: INodeProperties[] = [
 	modelLocatorWithDefault('openai/text-embedding-3-small'),
@@ -125,17 +125,6 @@ function readItem(context: IExecuteFunctions, itemIndex: number): EmbeddingItem 
 	return { itemIndex, text, key: JSON.stringify([body, request]), body, request };
 }
 
-/** base64 little-endian float32, as OpenAI-compatible APIs encode vectors. */
-export function decodeEmbedding(embedding: number[] | string): number[] {
-	if (Array.isArray(embedding)) return embedding;
-	const bytes = Buffer.from(embedding, 'base64');
-	const vector: number[] = [];
-	for (let offset = 0; offset + 4 <= bytes.length; offset += 4) {
-		vector.push(bytes.readFloatLE(offset));
-	}
-	return vector;
-}
-
 /** Consecutive items that share model and options, at most `size` per batch. */
 function batches(items: EmbeddingItem[], size: number): EmbeddingItem[][] {
 	const result: EmbeddingItem[][] = [];
@@ -178,30 +167,20 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		for (const batch of batches(valid, batchSize ?? MAX_BATCH_SIZE)) {
 			const first = batch[0];
 			try {
-				const answer = await client.request({
-					method: 'POST',
-					path: '/v1/embeddings',
-					body: { ...first.body, input: batch.map((item) => item.text) },
-					schema: embeddingListSchema,
+				const { vectors, model } = await embedBatch(client, {
+					body: first.body,
+					texts: batch.map((item) => item.text),
+					request: first.request,
 					itemIndex: first.itemIndex,
-					...first.request,
 					signal,
 				});
-				const byIndex = new Map(answer.data.map((entry) => [entry.index, entry.embedding]));
 				batch.forEach((item, position) => {
-					const embedding = byIndex.get(position);
-					if (embedding === undefined) {
-						throw new NodeApiError(node, {} as JsonObject, {
-							message: `Dedalus returned no embedding for item ${item.itemIndex}`,
-							itemIndex: item.itemIndex,
-						});
-					}
-					const vector = decodeEmbedding(embedding);
+					const vector = vectors[position];
 					output[item.itemIndex] = resultItem(
 						{
 							embedding: vector,
 							dimensions: vector.length,
-							model: answer.model ?? (first.body.model as string),
+							model: model ?? (first.body.model as string),
 						},
 						item.itemIndex,
 					);
