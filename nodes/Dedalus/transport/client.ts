@@ -6,6 +6,7 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	ILoadOptionsFunctions,
+	ISupplyDataFunctions,
 	IWebhookFunctions,
 	JsonObject,
 	RequestHelperFunctions,
@@ -39,7 +40,11 @@ const DEFAULT_AUTH_SERVER_URL = 'https://as.dedaluslabs.ai';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-export type DedalusContext = IExecuteFunctions | IWebhookFunctions | ILoadOptionsFunctions;
+export type DedalusContext =
+	| IExecuteFunctions
+	| IWebhookFunctions
+	| ILoadOptionsFunctions
+	| ISupplyDataFunctions;
 
 export interface DedalusRequest<T> {
 	method: IHttpRequestMethods;
