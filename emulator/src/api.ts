@@ -38,6 +38,7 @@ import {
 } from './http';
 import { embeddingsAnswer } from './embeddings';
 import { fingerprintOf } from './idempotency';
+import { isMediaModel } from './media';
 import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
 import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
@@ -417,6 +418,12 @@ async function chat(
 		sendJson(res, 404, modelNotFound(request.model));
 		return;
 	}
+	if (isMediaModel(request.model)) {
+		sendJson(res, 400, {
+			detail: `Model '${request.model}' does not support chat completions`,
+		});
+		return;
+	}
 
 	// Checked (and logged) before consent, so a test sees what every attempt carried.
 	for (const sel of request.mcp) {
@@ -527,6 +534,10 @@ function responses(ctx: RouteContext, body: Record<string, unknown>): void {
 	const model = findModel(v.value.model);
 	if (!model) {
 		sendJson(res, 404, modelNotFound(v.value.model));
+		return;
+	}
+	if (isMediaModel(model.id)) {
+		sendJson(res, 400, { detail: `Model '${model.id}' does not support responses` });
 		return;
 	}
 	if (model.provider !== 'openai') {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { checkMediaModel, enumError, optionalEnum } from './media';
+import { enumError, optionalEnum, readMediaModel, resolveMediaModel } from './media';
 import type { Form } from './multipart';
 import { numberInRange, type ValidationItem } from './validation';
 
@@ -130,10 +130,9 @@ export function speechAnswer(body: Record<string, unknown>): BinaryAnswer {
 			msg: 'Input should be a valid string',
 			type: 'string_type',
 		});
-	const model = checkMediaModel(body.model, 'speech');
-	if (!model.ok && model.status === 422 && Array.isArray(model.body.detail))
-		errors.push(...model.body.detail);
+	const modelName = readMediaModel(body.model, errors);
 	if (errors.length) return { status: 422, body: { detail: errors } };
+	const model = resolveMediaModel(modelName!, 'speech');
 	if (!model.ok) return { status: model.status, body: model.body };
 	if (streamFormat === 'sse')
 		return {
@@ -223,10 +222,9 @@ export function transcriptAnswer(form: Form, task: 'transcribe' | 'translate'): 
 			type: 'string_pattern_mismatch',
 		});
 	}
-	const model = checkMediaModel(fields.model, 'transcriptions');
-	if (!model.ok && model.status === 422 && Array.isArray(model.body.detail))
-		errors.push(...model.body.detail);
+	const modelName = readMediaModel(fields.model, errors);
 	if (errors.length) return { status: 422, body: { detail: errors } };
+	const model = resolveMediaModel(modelName!, 'transcriptions');
 	if (!model.ok) return { status: model.status, body: model.body };
 
 	const upload = file!;

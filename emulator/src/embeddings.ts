@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { checkMediaModel, optionalEnum } from './media';
+import { optionalEnum, readMediaModel, resolveMediaModel } from './media';
 import { positiveInt, type ValidationItem } from './validation';
 
 /**
@@ -108,28 +108,54 @@ function featuresOf(input: Input): Map<string, number> {
 	return counts;
 }
 
-/** Adds `weight` times the word's direction (sfc32 seeded by sha256(word)) into `sum`. */
-function addDirection(sum: Float64Array, word: string, weight: number): void {
+/** A word's direction: `dimensions` values in [-1, 1) from sfc32 seeded by sha256(word). */
+function direction(word: string, dimensions: number): Float32Array {
 	const seed = createHash('sha256').update(word).digest();
 	let a = seed.readUInt32LE(0);
 	let b = seed.readUInt32LE(4);
 	let c = seed.readUInt32LE(8);
 	let d = seed.readUInt32LE(12);
-	for (let i = 0; i < sum.length; i++) {
+	const out = new Float32Array(dimensions);
+	for (let i = 0; i < dimensions; i++) {
 		const t = (((a + b) | 0) + d) | 0;
 		d = (d + 1) | 0;
 		a = b ^ (b >>> 9);
 		b = (c + (c << 3)) | 0;
 		c = (c << 21) | (c >>> 11);
 		c = (c + t) | 0;
-		sum[i] += weight * ((t >>> 0) / 2147483648 - 1);
+		out[i] = (t >>> 0) / 2147483648 - 1;
 	}
+	return out;
+}
+
+// Words repeat across a batch (benchmarks send 10,000 texts), so directions are kept, up to
+// 32 MB; the values are the same whether they come from here or are made afresh.
+const CACHE_LIMIT_FLOATS = 8 * 1024 * 1024;
+const cache = new Map<string, Float32Array>();
+let cachedFloats = 0;
+
+function cachedDirection(word: string, dimensions: number): Float32Array {
+	const key = `${dimensions}\n${word}`;
+	let found = cache.get(key);
+	if (!found) {
+		found = direction(word, dimensions);
+		if (cachedFloats + dimensions > CACHE_LIMIT_FLOATS) {
+			cache.clear();
+			cachedFloats = 0;
+		}
+		cache.set(key, found);
+		cachedFloats += dimensions;
+	}
+	return found;
 }
 
 /** The input's unit vector, each component rounded to 8 decimals (what the JSON carries). */
 export function embed(input: Input, dimensions: number): Float64Array {
 	const sum = new Float64Array(dimensions);
-	for (const [word, count] of featuresOf(input)) addDirection(sum, word, count);
+	for (const [word, count] of featuresOf(input)) {
+		const dir = cachedDirection(word, dimensions);
+		for (let i = 0; i < dimensions; i++) sum[i] += count * dir[i];
+	}
 	let norm = 0;
 	for (let i = 0; i < dimensions; i++) norm += sum[i] * sum[i];
 	norm = Math.sqrt(norm) || 1;
@@ -149,10 +175,9 @@ export function embeddingsAnswer(body: Record<string, unknown>): Answer {
 			type: 'string_type',
 		});
 	}
-	const model = checkMediaModel(body.model, 'embeddings');
-	if (!model.ok && model.status === 422 && Array.isArray(model.body.detail))
-		errors.push(...model.body.detail);
+	const modelName = readMediaModel(body.model, errors);
 	if (errors.length) return { status: 422, body: { detail: errors } };
+	const model = resolveMediaModel(modelName!, 'embeddings');
 	if (!model.ok) return { status: model.status, body: model.body };
 
 	const native = NATIVE_DIMENSIONS[model.id];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 
 import type { Answer } from './embeddings';
-import { checkMediaModel, optionalEnum } from './media';
+import { optionalEnum, readMediaModel, resolveMediaModel } from './media';
 import { numberInRange, type ValidationItem } from './validation';
 
 /**
@@ -116,10 +116,9 @@ export function imagesAnswer(body: Record<string, unknown>, base: string): Answe
 	optionalEnum(body, 'style', STYLES, errors);
 	optionalEnum(body, 'moderation', MODERATIONS, errors);
 	numberInRange(body, 'output_compression', 0, 100, errors);
-	const model = checkMediaModel(body.model, 'images', DEFAULT_MODEL);
-	if (!model.ok && model.status === 422 && Array.isArray(model.body.detail))
-		errors.push(...model.body.detail);
+	const modelName = readMediaModel(body.model, errors, DEFAULT_MODEL);
 	if (errors.length) return { status: 422, body: { detail: errors } };
+	const model = resolveMediaModel(modelName!, 'images');
 	if (!model.ok) return { status: model.status, body: model.body };
 	if (body.stream === true) {
 		return { status: 400, body: { detail: 'Streamed image generation is not supported here' } };

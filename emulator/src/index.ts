@@ -10,6 +10,10 @@ export type { RequestLogEntry } from './log';
 export type { Fault } from './faults';
 export type { ConsentBodyShape } from './consent';
 export { serverIdOf } from './consent';
+// Fixtures for tests of the media operations: a PDF with known text per page, a WAV that
+// transcribes as a given text.
+export { makePdf } from './pdf-fixture';
+export { markedWav, TRANSCRIPT_MARKER } from './audio';
 
 export interface EmulatorOptions {
 	/** 0 (the default here) picks a free port. */

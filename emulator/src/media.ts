@@ -15,6 +15,11 @@ const SERVES: Record<string, MediaEndpoint> = {
 	'mistral/mistral-ocr-latest': 'ocr',
 };
 
+/** True for a model that serves one of the media endpoints, never chat. */
+export function isMediaModel(id: string): boolean {
+	return SERVES[id] !== undefined;
+}
+
 const WHAT: Record<MediaEndpoint, string> = {
 	embeddings: 'embeddings',
 	images: 'image generation',
@@ -23,39 +28,35 @@ const WHAT: Record<MediaEndpoint, string> = {
 	ocr: 'OCR',
 };
 
-export type ModelCheck =
-	| { ok: true; id: string }
-	| { ok: false; status: number; body: { detail: string | ValidationItem[] } };
-
 /**
- * Resolves the `model` field for a media endpoint: a listed id, or OpenAI's / Mistral's bare name
- * (`whisper-1`, the SDK's own literals) for one. Unknown ids answer 404 like chat; a model of
- * another kind answers 400.
+ * The `model` field of a media request, checked in two steps so schema errors come out together:
+ * `readMediaModel` pushes a 422 item for a missing or non-string value (a missing one is fine
+ * when the endpoint has a default); `resolveMediaModel` then maps a listed id, or OpenAI's /
+ * Mistral's bare name (`whisper-1`, the SDK's own literals), to the model, answering 404 for an
+ * unknown id like chat and 400 for a model of another kind.
  */
-export function checkMediaModel(
+export function readMediaModel(
 	value: unknown,
-	endpoint: MediaEndpoint,
+	errors: ValidationItem[],
 	fallback?: string,
-): ModelCheck {
+): string | undefined {
 	if (value === undefined || value === null) {
-		if (fallback) return { ok: true, id: fallback };
-		return {
-			ok: false,
-			status: 422,
-			body: { detail: [{ loc: ['body', 'model'], msg: 'Field required', type: 'missing' }] },
-		};
+		if (!fallback) errors.push({ loc: ['body', 'model'], msg: 'Field required', type: 'missing' });
+		return fallback;
 	}
-	if (typeof value !== 'string' || value === '') {
-		return {
-			ok: false,
-			status: 422,
-			body: {
-				detail: [
-					{ loc: ['body', 'model'], msg: 'Input should be a valid string', type: 'string_type' },
-				],
-			},
-		};
-	}
+	if (typeof value === 'string' && value !== '') return value;
+	errors.push({
+		loc: ['body', 'model'],
+		msg: 'Input should be a valid string',
+		type: 'string_type',
+	});
+	return undefined;
+}
+
+export function resolveMediaModel(
+	value: string,
+	endpoint: MediaEndpoint,
+): { ok: true; id: string } | { ok: false; status: number; body: { detail: string } } {
 	const id = findModel(value)
 		? value
 		: [`openai/${value}`, `mistral/${value}`].find((candidate) => findModel(candidate));

@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 
 import type { Answer } from './embeddings';
 import { isPlainObject } from './http';
-import { checkMediaModel } from './media';
+import { readMediaModel, resolveMediaModel } from './media';
 import type { ValidationItem } from './validation';
 
 /**
@@ -67,10 +67,9 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 			});
 		}
 	}
-	const model = checkMediaModel(body.model, 'ocr', DEFAULT_MODEL);
-	if (!model.ok && model.status === 422 && Array.isArray(model.body.detail))
-		errors.push(...model.body.detail);
+	const modelName = readMediaModel(body.model, errors, DEFAULT_MODEL);
 	if (errors.length) return { status: 422, body: { detail: errors } };
+	const model = resolveMediaModel(modelName!, 'ocr');
 	if (!model.ok) return { status: model.status, body: model.body };
 
 	const text = url as string;

@@ -117,6 +117,27 @@ describe('POST /v1/embeddings', () => {
 		expect(chatModel.body.detail).toBe("Model 'openai/gpt-4.1' does not support embeddings");
 	});
 
+	it('lists the media models, which chat refuses', async () => {
+		const ids = (await call(bed.emu.url, '/v1/models')).body.data.map((m: { id: string }) => m.id);
+		expect(ids).toEqual(
+			expect.arrayContaining([
+				MODEL,
+				'openai/text-embedding-3-large',
+				'openai/dall-e-3',
+				'openai/gpt-image-1',
+				'openai/tts-1',
+				'openai/gpt-4o-mini-tts',
+				'openai/whisper-1',
+				'mistral/mistral-ocr-latest',
+			]),
+		);
+		const res = await call(bed.emu.url, '/v1/chat/completions', {
+			body: { model: MODEL, messages: [{ role: 'user', content: 'hi' }] },
+		});
+		expect(res.status).toBe(400);
+		expect(res.body.detail).toBe(`Model '${MODEL}' does not support chat completions`);
+	});
+
 	it('needs a valid key, and faults, latency and the request log apply', async () => {
 		expect((await embed({ model: MODEL, input: 'x' }, BAD_KEY)).status).toBe(401);
 		await admin(bed.emu.url, 'faults', { faults: [{ status: 429, path: '/v1/embeddings' }] });
