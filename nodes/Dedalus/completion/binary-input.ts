@@ -226,6 +226,21 @@ const EXTENSION_TYPES: Record<string, string> = {
 	pdf: 'application/pdf',
 };
 
+/**
+ * The file name with an extension its rule accepts: upload endpoints decide the format by the
+ * name (the transcription endpoint refuses `data` or `note.bin`), so one that lacks it gets the
+ * extension of its MIME type.
+ */
+export function uploadName(info: InputFileInfo): string {
+	const extension = info.fileName.includes('.') ? info.fileName.split('.').pop() : undefined;
+	if (extension && info.rule.extensions.includes(extension.toLowerCase())) return info.fileName;
+	const fromType = Object.entries(EXTENSION_TYPES).find(
+		([candidate, mimeType]) =>
+			mimeType === info.mimeType && info.rule.extensions.includes(candidate),
+	)?.[0];
+	return fromType ? `${info.fileName}.${fromType}` : info.fileName;
+}
+
 /** A data URI of a file, the form the chat and OCR endpoints take files in. */
 export function dataUri(file: InputFile): string {
 	return `data:${file.mimeType};base64,${file.data.toString('base64')}`;

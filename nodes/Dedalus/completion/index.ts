@@ -19,6 +19,7 @@ export {
 	IMAGE_FILES,
 	PDF_FILES,
 	dataUri,
+	uploadName,
 } from './binary-input';
 export type { FileRule, InputFile, InputFileInfo } from './binary-input';
 export { readMcpCredential } from './mcp-credentials';

@@ -13,6 +13,7 @@ import {
 	readModelId,
 	readRequestOptions,
 	resultItem,
+	uploadName,
 } from '../../completion';
 import type { InputFileInfo, RequestOptions } from '../../completion';
 import { DedalusClient, multipartBody, transcriptionSchema } from '../../transport';
@@ -144,7 +145,7 @@ export async function send(
 	const file = await new BinaryInput(this).read(prepared.file, itemIndex);
 	const upload = multipartBody(prepared.fields, {
 		field: 'file',
-		fileName: file.fileName,
+		fileName: uploadName(file),
 		mimeType: file.mimeType,
 		data: file.data,
 	});

@@ -79,6 +79,13 @@ describe('Audio → Transcribe and Translate', () => {
 		expect(result.status).toBe('success');
 	});
 
+	it('gives a file name without a known extension the one of its MIME type', async () => {
+		const item = { binary: { data: binaryFile(markedWav('named'), 'voice-note', 'audio/wav') } };
+		const result = await runDedalus(bed, audioNode('transcribe'), fileItems(item));
+		expect(result.error?.message).toBeUndefined();
+		expect(result.outputOf('Dedalus')[0].json.text).toBe('named');
+	});
+
 	describe('bad input files fail before any request, naming item, field and limit', () => {
 		const cases: Array<[string, { binary?: Record<string, IBinaryData> }, RegExp]> = [
 			[
