@@ -47,7 +47,7 @@ export class Dedalus implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Chat completions that use hosted MCP servers through the Dedalus API, pausing for OAuth consent when needed',
+			'Chat completions that use hosted MCP servers through the Dedalus API, pausing for OAuth consent when needed; images, audio, OCR and embeddings',
 		defaults: { name: 'Dedalus' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -9,6 +9,8 @@ import {
 	streamChatCompletion,
 } from '../transport';
 import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
+import { checkAttachments, withAttachments } from './attachments';
+import type { CheckedAttachments } from './attachments';
 import { McpCredentialSealer } from './mcp-credentials';
 import { completionOutput, mcpServerErrorHints } from './output';
 import { readCompletionParameters } from './parameters';
@@ -65,7 +67,12 @@ export type ChunkSink = (
 ) => Promise<void> | void;
 
 type Prepared =
-	| { itemIndex: number; parameters: CompletionParameters; body: IDataObject }
+	| {
+			itemIndex: number;
+			parameters: CompletionParameters;
+			body: IDataObject;
+			files: CheckedAttachments;
+	  }
 	| ItemOutcome;
 
 /**
@@ -79,16 +86,19 @@ export async function completeItems(
 	options: CompleteItemsOptions,
 ): Promise<ItemOutcome[]> {
 	const node = context.getNode();
-	const prepared: Prepared[] = options.itemIndices.map((itemIndex) => {
+	const prepared: Prepared[] = [];
+	for (const itemIndex of options.itemIndices) {
 		try {
 			const parameters = readCompletionParameters(node, options.source, itemIndex);
-			return { itemIndex, parameters, body: buildCompletionBody(parameters) };
+			// Input files are checked (type, size, not empty) here; their bytes are read when sent.
+			const files = await checkAttachments(context, parameters, itemIndex);
+			prepared.push({ itemIndex, parameters, body: buildCompletionBody(parameters), files });
 		} catch (error) {
 			const itemError = asNodeError(node, error, itemIndex);
 			if (!options.continueOnFail) throw itemError;
-			return { status: 'failed', itemIndex, error: itemError };
+			prepared.push({ status: 'failed', itemIndex, error: itemError });
 		}
-	});
+	}
 
 	const outcomes: ItemOutcome[] = prepared.map((entry) =>
 		'status' in entry ? entry : { status: 'not_sent', itemIndex: entry.itemIndex },
@@ -137,10 +147,17 @@ export async function completeItems(
 		itemIndex,
 		parameters,
 		body,
+		files,
 	}: (typeof toSend)[number]): Promise<ItemOutcome> => {
+		let withFiles: IDataObject;
+		try {
+			withFiles = await withAttachments(context, body, parameters, files, itemIndex);
+		} catch (error) {
+			return { status: 'failed', itemIndex, error: asNodeError(node, error, itemIndex) };
+		}
 		const request = {
 			path: '/v1/chat/completions',
-			body,
+			body: withFiles,
 			schema: chatCompletionSchema,
 			itemIndex,
 			timeoutMs: parameters.options.timeoutMs,

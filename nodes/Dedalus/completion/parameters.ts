@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { MAX_TIMEOUT_MS, parseIfString } from '../transport';
+import { MAX_TIMEOUT_MS, clipText, isHttpUrl, parseIfString } from '../transport';
 import { parseMcpServers } from './mcp-servers';
 import type { McpServerEntry } from './mcp-servers';
 
@@ -12,7 +12,20 @@ import type { McpServerEntry } from './mcp-servers';
  */
 export type ParameterSource = (name: string, itemIndex: number, fallback: unknown) => unknown;
 
-export type ChatMessage = { role: string; content: string };
+/** OpenAI's content parts (docs/dedalus-api.md): text, an image by URL or data URI, a file. */
+export type ContentPart =
+	| { type: 'text'; text: string }
+	| { type: 'image_url'; image_url: { url: string; detail?: string } }
+	| { type: 'file'; file: { filename: string; file_data: string } };
+
+export type ChatMessage = { role: string; content: string | ContentPart[] };
+
+/** A file for the last user message: an input binary property, or an image link. */
+export type Attachment =
+	| { kind: 'binary'; property: string; accepts: 'image' | 'any' }
+	| { kind: 'url'; url: string };
+
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'];
 
 export interface CompletionOptions {
 	temperature?: number;
@@ -31,6 +44,9 @@ export interface CompletionOptions {
 	maxRetries?: number;
 	maxResponseBytes?: number;
 	metadata?: Record<string, string>;
+	/** Models to try in order when the first fails: sent as the API's routing list. */
+	fallbackModels?: string[];
+	reasoningEffort?: string;
 }
 
 export interface CompletionParameters {
@@ -42,6 +58,9 @@ export interface CompletionParameters {
 	useMcpCredential: boolean;
 	simplifyOutput: boolean;
 	options: CompletionOptions;
+	/** Files for the last user message (Image → Analyze, Chat → Complete's Attachments). */
+	attachments?: Attachment[];
+	imageDetail?: string;
 }
 
 /** Max Response Size is in MB; more than this would not fit in one JavaScript string anyway. */
@@ -70,7 +89,8 @@ export function readModelId(node: INode, value: unknown, itemIndex: number): str
 	return model;
 }
 
-class ItemInput {
+/** Reads one item's fields, failing with the item and the field named. */
+export class ItemInput {
 	constructor(
 		private readonly node: INode,
 		readonly itemIndex: number,
@@ -175,14 +195,15 @@ function readMessages(
 	];
 }
 
-function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
-	const options: CompletionOptions = {
-		temperature: input.number('Temperature', raw.temperature, { min: 0, max: 2 }),
-		topP: input.number('Top P', raw.topP, { min: 0, max: 1 }),
-		maxTokens: input.number('Maximum Tokens', raw.maxTokens, { min: 1, integer: true }),
-		maxTurns: input.number('Max Turns', raw.maxTurns, { min: 1, max: 100, integer: true }),
-		seed: input.number('Seed', raw.seed, { integer: true }),
-		user: input.text('User', raw.user),
+export interface RequestOptions {
+	timeoutMs?: number;
+	maxRetries?: number;
+	maxResponseBytes?: number;
+}
+
+/** Request Timeout, Max Retries and Max Response Size (actions/common.descriptions.ts), checked. */
+export function readRequestOptions(input: ItemInput, raw: IDataObject): RequestOptions {
+	const options: RequestOptions = {
 		timeoutMs: input.number('Timeout', raw.timeout, {
 			min: 1,
 			max: MAX_TIMEOUT_MS,
@@ -196,6 +217,19 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 	});
 	if (maxResponseMb !== undefined)
 		options.maxResponseBytes = Math.round(maxResponseMb * 1024 * 1024);
+	return options;
+}
+
+function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
+	const options: CompletionOptions = {
+		temperature: input.number('Temperature', raw.temperature, { min: 0, max: 2 }),
+		topP: input.number('Top P', raw.topP, { min: 0, max: 1 }),
+		maxTokens: input.number('Maximum Tokens', raw.maxTokens, { min: 1, integer: true }),
+		maxTurns: input.number('Max Turns', raw.maxTurns, { min: 1, max: 100, integer: true }),
+		seed: input.number('Seed', raw.seed, { integer: true }),
+		user: input.text('User', raw.user),
+		...readRequestOptions(input, raw),
+	};
 	const stop = input.text('Stop Sequences', raw.stop);
 	if (stop) {
 		options.stop = stop
@@ -223,6 +257,21 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		}
 		options.toolChoice = raw.toolChoice as CompletionOptions['toolChoice'];
 	}
+	const fallbacks = listOf(input.text('Fallback Models', raw.fallbackModels));
+	if (fallbacks.length > 0) {
+		options.fallbackModels = fallbacks.map((id) => {
+			if (!new RegExp(MODEL_ID_PATTERN).test(id)) {
+				input.fail('Fallback Models', `has "${id}", which is not a provider-prefixed model ID`);
+			}
+			return id;
+		});
+	}
+	if (raw.reasoningEffort !== undefined && raw.reasoningEffort !== '') {
+		if (!REASONING_EFFORTS.includes(raw.reasoningEffort as string)) {
+			input.fail('Reasoning Effort', `has an unknown value ${JSON.stringify(raw.reasoningEffort)}`);
+		}
+		options.reasoningEffort = raw.reasoningEffort as string;
+	}
 	if (raw.automaticToolExecution !== undefined)
 		options.automaticToolExecution = Boolean(raw.automaticToolExecution);
 	if (raw.metadata !== undefined && raw.metadata !== '') {
@@ -237,6 +286,44 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 	return options;
 }
 
+/** Entries of a list field: separated by commas or new lines, or a list from an expression. */
+function listOf(value: unknown): string[] {
+	const entries = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[\n,]/);
+	return entries.map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/**
+ * The files of one item: Image → Analyze's images (binary properties or links), or Chat →
+ * Complete's Attachments option (binary properties: images and PDFs).
+ */
+function readAttachments(
+	input: ItemInput,
+	read: (name: string, fallback: unknown) => unknown,
+	operation: unknown,
+	rawOptions: IDataObject,
+): Attachment[] {
+	if (operation !== 'analyze') {
+		return listOf(input.text('Attachments', rawOptions.attachments)).map((property) => ({
+			kind: 'binary',
+			property,
+			accepts: 'any',
+		}));
+	}
+	if (read('imageSource', 'binary') === 'url') {
+		const urls = listOf(read('imageUrls', ''));
+		if (urls.length === 0) input.fail('Image URLs', 'is empty');
+		return urls.map((url) => {
+			if (!isHttpUrl(url) || !url.startsWith('https://')) {
+				input.fail('Image URLs', `has "${clipText(url, 100)}", which is not an https:// link`);
+			}
+			return { kind: 'url', url };
+		});
+	}
+	const properties = listOf(read('binaryPropertyName', 'data'));
+	if (properties.length === 0) input.fail('Input Binary Fields', 'is empty');
+	return properties.map((property) => ({ kind: 'binary', property, accepts: 'image' }));
+}
+
 /** Reads and validates everything one completion needs. Throws a NodeOperationError naming the item and field. */
 export function readCompletionParameters(
 	node: INode,
@@ -247,15 +334,22 @@ export function readCompletionParameters(
 	const read = (name: string, fallback: unknown) => source(name, itemIndex, fallback);
 	const model = readModelId(node, read('model', ''), itemIndex);
 	const rawOptions = read('options', {});
+	const options = (rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as IDataObject;
+	const operation = read('operation', 'complete');
+	const imageDetail = operation === 'analyze' ? options.imageDetail : undefined;
+	if (imageDetail !== undefined && !['auto', 'low', 'high'].includes(imageDetail as string)) {
+		input.fail('Image Detail', `has an unknown value ${JSON.stringify(imageDetail)}`);
+	}
 	return {
 		model,
 		messages: readMessages(input, read),
+		attachments: readAttachments(input, read, operation, options),
+		...(imageDetail !== undefined && imageDetail !== 'auto'
+			? { imageDetail: imageDetail as string }
+			: {}),
 		mcpServers: parseMcpServers(read('mcpServers', ''), node, itemIndex),
 		useMcpCredential: read('useMcpServerCredential', false) === true,
 		simplifyOutput: read('simplifyOutput', true) !== false,
-		options: readOptions(
-			input,
-			(rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as IDataObject,
-		),
+		options: readOptions(input, options),
 	};
 }

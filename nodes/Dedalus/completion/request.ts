@@ -6,7 +6,10 @@ import type { CompletionParameters } from './parameters';
 export function buildCompletionBody(parameters: CompletionParameters): IDataObject {
 	const { options } = parameters;
 	const body: IDataObject = {
-		model: parameters.model,
+		// The API's routing form: a list of models, tried in order (docs/dedalus-api.md).
+		model: options.fallbackModels
+			? [parameters.model, ...options.fallbackModels]
+			: parameters.model,
 		messages: parameters.messages,
 	};
 	if (parameters.mcpServers.length > 0) body.mcp_servers = parameters.mcpServers;
@@ -21,6 +24,7 @@ export function buildCompletionBody(parameters: CompletionParameters): IDataObje
 		tool_choice: options.toolChoice,
 		automatic_tool_execution: options.automaticToolExecution,
 		metadata: options.metadata,
+		reasoning_effort: options.reasoningEffort,
 	};
 	for (const [key, value] of Object.entries(fields)) {
 		if (value !== undefined) body[key] = value;

@@ -18,14 +18,16 @@ import {
 	DEFAULT_MAX_RESPONSE_BYTES,
 	ResponseTooLargeError,
 	clipText,
-	readBoundedText,
 	parseIfString,
+	readBoundedBytes,
 } from './limits';
+import type { UploadBody } from './multipart';
 import { StreamTextRedactor, redactSecrets, redactValue } from './redact';
 import {
 	RequestPacer,
 	advisedDelayMs,
 	backoffDelayMs,
+	header,
 	shouldRetry,
 	waitUnlessCancelled,
 } from './retry';
@@ -55,6 +57,10 @@ export interface DedalusRequest<T> {
 	 */
 	url?: string;
 	body?: object;
+	/** A body sent as it is (a multipart upload: transport/multipart.ts) instead of JSON `body`. */
+	upload?: UploadBody;
+	/** Accept header; default application/json. */
+	accept?: string;
 	schema: ZodType<T>;
 	itemIndex?: number;
 	/** Bounds each attempt as a whole, connect to last byte (not just the gaps between bytes). */
@@ -70,6 +76,12 @@ export interface DedalusRequest<T> {
 	idempotencyKey?: string;
 	/** Leaves out X-Provider and X-Provider-Key (the consent poll: transport/poll.ts). */
 	withoutProviderKey?: boolean;
+}
+
+/** A successful answer that is a file (speech): its bytes, bounded by maxResponseBytes. */
+export interface BinaryAnswer {
+	data: Buffer;
+	contentType?: string;
 }
 
 export interface FullResponse {
@@ -150,6 +162,26 @@ export class DedalusClient {
 	}
 
 	async request<T>(request: DedalusRequest<T>): Promise<T> {
+		return (await this.exchange(request, 'json')) as T;
+	}
+
+	/** Like request(), for an answer that is plain text (a transcript as text, srt or vtt): redacted, unparsed. */
+	async requestText(request: Omit<DedalusRequest<never>, 'schema'>): Promise<string> {
+		return (await this.exchange({ ...request, schema: undefined as never }, 'text')) as string;
+	}
+
+	/** Like request(), for an answer that is a file: the 2xx body comes back as bytes, unparsed. */
+	async requestBinary(request: Omit<DedalusRequest<never>, 'schema'>): Promise<BinaryAnswer> {
+		return (await this.exchange(
+			{ ...request, schema: undefined as never },
+			'binary',
+		)) as BinaryAnswer;
+	}
+
+	private async exchange<T>(
+		request: DedalusRequest<T>,
+		answer: 'json' | 'text' | 'binary',
+	): Promise<T | string | BinaryAnswer> {
 		const node = this.context.getNode();
 		const maxRetries = request.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -171,11 +203,19 @@ export class DedalusClient {
 			disableFollowRedirect: true,
 			timeout: timeoutMs,
 			headers: {
-				Accept: 'application/json',
-				...(request.body ? { 'Content-Type': 'application/json' } : {}),
+				Accept: request.accept ?? 'application/json',
+				...(request.upload
+					? { 'Content-Type': request.upload.contentType }
+					: request.body
+						? { 'Content-Type': 'application/json' }
+						: {}),
 				...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
 			},
-			...(request.body ? { body: request.body as JsonObject } : {}),
+			...(request.upload
+				? { body: request.upload.data }
+				: request.body
+					? { body: request.body as JsonObject }
+					: {}),
 		};
 		const send = this.context.helpers
 			.httpRequestWithAuthentication as RequestHelperFunctions['httpRequestWithAuthentication'];
@@ -196,7 +236,7 @@ export class DedalusClient {
 			const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
 			let statusCode: number;
 			let headers: ResponseHeaders;
-			let body: string;
+			let bytes: Buffer;
 			try {
 				// Read once per run: without it n8n loads and decrypts the credential again for every request.
 				const response = (await send.call(
@@ -206,7 +246,7 @@ export class DedalusClient {
 					{ credentialsDecrypted },
 				)) as FullResponse;
 				({ statusCode, headers } = response);
-				body = await readBoundedText(response.body, maxBytes, signal);
+				bytes = await readBoundedBytes(response.body, maxBytes, signal);
 			} catch (error) {
 				throwIfCancelled(request.signal, node, request.itemIndex);
 				if (error instanceof ResponseTooLargeError) {
@@ -221,8 +261,12 @@ export class DedalusClient {
 					timedOutAfterMs: deadline.aborted ? timeoutMs : undefined,
 				});
 			}
-			body = redactSecrets(body, this.secrets);
+			if (answer === 'binary' && statusCode >= 200 && statusCode < 300) {
+				return { data: bytes, contentType: header(headers, 'content-type') };
+			}
+			const body = redactSecrets(bytes.toString('utf8'), this.secrets);
 
+			if (answer === 'text' && statusCode >= 200 && statusCode < 300) return body;
 			if (statusCode >= 200 && statusCode < 300) {
 				return parseBody(node, body, request.schema, request.itemIndex);
 			}

@@ -15,3 +15,14 @@ export { streamChatCompletion } from './stream';
 export { chatCompletionSchema, modelListSchema, modelSchema } from './schemas';
 export type { ChatCompletion, Model } from './schemas';
 export { MAX_LINK_LENGTH, MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText, parseIfString } from './limits';
+export type { BinaryAnswer } from './client';
+export { downloadFile, mayDownload } from './download';
+export { multipartBody } from './multipart';
+export type { MultipartFile, UploadBody } from './multipart';
+export {
+	embeddingListSchema,
+	imageListSchema,
+	ocrSchema,
+	transcriptionSchema,
+} from './media-schemas';
+export type { EmbeddingList, ImageList, OcrResult } from './media-schemas';

@@ -43,9 +43,7 @@ interface ByteStream extends AsyncIterable<unknown> {
 }
 
 /**
- * Reads a response stream to text, never holding more than `maxBytes`: past the limit the stream
- * is destroyed and ResponseTooLargeError is thrown. When `signal` aborts (timeout, Stop), the
- * stream is destroyed too: the request helper stops watching the signal once headers arrived.
+ * Reads a response stream to text, never holding more than `maxBytes` (see readBoundedBytes).
  */
 export async function readBoundedText(
 	stream: unknown,
@@ -56,13 +54,27 @@ export async function readBoundedText(
 		if (Buffer.byteLength(stream) > maxBytes) throw new ResponseTooLargeError(maxBytes);
 		return stream;
 	}
-	if (Buffer.isBuffer(stream)) {
-		if (stream.length > maxBytes) throw new ResponseTooLargeError(maxBytes);
-		return stream.toString('utf8');
+	return (await readBoundedBytes(stream, maxBytes, signal)).toString('utf8');
+}
+
+/**
+ * Reads a response stream to bytes, never holding more than `maxBytes`: past the limit the stream
+ * is destroyed and ResponseTooLargeError is thrown. When `signal` aborts (timeout, Stop), the
+ * stream is destroyed too: the request helper stops watching the signal once headers arrived.
+ */
+export async function readBoundedBytes(
+	stream: unknown,
+	maxBytes: number,
+	signal: AbortSignal,
+): Promise<Buffer> {
+	if (Buffer.isBuffer(stream) || typeof stream === 'string') {
+		const buffer = Buffer.isBuffer(stream) ? stream : Buffer.from(stream);
+		if (buffer.length > maxBytes) throw new ResponseTooLargeError(maxBytes);
+		return buffer;
 	}
 	if (!stream || typeof (stream as ByteStream)[Symbol.asyncIterator] !== 'function') {
 		// Already parsed by the request helper (no stream support): nothing left to bound.
-		return stream === undefined || stream === null ? '' : JSON.stringify(stream);
+		return Buffer.from(stream === undefined || stream === null ? '' : JSON.stringify(stream));
 	}
 	const readable = stream as ByteStream;
 	const stop = () => readable.destroy(new Error('The request was aborted'));
@@ -83,5 +95,5 @@ export async function readBoundedText(
 	} finally {
 		signal.removeEventListener('abort', stop);
 	}
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks, total);
 }

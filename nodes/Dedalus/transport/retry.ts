@@ -10,7 +10,8 @@ const MAX_ADVISED_DELAY_MS = 60_000;
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
-function header(headers: ResponseHeaders, name: string): string | undefined {
+/** One header's value (n8n lower-cases names; a list gives its first value). */
+export function header(headers: ResponseHeaders, name: string): string | undefined {
 	const value = headers[name] ?? headers[name.toLowerCase()];
 	return Array.isArray(value) ? value[0] : value;
 }

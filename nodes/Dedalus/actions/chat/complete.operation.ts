@@ -26,7 +26,13 @@ import {
 	toolPendingItem,
 } from '../../completion';
 import type { ChunkSink, ItemOutcome } from '../../completion';
-import { mcpServersProperty, modelLocator } from '../common.descriptions';
+import {
+	maxResponseSizeOption,
+	maxRetriesOption,
+	mcpServersProperty,
+	modelLocator,
+	timeoutOption,
+} from '../common.descriptions';
 import { addOutputHints, isToolCall, resumesEveryOutput } from '../n8n-compat';
 
 const properties: INodeProperties[] = [
@@ -143,6 +149,15 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Attachments',
+				name: 'attachments',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. data, invoice',
+				description:
+					'Input binary fields whose files (images, PDFs) go with the last user message, separated by commas',
+			},
+			{
 				displayName: 'Automatic Tool Execution',
 				name: 'automaticToolExecution',
 				type: 'boolean',
@@ -157,6 +172,14 @@ const properties: INodeProperties[] = [
 				default: DEFAULT_CONCURRENCY,
 				description:
 					'Maximum number of requests in flight at once. 1 sends the items one after another.',
+			},
+			{
+				displayName: 'Fallback Models',
+				name: 'fallbackModels',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. anthropic/claude-sonnet-4-20250514, google/gemini-2.5-flash',
+				description: 'Models Dedalus tries in order when the main model fails, separated by commas',
 			},
 			{
 				displayName: 'JSON Schema',
@@ -233,24 +256,8 @@ const properties: INodeProperties[] = [
 					},
 				],
 			},
-			{
-				displayName: 'Max Response Size',
-				name: 'maxResponseSize',
-				type: 'number',
-				typeOptions: { minValue: 0.001, maxValue: 500, numberPrecision: 3 },
-				default: 10,
-				description:
-					'Largest answer to accept, in MB. A larger one fails the item instead of filling memory.',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 2,
-				description:
-					'How often to retry a request after a rate limit, a server error or a connection error',
-			},
+			maxResponseSizeOption,
+			maxRetriesOption,
 			{
 				displayName: 'Max Turns',
 				name: 'maxTurns',
@@ -328,14 +335,19 @@ const properties: INodeProperties[] = [
 					'What a chat (Response Mode Using Response Nodes) or a streamed run shows when the node pauses for consent',
 			},
 			{
-				displayName: 'Request Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 2147483647 },
-				default: 60000,
-				description:
-					'Milliseconds one attempt may take as a whole, from connecting to the last byte of the answer, before it is given up',
+				displayName: 'Reasoning Effort',
+				name: 'reasoningEffort',
+				type: 'options',
+				options: [
+					{ name: 'High', value: 'high' },
+					{ name: 'Low', value: 'low' },
+					{ name: 'Medium', value: 'medium' },
+					{ name: 'Minimal', value: 'minimal' },
+				],
+				default: 'medium',
+				description: 'How much a reasoning model thinks before it answers',
 			},
+			timeoutOption,
 			{
 				displayName: 'Response Format',
 				name: 'responseFormat',
@@ -440,6 +452,15 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions(
 	{ show: { resource: ['chat'], operation: ['complete'] } },
 	properties,
+);
+
+/** The Options of Chat → Complete, which Image → Analyze offers too (minus Attachments). */
+export const completionOptions = (properties.find((property) => property.name === 'options')
+	?.options ?? []) as INodeProperties[];
+
+/** MCP Servers, Use MCP Server Credential and Simplify Output, shared with Image → Analyze. */
+export const toolProperties = properties.filter((property) =>
+	['mcpServers', 'useMcpServerCredential', 'simplifyOutput'].includes(property.name),
 );
 
 /**

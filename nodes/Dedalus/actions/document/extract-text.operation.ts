@@ -1,0 +1,154 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	BinaryInput,
+	DOCUMENT_FILES,
+	ItemInput,
+	dataUri,
+	readModelId,
+	readRequestOptions,
+	resultItem,
+} from '../../completion';
+import type { InputFileInfo, RequestOptions } from '../../completion';
+import { isHttpUrl, ocrSchema } from '../../transport';
+import type { DedalusClient } from '../../transport';
+import {
+	binaryPropertyField,
+	maxResponseSizeOption,
+	maxRetriesOption,
+	modelLocatorWithDefault,
+	timeoutOption,
+} from '../common.descriptions';
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+const IMAGE_LINK = /\.(png|jpe?g|gif|webp|avif)$/i;
+
+const properties: INodeProperties[] = [
+	modelLocatorWithDefault('mistral/mistral-ocr-latest'),
+	{
+		displayName: 'Document Source',
+		name: 'documentSource',
+		type: 'options',
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'A PDF or image from the input item' },
+			{ name: 'URL', value: 'url', description: 'A public https link to a PDF or image' },
+		],
+		default: 'binary',
+	},
+	{
+		...binaryPropertyField('The PDF or image (PNG, JPEG, GIF, WebP, AVIF), up to 50 MB'),
+		displayOptions: { show: { documentSource: ['binary'] } },
+	},
+	{
+		displayName: 'Document URL',
+		name: 'documentUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://example.com/invoice.pdf',
+		displayOptions: { show: { documentSource: ['url'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			maxResponseSizeOption,
+			maxRetriesOption,
+			{ ...timeoutOption, default: DEFAULT_TIMEOUT_MS },
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['document'], operation: ['extractText'] } },
+	properties,
+);
+
+interface Prepared {
+	model: string;
+	file?: InputFileInfo;
+	url?: string;
+	request: RequestOptions;
+}
+
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Prepared> {
+	const node = this.getNode();
+	const input = new ItemInput(node, itemIndex);
+	const model = readModelId(node, this.getNodeParameter('model', itemIndex, ''), itemIndex);
+	const raw = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const request = readRequestOptions(input, raw);
+	if (this.getNodeParameter('documentSource', itemIndex, 'binary') === 'url') {
+		const url = (
+			input.text('Document URL', this.getNodeParameter('documentUrl', itemIndex, ''), {
+				required: true,
+			}) as string
+		).trim();
+		if (!isHttpUrl(url) || !url.startsWith('https://')) {
+			input.fail(
+				'Document URL',
+				'must be an https:// link',
+				'Or choose Binary File as the source.',
+			);
+		}
+		return { model, url, request };
+	}
+	const property = input.text(
+		'Input Binary Field',
+		this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+		{ required: true },
+	) as string;
+	const file = await new BinaryInput(this).check(itemIndex, property, DOCUMENT_FILES);
+	return { model, file, request };
+}
+
+export async function send(
+	this: IExecuteFunctions,
+	prepared: Prepared,
+	itemIndex: number,
+	client: DedalusClient,
+): Promise<INodeExecutionData[]> {
+	// The API takes the file inline as a data URI (docs/dedalus-api.md): one request per document.
+	const url = prepared.file
+		? dataUri(await new BinaryInput(this).read(prepared.file, itemIndex))
+		: (prepared.url as string);
+	const isImage = prepared.file
+		? prepared.file.mimeType.startsWith('image/')
+		: IMAGE_LINK.test(new URL(url).pathname);
+	// Mistral OCR's two document kinds: images go as image_url, PDFs as document_url.
+	const document = isImage
+		? { type: 'image_url', image_url: url }
+		: { type: 'document_url', document_url: url };
+	const answer = await client.request({
+		method: 'POST',
+		path: '/v1/ocr',
+		body: { model: prepared.model, document },
+		schema: ocrSchema,
+		itemIndex,
+		...prepared.request,
+		timeoutMs: prepared.request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		signal: this.getExecutionCancelSignal(),
+	});
+	const pages = [...answer.pages].sort((a, b) => a.index - b.index);
+	return [
+		resultItem(
+			{
+				text: pages.map((page) => page.markdown).join('\n\n'),
+				pages: pages as IDataObject[],
+				page_count: pages.length,
+				model: answer.model ?? prepared.model,
+				usage: (answer.usage ?? null) as IDataObject | null,
+				...(prepared.file ? { file_name: prepared.file.fileName } : {}),
+			},
+			itemIndex,
+		),
+	];
+}

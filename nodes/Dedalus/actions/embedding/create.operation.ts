@@ -1,0 +1,200 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	ItemInput,
+	MAX_EMBEDDING_BATCH,
+	embedBatch,
+	errorItem,
+	readModelId,
+	readRequestOptions,
+	resultItem,
+} from '../../completion';
+import type { RequestOptions } from '../../completion';
+import { DedalusClient, asNodeError } from '../../transport';
+import {
+	maxResponseSizeOption,
+	maxRetriesOption,
+	modelLocatorWithDefault,
+	timeoutOption,
+} from '../common.descriptions';
+
+const MAX_BATCH_SIZE = MAX_EMBEDDING_BATCH;
+
+const properties: INodeProperties[] = [
+	modelLocatorWithDefault('openai/text-embedding-3-small'),
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.text }}',
+		description: 'The text to embed: one vector per item',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Batch Size',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_BATCH_SIZE },
+				default: MAX_BATCH_SIZE,
+				description: 'How many items go into one request (at most 2048)',
+			},
+			{
+				displayName: 'Dimensions',
+				name: 'dimensions',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1536,
+				description: 'Length of the vectors, for models that can shorten them',
+			},
+			{
+				displayName: 'Encoding',
+				name: 'encodingFormat',
+				type: 'options',
+				options: [
+					{ name: 'Float', value: 'float', description: 'Numbers as JSON' },
+					{
+						name: 'Base64',
+						value: 'base64',
+						description:
+							'Smaller on the wire; the node decodes it, so the output is the same list of numbers',
+					},
+				],
+				default: 'float',
+			},
+			maxResponseSizeOption,
+			maxRetriesOption,
+			timeoutOption,
+			{
+				displayName: 'User',
+				name: 'user',
+				type: 'string',
+				default: '',
+				description: 'An ID for the end user, passed to the provider',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['embedding'], operation: ['create'] } },
+	properties,
+);
+
+interface EmbeddingItem {
+	itemIndex: number;
+	text: string;
+	/** Items with the same key can share a request. */
+	key: string;
+	body: IDataObject;
+	request: RequestOptions;
+}
+
+function readItem(context: IExecuteFunctions, itemIndex: number): EmbeddingItem {
+	const node = context.getNode();
+	const input = new ItemInput(node, itemIndex);
+	const model = readModelId(node, context.getNodeParameter('model', itemIndex, ''), itemIndex);
+	const text = input.text('Text', context.getNodeParameter('text', itemIndex, ''), {
+		required: true,
+	}) as string;
+	const raw = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const dimensions = input.number('Dimensions', raw.dimensions, { min: 1, integer: true });
+	const encoding = raw.encodingFormat ?? 'float';
+	if (encoding !== 'float' && encoding !== 'base64') {
+		input.fail('Encoding', `has an unknown value ${JSON.stringify(encoding)}`);
+	}
+	const user = input.text('User', raw.user);
+	const body: IDataObject = { model, encoding_format: encoding };
+	if (dimensions !== undefined) body.dimensions = dimensions;
+	if (user !== undefined) body.user = user;
+	const request = readRequestOptions(input, raw);
+	return { itemIndex, text, key: JSON.stringify([body, request]), body, request };
+}
+
+/** Consecutive items that share model and options, at most `size` per batch. */
+function batches(items: EmbeddingItem[], size: number): EmbeddingItem[][] {
+	const result: EmbeddingItem[][] = [];
+	for (const item of items) {
+		const last = result[result.length - 1];
+		if (last && last.length < size && last[0].key === item.key) last.push(item);
+		else result.push([item]);
+	}
+	return result;
+}
+
+/**
+ * One vector per item, the items sent in batches (up to 2048 inputs per request, the API's
+ * limit). Every item is checked before the first request; a failed batch fails its items only.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const node = this.getNode();
+	const continueOnFail = this.continueOnFail();
+	const items = this.getInputData();
+	const output: Array<INodeExecutionData | undefined> = new Array(items.length);
+	const valid: EmbeddingItem[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			valid.push(readItem(this, itemIndex));
+		} catch (error) {
+			const itemError = asNodeError(node, error, itemIndex);
+			if (!continueOnFail) throw itemError;
+			output[itemIndex] = errorItem(itemError, itemIndex);
+		}
+	}
+	const batchSize = new ItemInput(node, 0).number(
+		'Batch Size',
+		(this.getNodeParameter('options', 0, {}) as IDataObject).batchSize,
+		{ min: 1, max: MAX_BATCH_SIZE, integer: true },
+	);
+	const signal = this.getExecutionCancelSignal();
+
+	if (valid.length > 0) {
+		const client = await DedalusClient.fromCredentials(this);
+		for (const batch of batches(valid, batchSize ?? MAX_BATCH_SIZE)) {
+			const first = batch[0];
+			try {
+				const { vectors, model } = await embedBatch(client, {
+					body: first.body,
+					texts: batch.map((item) => item.text),
+					request: first.request,
+					itemIndex: first.itemIndex,
+					signal,
+				});
+				batch.forEach((item, position) => {
+					const vector = vectors[position];
+					output[item.itemIndex] = resultItem(
+						{
+							embedding: vector,
+							dimensions: vector.length,
+							model: model ?? (first.body.model as string),
+						},
+						item.itemIndex,
+					);
+				});
+			} catch (error) {
+				if (!continueOnFail) throw asNodeError(node, error, first.itemIndex);
+				for (const item of batch) {
+					output[item.itemIndex] = errorItem(
+						asNodeError(node, error, item.itemIndex),
+						item.itemIndex,
+					);
+				}
+			}
+		}
+	}
+	return [output.filter((item): item is INodeExecutionData => item !== undefined)];
+}

@@ -1,0 +1,247 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INode, IWebhookFunctions } from 'n8n-workflow';
+
+import type { DedalusContext } from '../transport';
+
+/** What an endpoint accepts as a file: the MIME types (or `type/*` families) and the largest size. */
+export interface FileRule {
+	/** Named in errors, with its article: "an audio file". */
+	kind: string;
+	mimeTypes: string[];
+	/** File name extensions accepted when the MIME type says nothing (application/octet-stream). */
+	extensions: string[];
+	maxBytes: number;
+}
+
+const MB = 1024 * 1024;
+
+export const AUDIO_FILES: FileRule = {
+	kind: 'an audio file',
+	mimeTypes: [
+		'audio/mpeg',
+		'audio/mp3',
+		'audio/mp4',
+		'audio/m4a',
+		'audio/x-m4a',
+		'audio/mpga',
+		'audio/wav',
+		'audio/x-wav',
+		'audio/wave',
+		'audio/webm',
+		'video/mp4',
+		'video/mpeg',
+		'video/webm',
+	],
+	extensions: ['mp3', 'mp4', 'mpeg', 'mpga', 'm4a', 'wav', 'webm'],
+	// The transcription endpoint's limit (docs/dedalus-api.md).
+	maxBytes: 25 * MB,
+};
+
+export const IMAGE_FILES: FileRule = {
+	kind: 'an image',
+	mimeTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
+	extensions: ['png', 'jpg', 'jpeg', 'gif', 'webp'],
+	maxBytes: 20 * MB,
+};
+
+export const PDF_FILES: FileRule = {
+	kind: 'a PDF',
+	mimeTypes: ['application/pdf'],
+	extensions: ['pdf'],
+	maxBytes: 32 * MB,
+};
+
+export const DOCUMENT_FILES: FileRule = {
+	kind: 'a PDF or an image',
+	mimeTypes: [...PDF_FILES.mimeTypes, ...IMAGE_FILES.mimeTypes, 'image/avif'],
+	extensions: [...PDF_FILES.extensions, ...IMAGE_FILES.extensions, 'avif'],
+	maxBytes: 50 * MB,
+};
+
+/** A checked input file, before its bytes are read. */
+export interface InputFileInfo {
+	property: string;
+	mimeType: string;
+	fileName: string;
+	bytes: number;
+	binary: IBinaryData;
+	/** The rule the file matched: read() holds the bytes to its limit. */
+	rule: FileRule;
+}
+
+export interface InputFile extends InputFileInfo {
+	data: Buffer;
+}
+
+/**
+ * Reads an input item's binary property in execute() (n8n's binary helpers) and in webhook()
+ * (the resume after consent), where the waiting node's input items are reached through
+ * `$input.item` and the bytes through the binary data service (an id) or the item itself.
+ */
+export class BinaryInput {
+	constructor(private readonly context: DedalusContext) {}
+
+	private get node(): INode {
+		return this.context.getNode();
+	}
+
+	private binaryOf(itemIndex: number): Record<string, IBinaryData> | undefined {
+		const context = this.context as Partial<IExecuteFunctions>;
+		if (typeof context.getInputData === 'function') {
+			return context.getInputData()[itemIndex]?.binary;
+		}
+		const webhook = this.context as IWebhookFunctions;
+		const item = webhook.evaluateExpression('{{ $input.item }}', itemIndex) as
+			| { binary?: Record<string, IBinaryData> }
+			| undefined;
+		return item?.binary;
+	}
+
+	private fail(property: string, itemIndex: number, problem: string, description?: string): never {
+		throw new NodeOperationError(
+			this.node,
+			`Input Binary Field "${property}" in item ${itemIndex} ${problem}`,
+			{ itemIndex, description },
+		);
+	}
+
+	/** Finds the property and checks its type and size; reads no bytes. */
+	async check(
+		itemIndex: number,
+		property: string,
+		accepted: FileRule | FileRule[],
+	): Promise<InputFileInfo> {
+		const rules = Array.isArray(accepted) ? accepted : [accepted];
+		const binary = this.binaryOf(itemIndex)?.[property];
+		if (!binary) {
+			const present = Object.keys(this.binaryOf(itemIndex) ?? {});
+			this.fail(
+				property,
+				itemIndex,
+				'does not exist',
+				present.length > 0
+					? `The item has binary fields ${present.map((name) => `"${name}"`).join(', ')}.`
+					: 'The item has no binary data: make sure the node before this one outputs a file.',
+			);
+		}
+		const fileName =
+			binary.fileName ?? `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`;
+		let mimeType: string | undefined;
+		const rule = rules.find((candidate) => (mimeType = mimeTypeOf(binary, fileName, candidate)));
+		if (!rule || !mimeType) {
+			this.fail(
+				property,
+				itemIndex,
+				`is ${binary.mimeType || 'of unknown type'}, not ${rules.map((candidate) => candidate.kind).join(' or ')}`,
+				`Accepted: ${rules.flatMap((candidate) => candidate.extensions).join(', ')}.`,
+			);
+		}
+		const bytes = await this.sizeOf(binary);
+		if (bytes === 0) this.fail(property, itemIndex, 'is an empty file');
+		if (bytes > rule.maxBytes) {
+			this.fail(
+				property,
+				itemIndex,
+				`is ${megabytes(bytes)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for ${rule.kind}`,
+			);
+		}
+		return { property, mimeType, fileName, bytes, binary, rule };
+	}
+
+	/** Reads the bytes of a checked file; a file that grew past the limit since check() still fails. */
+	async read(info: InputFileInfo, itemIndex: number): Promise<InputFile> {
+		const { rule } = info;
+		const data = await this.bytesOf(info, itemIndex);
+		if (data.length === 0) this.fail(info.property, itemIndex, 'is an empty file');
+		if (data.length > rule.maxBytes) {
+			this.fail(
+				info.property,
+				itemIndex,
+				`is ${megabytes(data.length)} MB, more than the ${megabytes(rule.maxBytes)} MB Dedalus accepts for ${rule.kind}`,
+			);
+		}
+		return { ...info, data };
+	}
+
+	private async bytesOf(info: InputFileInfo, itemIndex: number): Promise<Buffer> {
+		const context = this.context as Partial<IExecuteFunctions>;
+		if (typeof context.getInputData === 'function' && context.helpers?.getBinaryDataBuffer) {
+			return await context.helpers.getBinaryDataBuffer(itemIndex, info.property);
+		}
+		const { helpers } = this.context as IWebhookFunctions;
+		if (info.binary.id) {
+			return await helpers.binaryToBuffer(await helpers.getBinaryStream(info.binary.id));
+		}
+		return Buffer.from(info.binary.data, 'base64');
+	}
+
+	private async sizeOf(binary: IBinaryData): Promise<number> {
+		const bytes = (binary as { bytes?: unknown }).bytes;
+		if (typeof bytes === 'number') return bytes;
+		if (binary.id) {
+			const helpers = this.context.helpers as Partial<IWebhookFunctions['helpers']>;
+			if (typeof helpers.getBinaryMetadata === 'function') {
+				return (await helpers.getBinaryMetadata(binary.id)).fileSize;
+			}
+		}
+		return base64Length(binary.data ?? '');
+	}
+}
+
+/** Bytes that a base64 string decodes to, without decoding it. */
+function base64Length(data: string): number {
+	const length = data.replace(/[\s]/g, '').length;
+	const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+	return Math.max(0, Math.floor((length * 3) / 4) - padding);
+}
+
+function megabytes(bytes: number): number {
+	return Math.round((bytes / MB) * 100) / 100;
+}
+
+/** The file's MIME type if the rule accepts it; the type from the extension when n8n only knew octet-stream. */
+function mimeTypeOf(binary: IBinaryData, fileName: string, rule: FileRule): string | undefined {
+	const declared = (binary.mimeType ?? '').split(';')[0].trim().toLowerCase();
+	if (rule.mimeTypes.includes(declared)) return declared;
+	if (declared !== '' && declared !== 'application/octet-stream') return undefined;
+	const extension = (binary.fileExtension ?? fileName.split('.').pop() ?? '').toLowerCase();
+	if (!rule.extensions.includes(extension)) return undefined;
+	return EXTENSION_TYPES[extension] ?? declared;
+}
+
+const EXTENSION_TYPES: Record<string, string> = {
+	mp3: 'audio/mpeg',
+	mpga: 'audio/mpeg',
+	mpeg: 'audio/mpeg',
+	mp4: 'audio/mp4',
+	m4a: 'audio/mp4',
+	wav: 'audio/wav',
+	webm: 'audio/webm',
+	png: 'image/png',
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	gif: 'image/gif',
+	webp: 'image/webp',
+	avif: 'image/avif',
+	pdf: 'application/pdf',
+};
+
+/**
+ * The file name with an extension its rule accepts: upload endpoints decide the format by the
+ * name (the transcription endpoint refuses `data` or `note.bin`), so one that lacks it gets the
+ * extension of its MIME type.
+ */
+export function uploadName(info: InputFileInfo): string {
+	const extension = info.fileName.includes('.') ? info.fileName.split('.').pop() : undefined;
+	if (extension && info.rule.extensions.includes(extension.toLowerCase())) return info.fileName;
+	const fromType = Object.entries(EXTENSION_TYPES).find(
+		([candidate, mimeType]) =>
+			mimeType === info.mimeType && info.rule.extensions.includes(candidate),
+	)?.[0];
+	return fromType ? `${info.fileName}.${fromType}` : info.fileName;
+}
+
+/** A data URI of a file, the form the chat and OCR endpoints take files in. */
+export function dataUri(file: InputFile): string {
+	return `data:${file.mimeType};base64,${file.data.toString('base64')}`;
+}
