@@ -4,8 +4,7 @@
 // node. The emulator's vectors are a stable hash of the words, so the nearest document is known.
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	CUSTOM_PREFIX,
-	DIST_DIR,
+	PACKAGE_NAME,
 	LeakCheck,
 	dedalusCredential,
 	fakeApiKey,
@@ -73,7 +72,7 @@ const WORKFLOW = {
 		{
 			id: '65326545-0000-4000-8000-000000000005',
 			name: 'Dedalus Embeddings',
-			type: `${CUSTOM_PREFIX}.dedalusEmbeddings`,
+			type: `${PACKAGE_NAME}.dedalusEmbeddings`,
 			typeVersion: 1,
 			position: [600, 220],
 			parameters: {
@@ -147,7 +146,7 @@ const AGENT = {
 		{
 			id: '65326546-0000-4000-8000-000000000003',
 			name: 'Dedalus Chat Model',
-			type: `${CUSTOM_PREFIX}.dedalusChatModel`,
+			type: `${PACKAGE_NAME}.dedalusChatModel`,
 			typeVersion: 1,
 			position: [160, 220],
 			parameters: {
@@ -174,7 +173,7 @@ const AGENT = {
 		{
 			id: '65326546-0000-4000-8000-000000000005',
 			name: 'Dedalus Embeddings',
-			type: `${CUSTOM_PREFIX}.dedalusEmbeddings`,
+			type: `${PACKAGE_NAME}.dedalusEmbeddings`,
 			typeVersion: 1,
 			position: [360, 440],
 			parameters: {
@@ -201,7 +200,6 @@ describe('Dedalus Embeddings with the Simple Vector Store (real n8n)', () => {
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'embeddings',
 			credentials: [dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url })],
 			workflows: [WORKFLOW, AGENT],

@@ -4,8 +4,7 @@
 // run pauses, and the resume reads the image again from the waiting node's input in webhook().
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
-	CUSTOM_PREFIX,
-	DIST_DIR,
+	PACKAGE_NAME,
 	EmulatorAdmin,
 	GMAIL,
 	LeakCheck,
@@ -24,7 +23,7 @@ import {
 
 const API_KEY = fakeApiKey(44);
 const CREDENTIAL = { id: 'e2eMediaOps00001', name: 'Dedalus (media)' };
-const DEDALUS = `${CUSTOM_PREFIX}.dedalus`;
+const DEDALUS = `${PACKAGE_NAME}.dedalus`;
 const SPEECH_PATH = 'e2e-media-speech';
 const ANALYZE_PATH = 'e2e-media-analyze';
 
@@ -152,7 +151,6 @@ describe('media operations with n8n binary data (real n8n)', () => {
 		emulator = await startEmulator({ port: 0 });
 		admin = new EmulatorAdmin(emulator.url);
 		n8n = await startN8n({
-			customExtensions: DIST_DIR,
 			label: 'media',
 			credentials: [dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url })],
 			workflows: [SPEECH, ANALYZE],
