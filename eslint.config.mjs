@@ -1,5 +1,5 @@
 // Two configs, one per kind of code:
-// - what ships (nodes/, credentials/, package.json) is linted exactly as n8n's community-node scanner
+// - what ships (nodes/, shared/, credentials/, package.json) is linted exactly as n8n's community-node scanner
 //   and `n8n-node lint` do: @n8n/node-cli's flat config, which bundles
 //   @n8n/eslint-plugin-community-nodes (recommended) and eslint-plugin-n8n-nodes-base (community
 //   rules on package.json, credentials rules, nodes rules);
@@ -11,7 +11,7 @@ import { config as n8nCommunityConfig } from '@n8n/node-cli/eslint';
 import { globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const SHIPPED = ['nodes/**/*.ts', 'credentials/**/*.ts'];
+const SHIPPED = ['nodes/**/*.ts', 'shared/**/*.ts', 'credentials/**/*.ts'];
 const TOOLING = [
 	'test/**/*.ts',
 	'emulator/**/*.ts',

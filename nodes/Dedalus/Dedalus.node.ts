@@ -11,7 +11,7 @@ import type {
 
 import { properties, router } from './actions';
 import { continueFromChat, handleResumeRequest, outputLayout } from './authorization';
-import { listSearch, testMcpCredential } from './methods';
+import { listSearch, testMcpCredential } from '../../shared/methods';
 
 // The resume URL of a waiting execution (`$execution.resumeUrl`) reaches these: GET serves the
 // authorization page, POST sends the held-back requests again. A named constant, because the

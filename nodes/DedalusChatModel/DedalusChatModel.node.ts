@@ -6,8 +6,8 @@ import type {
 	SupplyData,
 } from 'n8n-workflow';
 
-import { mcpServersProperty, modelLocator } from '../Dedalus/actions/common.descriptions';
-import { listSearch, testMcpCredential } from '../Dedalus/methods';
+import { mcpServersProperty, modelLocator } from '../../shared/descriptions';
+import { listSearch, testMcpCredential } from '../../shared/methods';
 import { supplyDedalusModel } from './supply';
 
 // n8n-workflow below 1.85 has no NodeConnectionTypes, and n8n drops a whole package when one

@@ -1,13 +1,13 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import type { McpServerEntry } from '../Dedalus/completion/mcp-servers';
-import { nameConsentServer } from '../Dedalus/completion/server-names';
-import { isAuthorizationRequired } from '../Dedalus/transport';
-import { toApiError } from '../Dedalus/transport/errors';
-import { StreamTextRedactor, redactSecrets } from '../Dedalus/transport/redact';
-import { SseDecoder } from '../Dedalus/transport/sse';
-import type { SseEvent } from '../Dedalus/transport/sse';
+import type { McpServerEntry } from '../../shared/mcp/servers';
+import { nameConsentServer } from '../../shared/mcp/server-names';
+import { isAuthorizationRequired } from '../../shared/transport';
+import { toApiError } from '../../shared/transport/errors';
+import { StreamTextRedactor, redactSecrets } from '../../shared/transport/redact';
+import { SseDecoder } from '../../shared/transport/sse';
+import type { SseEvent } from '../../shared/transport/sse';
 
 /** What the model does when an MCP server needs OAuth consent (a sub-node cannot pause the run). */
 export type OnAuthorization = 'error' | 'answer';

@@ -3,10 +3,10 @@ import type { INode, ISupplyDataFunctions, SupplyData } from 'n8n-workflow';
 // Types only: the SDK exists from n8n 2.16 on, so it is loaded inside supplyModel (loadSdk).
 import type { OpenAiModel } from '@n8n/ai-node-sdk';
 
-import { readModelId } from '../Dedalus/completion';
-import { McpCredentialSealer } from '../Dedalus/completion/mcp-credentials';
-import { parseMcpServers } from '../Dedalus/completion/mcp-servers';
-import { DedalusClient } from '../Dedalus/transport';
+import { readModelId } from '../../shared/parameters';
+import { McpCredentialSealer } from '../../shared/mcp/credentials';
+import { parseMcpServers } from '../../shared/mcp/servers';
+import { DedalusClient } from '../../shared/transport';
 import { guardedFetch, installFetch, toDedalusError } from './guard';
 import type { OnAuthorization } from './guard';
 
@@ -74,7 +74,7 @@ async function supply(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sup
 		providerHeaders['X-Provider-Key'] = String(credentials.providerApiKey);
 
 	// An API-key MCP server's secret, sealed with the Authorization Server's key as in Chat →
-	// Complete (completion/mcp-credentials.ts): only the encrypted blob goes into the requests.
+	// Complete (shared/mcp/credentials.ts): only the encrypted blob goes into the requests.
 	if (ctx.getNodeParameter('useMcpServerCredential', itemIndex, false) === true) {
 		const sealer = new McpCredentialSealer(ctx, await DedalusClient.fromCredentials(ctx));
 		mcpServers = await sealer.seal(mcpServers, itemIndex);

@@ -11,8 +11,8 @@ import {
 	maxRetriesOption,
 	modelLocatorWithDefault,
 	timeoutOption,
-} from '../Dedalus/actions/common.descriptions';
-import { listSearch } from '../Dedalus/methods';
+} from '../../shared/descriptions';
+import { listSearch } from '../../shared/methods';
 import { supplyDedalusEmbeddings } from './supply';
 
 // n8n-workflow below 1.85 has no NodeConnectionTypes, and n8n drops a whole package when one of

@@ -5,15 +5,10 @@ import type {
 	SupplyData,
 } from 'n8n-workflow';
 
-import {
-	ItemInput,
-	MAX_EMBEDDING_BATCH,
-	embedBatch,
-	readModelId,
-	readRequestOptions,
-} from '../Dedalus/completion';
-import type { RequestOptions } from '../Dedalus/completion';
-import { DedalusClient, asNodeError } from '../Dedalus/transport';
+import { ItemInput, readModelId, readRequestOptions } from '../../shared/parameters';
+import { MAX_EMBEDDING_BATCH, embedBatch } from '../../shared/embeddings';
+import type { RequestOptions } from '../../shared/parameters';
+import { DedalusClient, asNodeError } from '../../shared/transport';
 
 /** The connection type's plain value: n8n-workflow below 1.85 has no NodeConnectionTypes. */
 const AI_EMBEDDING = 'ai_embedding' as const;

@@ -103,11 +103,11 @@ describe('docs/security.md cites only tests that exist', () => {
 	it('would catch a missing file and a missing name', () => {
 		const bogus = citationsOf(
 			'- A claim. Proof: `test/nodes/Dedalus/complete.engine.test.ts` "anything"\n' +
-				'- Another. Proof: `test/nodes/Dedalus/transport/sse.test.ts` "no such test title"\n',
+				'- Another. Proof: `test/shared/transport/sse.test.ts` "no such test title"\n',
 		);
 		expect(bogus).toEqual([
 			{ file: 'test/nodes/Dedalus/complete.engine.test.ts', names: ['anything'], line: 1 },
-			{ file: 'test/nodes/Dedalus/transport/sse.test.ts', names: ['no such test title'], line: 2 },
+			{ file: 'test/shared/transport/sse.test.ts', names: ['no such test title'], line: 2 },
 		]);
 		expect(existsSync(join(ROOT, bogus[0].file))).toBe(false);
 		expect(titlesOf(readFileSync(join(ROOT, bogus[1].file), 'utf8'))).not.toContain(

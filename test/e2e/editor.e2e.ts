@@ -60,7 +60,7 @@ describe('real n8n: the editor side of the Dedalus node', () => {
 		expect(dedalus?.credentials).toEqual([
 			expect.objectContaining({ name: 'dedalusApi', required: true }),
 			// Shown only when Use MCP Server Credential is on; tested by the node's own method
-			// (test/nodes/Dedalus/methods/credentialTest.test.ts runs it).
+			// (test/shared/methods/credentialTest.test.ts runs it).
 			expect.objectContaining({
 				name: 'dedalusMcpCredentialsApi',
 				displayOptions: { show: { useMcpServerCredential: [true] } },

@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem } from '../completion';
-import { DedalusClient, asNodeError } from '../transport';
+import { DedalusClient, asNodeError } from '../../../shared/transport';
 import * as audio from './audio';
 import * as chat from './chat';
 import * as document from './document';

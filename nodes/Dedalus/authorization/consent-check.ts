@@ -1,5 +1,5 @@
-import { DedalusClient, pollConsent } from '../transport';
-import type { DedalusContext } from '../transport';
+import { DedalusClient, pollConsent } from '../../../shared/transport';
+import type { DedalusContext } from '../../../shared/transport';
 import type { StillNeeded } from './resume-guard';
 
 /**

@@ -1,6 +1,6 @@
 import { randomString } from 'n8n-workflow';
 
-import { MAX_LINK_LENGTH, isHttpLinkWithin } from '../transport';
+import { MAX_LINK_LENGTH, isHttpLinkWithin } from '../../../shared/transport';
 import { SHARED_CONSENT, linkFacts, shownText } from './text';
 
 export type PageState =

@@ -33,7 +33,7 @@ export interface PauseMemory {
 	finishedItems: Map<number, IDataObject>;
 	/** The newest answer to a resume attempt that still needed consent: the page shows it. */
 	stillNeeded?: StillNeeded;
-	/** Server ids named so far in this pause (completion/server-names.ts). */
+	/** Server ids named so far in this pause (shared/mcp/server-names.ts). */
 	serverNames?: Map<string, string>;
 	attempt?: Promise<ResendResult>;
 	continued: boolean;

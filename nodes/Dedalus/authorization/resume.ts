@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { completeItems, finishedItem, readConcurrency, resultItem } from '../completion';
-import type { DedalusContext } from '../transport';
+import type { DedalusContext } from '../../../shared/transport';
 import { accessAllowed } from './access';
 import type { ParameterSource } from '../completion';
 import { consentStillMissing } from './consent-check';

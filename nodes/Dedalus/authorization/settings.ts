@@ -1,7 +1,7 @@
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { isHttpUrl } from '../transport';
+import { isHttpUrl } from '../../../shared/transport';
 
 export type WhenAuthorizationRequired = 'wait' | 'output' | 'error';
 

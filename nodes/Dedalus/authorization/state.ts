@@ -22,7 +22,7 @@ const pendingAuthorizationSchema = z.object({
 	/** From the consent answer: where to ask whether consent was given, and for which server id. */
 	pollUrl: z.string().optional(),
 	serverId: z.string().optional(),
-	/** Server ids already put to a requested MCP server (completion/server-names.ts). */
+	/** Server ids already put to a requested MCP server (shared/mcp/server-names.ts). */
 	serverNames: z.record(z.string()).optional(),
 	/**
 	 * Set when the run started from a Chat Trigger: its response mode and chat session. Only a

@@ -1,4 +1,4 @@
-import { MAX_SHOWN_TEXT, clipText, isHttpUrl, isLoopbackHost } from '../transport';
+import { MAX_SHOWN_TEXT, clipText, isHttpUrl, isLoopbackHost } from '../../../shared/transport';
 
 // Characters that change how text around them is displayed without being seen themselves:
 // bidirectional controls (which can make "moc.live" read as "evil.com"), zero-width and other

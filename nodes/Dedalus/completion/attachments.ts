@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { DedalusContext } from '../transport';
+import type { DedalusContext } from '../../../shared/transport';
 import { BinaryInput, IMAGE_FILES, PDF_FILES, dataUri } from './binary-input';
 import type { FileRule, InputFileInfo } from './binary-input';
 import type { ChatMessage, CompletionParameters, ContentPart } from './parameters';

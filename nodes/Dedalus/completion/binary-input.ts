@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions, INode, IWebhookFunctions } from 'n8n-workflow';
 
-import type { DedalusContext } from '../transport';
+import type { DedalusContext } from '../../../shared/transport';
 
 /** What an endpoint accepts as a file: the MIME types (or `type/*` families) and the largest size. */
 export interface FileRule {

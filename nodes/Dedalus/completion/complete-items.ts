@@ -7,17 +7,21 @@ import {
 	chatCompletionSchema,
 	isAuthorizationRequired,
 	streamChatCompletion,
-} from '../transport';
-import type { AuthorizationRequiredError, DedalusContext, NodeError } from '../transport';
+} from '../../../shared/transport';
+import type {
+	AuthorizationRequiredError,
+	DedalusContext,
+	NodeError,
+} from '../../../shared/transport';
 import { checkAttachments, withAttachments } from './attachments';
 import type { CheckedAttachments } from './attachments';
-import { McpCredentialSealer } from './mcp-credentials';
+import { McpCredentialSealer } from '../../../shared/mcp/credentials';
 import { completionOutput, mcpServerErrorHints } from './output';
 import { readCompletionParameters } from './parameters';
 import type { CompletionParameters, ParameterSource } from './parameters';
 import { buildCompletionBody } from './request';
-import { nameConsentServer } from './server-names';
-import type { ServerNames } from './server-names';
+import { nameConsentServer } from '../../../shared/mcp/server-names';
+import type { ServerNames } from '../../../shared/mcp/server-names';
 
 /** Requests in flight by default: fast, yet gentle with provider rate limits (README, Throughput). */
 export const DEFAULT_CONCURRENCY = 5;

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { isAuthorizationRequired } from '../transport';
-import type { NodeError } from '../transport';
+import { isAuthorizationRequired } from '../../../shared/transport';
+import type { NodeError } from '../../../shared/transport';
 import type { ItemOutcome } from './complete-items';
 
 // Every output item the node builds, in one place: the JSON field names are part of the node's

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseIfString } from '../transport';
-import type { ChatCompletion } from '../transport';
+import { parseIfString } from '../../../shared/transport';
+import type { ChatCompletion } from '../../../shared/transport';
 import type { CompletionParameters } from './parameters';
 
 function content(response: ChatCompletion, parameters: CompletionParameters): unknown {

@@ -6,16 +6,16 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { ItemInput, readModelId, readRequestOptions } from '../../completion';
-import type { RequestOptions } from '../../completion';
-import type { DedalusClient } from '../../transport';
+import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
+import type { RequestOptions } from '../../../../shared/parameters';
+import type { DedalusClient } from '../../../../shared/transport';
 import {
 	maxResponseSizeOption,
 	maxRetriesOption,
 	modelLocatorWithDefault,
 	outputBinaryField,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../../shared/descriptions';
 import { fileItem } from '../files';
 
 /** The speech endpoint reads at most this many characters (docs/dedalus-api.md). */

@@ -6,24 +6,18 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	AUDIO_FILES,
-	BinaryInput,
-	ItemInput,
-	readModelId,
-	readRequestOptions,
-	resultItem,
-	uploadName,
-} from '../../completion';
-import type { InputFileInfo, RequestOptions } from '../../completion';
-import { DedalusClient, multipartBody, transcriptionSchema } from '../../transport';
+import { AUDIO_FILES, BinaryInput, resultItem, uploadName } from '../../completion';
+import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
+import type { InputFileInfo } from '../../completion';
+import type { RequestOptions } from '../../../../shared/parameters';
+import { DedalusClient, multipartBody, transcriptionSchema } from '../../../../shared/transport';
 import {
 	binaryPropertyField,
 	maxResponseSizeOption,
 	maxRetriesOption,
 	modelLocatorWithDefault,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../../shared/descriptions';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const RESPONSE_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'];

@@ -32,7 +32,7 @@ import {
 	mcpServersProperty,
 	modelLocator,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../../shared/descriptions';
 import { addOutputHints, isToolCall, resumesEveryOutput } from '../n8n-compat';
 
 const properties: INodeProperties[] = [

@@ -6,25 +6,19 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	BinaryInput,
-	DOCUMENT_FILES,
-	ItemInput,
-	dataUri,
-	readModelId,
-	readRequestOptions,
-	resultItem,
-} from '../../completion';
-import type { InputFileInfo, RequestOptions } from '../../completion';
-import { isHttpUrl, ocrSchema } from '../../transport';
-import type { DedalusClient } from '../../transport';
+import { BinaryInput, DOCUMENT_FILES, dataUri, resultItem } from '../../completion';
+import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
+import type { InputFileInfo } from '../../completion';
+import type { RequestOptions } from '../../../../shared/parameters';
+import { isHttpUrl, ocrSchema } from '../../../../shared/transport';
+import type { DedalusClient } from '../../../../shared/transport';
 import {
 	binaryPropertyField,
 	maxResponseSizeOption,
 	maxRetriesOption,
 	modelLocatorWithDefault,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../../shared/descriptions';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const IMAGE_LINK = /\.(png|jpe?g|gif|webp|avif)$/i;

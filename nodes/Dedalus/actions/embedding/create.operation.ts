@@ -6,23 +6,17 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	ItemInput,
-	MAX_EMBEDDING_BATCH,
-	embedBatch,
-	errorItem,
-	readModelId,
-	readRequestOptions,
-	resultItem,
-} from '../../completion';
-import type { RequestOptions } from '../../completion';
-import { DedalusClient, asNodeError } from '../../transport';
+import { errorItem, resultItem } from '../../completion';
+import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
+import { MAX_EMBEDDING_BATCH, embedBatch } from '../../../../shared/embeddings';
+import type { RequestOptions } from '../../../../shared/parameters';
+import { DedalusClient, asNodeError } from '../../../../shared/transport';
 import {
 	maxResponseSizeOption,
 	maxRetriesOption,
 	modelLocatorWithDefault,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../../shared/descriptions';
 
 const MAX_BATCH_SIZE = MAX_EMBEDDING_BATCH;
 

@@ -2,7 +2,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { INodeProperties } from 'n8n-workflow';
 
 import { completionOptions, toolProperties } from '../chat/complete.operation';
-import { modelLocator } from '../common.descriptions';
+import { modelLocator } from '../../../../shared/descriptions';
 
 // A chat completion whose user message carries images: the same sending, MCP servers, consent
 // pause and resume as Chat → Complete (completion/ reads the images: completion/attachments.ts).

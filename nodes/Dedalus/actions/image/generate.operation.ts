@@ -7,16 +7,16 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 
-import { ItemInput, readModelId, readRequestOptions } from '../../completion';
-import type { RequestOptions } from '../../completion';
-import { DedalusClient, downloadFile, imageListSchema } from '../../transport';
+import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
+import type { RequestOptions } from '../../../../shared/parameters';
+import { DedalusClient, downloadFile, imageListSchema } from '../../../../shared/transport';
 import {
 	maxResponseSizeOption,
 	maxRetriesOption,
 	modelLocatorWithDefault,
 	outputBinaryField,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../../shared/descriptions';
 import { fileItem, imageTypeOf } from '../files';
 
 const DEFAULT_TIMEOUT_MS = 120_000;

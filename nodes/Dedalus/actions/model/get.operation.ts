@@ -6,9 +6,10 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { readModelId, resultItem } from '../../completion';
-import { DedalusClient, modelSchema } from '../../transport';
-import { modelLocator } from '../common.descriptions';
+import { resultItem } from '../../completion';
+import { readModelId } from '../../../../shared/parameters';
+import { DedalusClient, modelSchema } from '../../../../shared/transport';
+import { modelLocator } from '../../../../shared/descriptions';
 
 const properties: INodeProperties[] = [modelLocator];
 

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { resultItem } from '../../completion';
-import { DedalusClient, modelListSchema } from '../../transport';
+import { DedalusClient, modelListSchema } from '../../../../shared/transport';
 
 const properties: INodeProperties[] = [];
 

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { pauseForAuthorization } from '../../../../nodes/Dedalus/authorization/pause';
 import type { ItemOutcome } from '../../../../nodes/Dedalus/completion';
-import { AuthorizationRequiredError } from '../../../../nodes/Dedalus/transport';
+import { AuthorizationRequiredError } from '../../../../shared/transport';
 
 // Fast unit tests with plain jest.fn contexts; authorization.engine.test.ts runs the same pause
 // through n8n-core's real execute context and waiting execution.

@@ -1,6 +1,6 @@
 import { completionOutput, mcpServerErrorHints } from '../../../../nodes/Dedalus/completion/output';
 import type { CompletionParameters } from '../../../../nodes/Dedalus/completion/parameters';
-import { chatCompletionSchema } from '../../../../nodes/Dedalus/transport';
+import { chatCompletionSchema } from '../../../../shared/transport';
 
 const parameters: CompletionParameters = {
 	model: 'openai/gpt-4.1',

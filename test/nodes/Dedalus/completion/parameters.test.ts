@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 
-import { parseMcpServers } from '../../../../nodes/Dedalus/completion/mcp-servers';
+import { parseMcpServers } from '../../../../shared/mcp/servers';
 import { readCompletionParameters } from '../../../../nodes/Dedalus/completion/parameters';
 import type { ParameterSource } from '../../../../nodes/Dedalus/completion/parameters';
 import { buildCompletionBody } from '../../../../nodes/Dedalus/completion/request';

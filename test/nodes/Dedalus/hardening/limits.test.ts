@@ -1,7 +1,7 @@
 /** The small rules behind issue 9's bounds (points 7 and 8), unit by unit. */
-import { isHttpUrl } from '../../../../nodes/Dedalus/transport';
-import { MAX_LINK_LENGTH, clipText } from '../../../../nodes/Dedalus/transport/limits';
-import { redactSecrets } from '../../../../nodes/Dedalus/transport/redact';
+import { isHttpUrl } from '../../../../shared/transport';
+import { MAX_LINK_LENGTH, clipText } from '../../../../shared/transport/limits';
+import { redactSecrets } from '../../../../shared/transport/redact';
 
 describe('limits', () => {
 	it('clips long text and says how much was left out', () => {

@@ -3,7 +3,7 @@
  * with the API key. Refused in execute() (through the real engine, against the emulator) and by
  * the editor's ID-mode pattern.
  */
-import { MODEL_ID_PATTERN, readModelId } from '../../../../nodes/Dedalus/completion';
+import { MODEL_ID_PATTERN, readModelId } from '../../../../shared/parameters';
 import { createTestBed, dedalusNode, items, jsonOf, runDedalus } from '../engine-setup';
 
 const { bed, setUp, tearDown } = createTestBed();

@@ -48,7 +48,7 @@ export class AuthorizationRequiredError extends NodeApiError {
 		this.requestId = requestId;
 	}
 
-	/** The same consent request with the server named for a person (completion/server-names.ts). */
+	/** The same consent request with the server named for a person (shared/mcp/server-names.ts). */
 	withServer(node: INode, server: string | undefined): AuthorizationRequiredError {
 		if (server === this.server) return this;
 		return new AuthorizationRequiredError(

@@ -5,7 +5,7 @@ import {
 	apiMessage,
 	parseErrorBody,
 	toApiError,
-} from '../../../../nodes/Dedalus/transport/errors';
+} from '../../../shared/transport/errors';
 
 const node: INode = {
 	id: 'n1',

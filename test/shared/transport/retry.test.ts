@@ -3,7 +3,7 @@ import {
 	advisedDelayMs,
 	backoffDelayMs,
 	shouldRetry,
-} from '../../../../nodes/Dedalus/transport/retry';
+} from '../../../shared/transport/retry';
 
 describe('retry contract of the Dedalus SDKs', () => {
 	it.each([

@@ -1,4 +1,4 @@
-import { nameConsentServer } from '../../../../nodes/Dedalus/completion/server-names';
+import { nameConsentServer } from '../../../shared/mcp/server-names';
 
 const GMAIL = 'dedalus-labs/gmail';
 const CALENDAR = 'dedalus-labs/google-calendar';

@@ -1,7 +1,7 @@
 import type { ConsentRequest } from '../transport';
-import { connectionNameOf } from './mcp-credentials';
-import { mcpServerLabel, mcpServerRef } from './mcp-servers';
-import type { McpServerEntry } from './mcp-servers';
+import { connectionNameOf } from './credentials';
+import { mcpServerLabel, mcpServerRef } from './servers';
+import type { McpServerEntry } from './servers';
 
 /** Server ids already put to a name in this pause: `server_id` -> the requested entry. */
 export type ServerNames = Map<string, string>;

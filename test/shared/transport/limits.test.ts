@@ -4,7 +4,7 @@ import {
 	ResponseTooLargeError,
 	readBoundedBytes,
 	readBoundedText,
-} from '../../../../nodes/Dedalus/transport/limits';
+} from '../../../shared/transport/limits';
 
 describe('readBoundedBytes', () => {
 	const signal = () => new AbortController().signal;

@@ -1,10 +1,10 @@
-import { chatCompletionSchema } from '../../../../nodes/Dedalus/transport';
+import { chatCompletionSchema } from '../../../shared/transport';
 import {
 	ChatChunkAssembler,
 	SseDecoder,
 	SseEventTooLargeError,
-} from '../../../../nodes/Dedalus/transport/sse';
-import type { SseEvent } from '../../../../nodes/Dedalus/transport/sse';
+} from '../../../shared/transport/sse';
+import type { SseEvent } from '../../../shared/transport/sse';
 
 function decodeAll(parts: string[]): SseEvent[] {
 	const decoder = new SseDecoder();

@@ -1,8 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 
-import { embeddingListSchema } from '../transport';
-import type { DedalusClient } from '../transport';
+import { embeddingListSchema } from './transport';
+import type { DedalusClient } from './transport';
 import type { RequestOptions } from './parameters';
 
 /** The API takes at most this many inputs in one request (docs/dedalus-api.md). */

@@ -7,8 +7,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import type { INode } from 'n8n-workflow';
 
-import { fetchEncryptionKey } from '../../../../nodes/Dedalus/transport/jwks';
-import type { DedalusContext } from '../../../../nodes/Dedalus/transport/client';
+import { fetchEncryptionKey } from '../../../shared/transport/jwks';
+import type { DedalusContext } from '../../../shared/transport/client';
 
 const node = { name: 'Dedalus', type: 'CUSTOM.dedalus', typeVersion: 1, position: [0, 0] } as INode;
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({

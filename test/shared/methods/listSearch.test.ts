@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { searchModels } from '../../../../nodes/Dedalus/methods/listSearch';
+import { searchModels } from '../../../shared/methods/listSearch';
 
 /** A cheap stand-in for the editor's load-options context: only what the transport reads. */
 function contextAnswering(body: unknown): ILoadOptionsFunctions {

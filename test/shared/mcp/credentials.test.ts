@@ -5,7 +5,7 @@ import {
 	encryptCredential,
 	readMcpCredential,
 	withCredential,
-} from '../../../../nodes/Dedalus/completion/mcp-credentials';
+} from '../../../shared/mcp/credentials';
 
 const node: INode = {
 	id: 'n1',

@@ -2,11 +2,7 @@
  * Issue 17, S5: redaction in every encoding JSON allows and across streamed pieces. The engine
  * paths are in hardening/transport.engine.test.ts ("8.") and streaming.engine.test.ts.
  */
-import {
-	StreamTextRedactor,
-	redactSecrets,
-	redactValue,
-} from '../../../../nodes/Dedalus/transport/redact';
+import { StreamTextRedactor, redactSecrets, redactValue } from '../../../shared/transport/redact';
 
 const KEY = 'dsk-live/Abc+123';
 const unicode = (text: string, upper = false) =>

@@ -1,4 +1,4 @@
-import { mayDownload } from '../../../../nodes/Dedalus/transport/download';
+import { mayDownload } from '../../../shared/transport/download';
 
 describe('mayDownload', () => {
 	const base = 'http://127.0.0.1:4010';

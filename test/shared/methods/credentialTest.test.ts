@@ -1,6 +1,6 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
-import { testMcpCredential } from '../../../../nodes/Dedalus/methods/credentialTest';
+import { testMcpCredential } from '../../../shared/methods/credentialTest';
 
 const context = {} as ICredentialTestFunctions;
 const credential = (data: Record<string, string>) => ({

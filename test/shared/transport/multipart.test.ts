@@ -1,4 +1,4 @@
-import { multipartBody } from '../../../../nodes/Dedalus/transport/multipart';
+import { multipartBody } from '../../../shared/transport/multipart';
 
 describe('multipartBody', () => {
 	it("parses back, with Node's own multipart reader, into the fields and the file", async () => {

@@ -7,7 +7,7 @@ const SLUG = /^([A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)(?:@([A-Za-z0-9._-]+))?$/;
 /**
  * One `mcp_servers` entry as it goes on the wire. A pinned version travels as an object, as the
  * newest Python SDK sends it (`lib/mcp/wire.py`); the object form also carries encrypted
- * credentials (completion/mcp-credentials.ts).
+ * credentials (shared/mcp/credentials.ts).
  */
 export type McpServerEntry =
 	| string

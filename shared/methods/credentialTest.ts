@@ -4,7 +4,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { readMcpCredential } from '../completion';
+import { readMcpCredential } from '../mcp/credentials';
 
 /**
  * The MCP server credential has no endpoint of its own to ask: only the MCP server can tell

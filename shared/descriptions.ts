@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MODEL_ID_PATTERN } from '../completion';
+import { MODEL_ID_PATTERN } from './parameters';
 
 export const modelLocator: INodeProperties = {
 	displayName: 'Model',
@@ -69,7 +69,7 @@ export const outputBinaryField: INodeProperties = {
 	hint: 'The name of the output binary field to put the file in',
 };
 
-/** The MCP Servers field of Chat → Complete and of the Dedalus Chat Model: one name, one parser (completion/mcp-servers.ts). */
+/** The MCP Servers field of Chat → Complete and of the Dedalus Chat Model: one name, one parser (shared/mcp/servers.ts). */
 export function mcpServersProperty(description: string): INodeProperties {
 	return {
 		displayName: 'MCP Servers',

@@ -5,8 +5,8 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 
 import { fetchEncryptionKey } from '../transport';
 import type { DedalusClient, DedalusContext } from '../transport';
-import { mcpServerLabel, mcpServerRef } from './mcp-servers';
-import type { McpServerEntry } from './mcp-servers';
+import { mcpServerLabel, mcpServerRef } from './servers';
+import type { McpServerEntry } from './servers';
 
 /** The credential type that holds the secret of an API-key MCP server (README, MCP server credentials). */
 export const MCP_CREDENTIAL_TYPE = 'dedalusMcpCredentialsApi';

@@ -1,4 +1,4 @@
-import { decodeEmbedding } from '../../../../nodes/Dedalus/completion/embeddings';
+import { decodeEmbedding } from '../../shared/embeddings';
 
 describe('decodeEmbedding', () => {
 	it('decodes base64 little-endian float32 into the numbers', () => {

@@ -1,4 +1,4 @@
-import { mayReceiveApiKey } from '../../../../nodes/Dedalus/transport/poll';
+import { mayReceiveApiKey } from '../../../shared/transport/poll';
 
 describe('which poll_url may see the API key', () => {
 	it.each([
