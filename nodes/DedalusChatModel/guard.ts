@@ -285,11 +285,7 @@ function isRetriable(status: number): boolean {
  * (an n8n error that wraps ours shares its context); `connectUrl` is the plain link, for an error
  * workflow. docs/chat-model.md has where each field goes.
  */
-function consentError(
-	node: INode,
-	server: string | undefined,
-	connectUrl: string,
-): NodeApiError {
+function consentError(node: INode, server: string | undefined, connectUrl: string): NodeApiError {
 	const who = server ? `MCP server "${server}"` : 'An MCP server';
 	const error = new NodeApiError(node, {} as JsonObject, {
 		message: `${who} needs authorization before the Agent can use it`,
