@@ -14,12 +14,14 @@ import {
 	executionError,
 	httpCall,
 	keyIdOf,
+	OWNER,
 	nodeRan,
 	nodeRuns,
 	startN8n,
 	type N8nInstance,
 } from '../../n8n-runner';
 import { WORD_COUNT_TOOL, agentWorkflow } from '../../n8n-runner/agent-workflows';
+import { launchChromium } from '../../n8n-runner/browser';
 
 const API_KEY = fakeApiKey(41);
 const CREDENTIAL = { id: 'e2eChatModel0001', name: 'Dedalus (chat model)' };
@@ -194,6 +196,45 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 			},
 		});
 		expect(nodeRan(execution, WORD_COUNT_TOOL)).toBe(false);
+	});
+
+	it('the owner sees the link in the editor: the failed execution, on the chat model and the Agent', async () => {
+		const [latest] = await n8n.rest.listExecutions(HYBRID.id, { limit: 1 });
+		const execution = await n8n.rest.getExecution(latest.id);
+		expect(execution.status).toBe('error');
+		const [modelRun] = nodeRuns(execution, 'Dedalus Chat Model');
+		const { context } = modelRun.error as unknown as { context?: { connectUrl?: string } };
+		const connectUrl = context?.connectUrl ?? '';
+		expect(connectUrl).toContain(`${emulator.url}/oauth/connect?server=`);
+
+		const browser = await launchChromium();
+		try {
+			const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+			await page.goto(`${n8n.editorUrl}/signin`);
+			await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
+			await page.locator('input[name="password"]').fill(OWNER.password);
+			await page.locator('[data-test-id="form-submit-button"]').click();
+			await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 30_000 });
+			await page.goto(`${n8n.editorUrl}/workflow/${HYBRID.id}/executions/${latest.id}`);
+			await page.waitForLoadState('networkidle');
+			// The editor's error view shows the error's context.descriptionTemplate in place of its
+			// description: the link, as a link, on each node's output panel.
+			for (const name of ['Dedalus Chat Model', 'AI Agent']) {
+				// Closes whatever is open (a first-visit panel, the previous node).
+				await page.keyboard.press('Escape');
+				await page.locator('[data-test-id="canvas-node"]', { hasText: name }).first().dblclick();
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await ndv.waitFor({ state: 'visible', timeout: 15_000 });
+				const shown = ndv.locator('.node-error-view__header-description').first();
+				await shown.waitFor({ timeout: 15_000 });
+				expect(await shown.innerText()).toContain(
+					`Open this link to connect the Dedalus account, then run again: ${connectUrl} .`,
+				);
+				expect(await shown.locator('a').getAttribute('href')).toBe(connectUrl);
+			}
+		} finally {
+			await browser.close();
+		}
 	});
 
 	it('with On Authorization "answer", the Agent answers with the link', async () => {
