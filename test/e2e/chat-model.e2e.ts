@@ -160,7 +160,7 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		await admin.setConsent(GMAIL, keyId, false);
 		const response = await ask(HYBRID_PATH, 'Summarize my emails');
 		expect(response.status).toBe(500);
-		expect(response.text).not.toContain('/oauth/connect');
+		expect(response.json).toEqual({ message: 'Error in workflow' });
 
 		const [latest] = await n8n.rest.listExecutions(HYBRID.id, { limit: 1 });
 		const execution = await n8n.rest.getExecution(latest.id);
