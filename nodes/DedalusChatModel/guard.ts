@@ -2,6 +2,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import type { McpServerEntry } from '../../shared/mcp/servers';
+import { escapeHtml } from '../../shared/html';
 import { nameConsentServer } from '../../shared/mcp/server-names';
 import { isAuthorizationRequired } from '../../shared/transport';
 import { toApiError } from '../../shared/transport/errors';
@@ -46,8 +47,8 @@ class GuardFailure extends Error {
  * - reads every error answer bounded (MAX_ERROR_BODY_BYTES) and redacted; one worth retrying goes
  *   back to the client as a new small Response (the client retries it), any other maps through
  *   the Dedalus node's one error mapping (the OpenAI client keeps only a body's `error` field);
- * - a consent 401 becomes an error with the link in its description, or with `answer` an
- *   assistant message that carries the link.
+ * - a consent 401 becomes an error whose link only the execution shows (consentError), or with
+ *   `answer` an assistant message that carries the link.
  */
 export function guardedFetch(options: {
 	node: INode;
@@ -275,14 +276,31 @@ function isRetriable(status: number): boolean {
 	return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/**
+ * The consent error. Its message and description are what a chat or webhook caller may see (the
+ * error chunk of a streaming Agent, a chat's error text), so neither carries the link: whoever opens
+ * it links their account for everyone using this workflow's API key. The link goes into the error's
+ * context, which n8n keeps with the execution and shows only in the editor: `descriptionTemplate`
+ * is what the editor's error view shows in place of the description, on this node and on the Agent
+ * (an n8n error that wraps ours shares its context); `connectUrl` is the plain link, for an error
+ * workflow. docs/chat-model.md has where each field goes.
+ */
 function consentError(node: INode, server: string | undefined, connectUrl: string): NodeApiError {
 	const who = server ? `MCP server "${server}"` : 'An MCP server';
-	return new NodeApiError(node, { connect_url: connectUrl } as JsonObject, {
+	const error = new NodeApiError(node, {} as JsonObject, {
 		message: `${who} needs authorization before the Agent can use it`,
-		description: `Open this link to connect the Dedalus account, then run again: ${connectUrl} . Whoever opens it links their account for everyone who uses this workflow's API key. A chat model cannot pause the run; the Dedalus node can (see the README).`,
+		description: CONSENT_DESCRIPTION,
 		httpCode: '401',
 	});
+	const link = escapeHtml(connectUrl);
+	error.context.connectUrl = connectUrl;
+	error.context.descriptionTemplate = `Open this link to connect the Dedalus account, then run again: <a target="_blank" href="${link}">${link}</a> . Whoever opens it links their account for everyone who uses this workflow's API key. A chat model cannot pause the run; the Dedalus node can (see the README).`;
+	return error;
 }
+
+/** The consent error's description: all a chat or webhook caller may learn of it. */
+const CONSENT_DESCRIPTION =
+	"The workflow's owner finds the link to connect it in this execution, on the Dedalus Chat Model node.";
 
 function redirectTarget(response: Response, from: URL): string {
 	const location = response.headers.get('location');

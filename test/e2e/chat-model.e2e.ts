@@ -1,8 +1,8 @@
 // The Dedalus Chat Model under n8n's own AI Agent in a real n8n 2.41.1: Webhook -> AI Agent with
 // the Dedalus Chat Model (an MCP server that Dedalus runs) and one n8n tool (a Code tool). The
 // emulator's request log shows the MCP call on its side and the n8n tool's result coming back in
-// the Agent's follow-up request. Consent: an error with the link in its description, or (by
-// option) an answer with the link.
+// the Agent's follow-up request. Consent: an error whose link only the execution shows the owner
+// (its context, never its message or description), or (by option) an answer with the link.
 import { startEmulator, type Emulator } from '../../emulator/src';
 import {
 	PACKAGE_NAME,
@@ -14,12 +14,14 @@ import {
 	executionError,
 	httpCall,
 	keyIdOf,
+	OWNER,
 	nodeRan,
 	nodeRuns,
 	startN8n,
 	type N8nInstance,
 } from '../../n8n-runner';
 import { WORD_COUNT_TOOL, agentWorkflow } from '../../n8n-runner/agent-workflows';
+import { launchChromium } from '../../n8n-runner/browser';
 
 const API_KEY = fakeApiKey(41);
 const CREDENTIAL = { id: 'e2eChatModel0001', name: 'Dedalus (chat model)' };
@@ -154,26 +156,85 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		expect(leaks.leaks()).toEqual([]);
 	});
 
-	it('without consent: the run fails and the error carries the link in its description', async () => {
+	it('without consent: the run fails; the link is only in what the execution shows the owner', async () => {
 		await admin.setConsent(GMAIL, keyId, false);
 		const response = await ask(HYBRID_PATH, 'Summarize my emails');
 		expect(response.status).toBe(500);
-		expect(response.text).not.toContain('/oauth/connect');
+		expect(response.json).toEqual({ message: 'Error in workflow' });
 
 		const [latest] = await n8n.rest.listExecutions(HYBRID.id, { limit: 1 });
 		const execution = await n8n.rest.getExecution(latest.id);
 		expect(execution.status).toBe('error');
-		// The Agent rewraps the error (its description becomes "Original error: NodeApiError"); the
-		// sub-node's own run keeps ours, which is what the editor shows on the chat model node.
-		const error = executionError(execution) as { message?: string };
-		expect(error.message).toBe(
+		type SavedError = {
+			message?: string;
+			description?: string;
+			context?: { connectUrl?: string; descriptionTemplate?: string };
+		};
+		const link = `${emulator.url}/oauth/connect?server=`;
+		// The chat model node's own run, which the owner opens in the failed execution: message and
+		// description (what a caller may see) without the link; the link in the context, where the
+		// editor's error view shows `descriptionTemplate` in place of the description.
+		const [modelRun] = nodeRuns(execution, 'Dedalus Chat Model');
+		const modelError = modelRun.error as unknown as SavedError;
+		expect(modelError.message).toBe(
 			`MCP server "${GMAIL}" needs authorization before the Agent can use it`,
 		);
-		const [modelRun] = nodeRuns(execution, 'Dedalus Chat Model');
-		const modelError = modelRun.error as unknown as { message?: string; description?: string };
-		expect(modelError.message).toBe(error.message);
-		expect(modelError.description).toContain(`${emulator.url}/oauth/connect?server=`);
+		expect(modelError.description).toBe(
+			"The workflow's owner finds the link to connect it in this execution, on the Dedalus Chat Model node.",
+		);
+		expect(modelError.context?.connectUrl).toContain(link);
+		expect(modelError.context?.descriptionTemplate).toContain(`href="${link}`);
+		// Installed as a package, the Agent passes our error through as its own: same message and
+		// description, and (an n8n error shares the context of the error it wraps) the same context.
+		const error = executionError(execution) as SavedError;
+		expect(error).toMatchObject({
+			message: modelError.message,
+			description: modelError.description,
+			context: {
+				connectUrl: modelError.context?.connectUrl,
+				descriptionTemplate: modelError.context?.descriptionTemplate,
+			},
+		});
 		expect(nodeRan(execution, WORD_COUNT_TOOL)).toBe(false);
+	});
+
+	it('the owner sees the link in the editor: the failed execution, on the chat model and the Agent', async () => {
+		const [latest] = await n8n.rest.listExecutions(HYBRID.id, { limit: 1 });
+		const execution = await n8n.rest.getExecution(latest.id);
+		expect(execution.status).toBe('error');
+		const [modelRun] = nodeRuns(execution, 'Dedalus Chat Model');
+		const { context } = modelRun.error as unknown as { context?: { connectUrl?: string } };
+		const connectUrl = context?.connectUrl ?? '';
+		expect(connectUrl).toContain(`${emulator.url}/oauth/connect?server=`);
+
+		const browser = await launchChromium();
+		try {
+			const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+			await page.goto(`${n8n.editorUrl}/signin`);
+			await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
+			await page.locator('input[name="password"]').fill(OWNER.password);
+			await page.locator('[data-test-id="form-submit-button"]').click();
+			await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 30_000 });
+			await page.goto(`${n8n.editorUrl}/workflow/${HYBRID.id}/executions/${latest.id}`);
+			await page.waitForLoadState('networkidle');
+			// The editor's error view shows the error's context.descriptionTemplate in place of its
+			// description: the link, as a link, on each node's output panel.
+			for (const name of ['Dedalus Chat Model', 'AI Agent']) {
+				// Closes whatever is open (a first-visit panel, the previous node).
+				await page.keyboard.press('Escape');
+				await page.locator('[data-test-id="canvas-node"]', { hasText: name }).first().dblclick();
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await ndv.waitFor({ state: 'visible', timeout: 15_000 });
+				const shown = ndv.locator('.node-error-view__header-description').first();
+				await shown.waitFor({ timeout: 15_000 });
+				expect(await shown.innerText()).toContain(
+					`Open this link to connect the Dedalus account, then run again: ${connectUrl} .`,
+				);
+				expect(await shown.locator('a').getAttribute('href')).toBe(connectUrl);
+			}
+		} finally {
+			await browser.close();
+		}
 	});
 
 	it('with On Authorization "answer", the Agent answers with the link', async () => {
@@ -198,11 +259,17 @@ describe('real n8n 2.41.1: the Dedalus Chat Model under the AI Agent', () => {
 		const failed = await ask(STREAM_ERROR_PATH, 'Summarize my emails');
 		const errors = chunks(failed.text).filter((chunk) => chunk.type === 'error');
 		expect(errors.length).toBeGreaterThan(0);
-		// The link must not reach a streaming client (README, "Dedalus Chat Model"). Loaded from a
-		// custom folder the Agent re-wrapped our error ("Original error: NodeApiError": its
-		// `instanceof BaseError` failed); installed as a package it passes our NodeApiError through,
-		// description included, so this is checked on what the chunk carries, not on the wrapper.
+		// The link must not reach a streaming client (docs/chat-model.md): n8n streams the failed
+		// node's description, which the Agent takes over from our error; the link is not in it.
+		expect(errors.map((chunk) => chunk.content)).toEqual([
+			"The workflow's owner finds the link to connect it in this execution, on the Dedalus Chat Model node.",
+		]);
 		for (const chunk of errors) expect(chunk.content ?? '').not.toContain('/oauth/connect');
 		expect(failed.text).not.toContain('/oauth/connect');
+		// The owner finds it in that execution, on the chat model node.
+		const [latest] = await n8n.rest.listExecutions(STREAM_ERROR.id, { limit: 1 });
+		const [modelRun] = nodeRuns(await n8n.rest.getExecution(latest.id), 'Dedalus Chat Model');
+		const { context } = modelRun.error as unknown as { context?: { connectUrl?: string } };
+		expect(context?.connectUrl).toContain(`${emulator.url}/oauth/connect?server=`);
 	});
 });

@@ -1,5 +1,6 @@
 import { randomString } from 'n8n-workflow';
 
+import { escapeHtml } from '../../../shared/html';
 import { MAX_LINK_LENGTH, isHttpLinkWithin } from '../../../shared/transport';
 import { SHARED_CONSENT, linkFacts, shownText } from './text';
 
@@ -31,15 +32,6 @@ const HEADLINES: Record<PageState, string> = {
 	expired: 'This authorization expired',
 	not_waiting: 'Nothing is waiting here',
 };
-
-export function escapeHtml(value: string): string {
-	return value
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		.replace(/'/g, '&#39;');
-}
 
 /** JSON for the page's own script: what the poller needs, nothing else. */
 export function pageJson(model: PageModel): Record<string, unknown> {

@@ -16,7 +16,7 @@ import { startEmulator } from '../../../emulator/src';
 import type { Emulator, RequestLogEntry } from '../../../emulator/src';
 import { DedalusChatModel } from '../../../nodes/DedalusChatModel/DedalusChatModel.node';
 import { createEngine, triggerNode } from '../../engine-harness/engine';
-import type { Engine } from '../../engine-harness/engine';
+import type { Engine, RunOptions } from '../../engine-harness/engine';
 import {
 	MODEL_CONSUMER_TYPE,
 	ModelConsumer,
@@ -53,6 +53,7 @@ async function ask(
 	question: string,
 	parameters: IDataObject,
 	extraCredentials: INode['credentials'] = {},
+	runOptions: Omit<RunOptions, 'items'> = {},
 ) {
 	const model: INode = {
 		id: 'model',
@@ -82,7 +83,7 @@ async function ask(
 	};
 	return await engine.run(
 		{ nodes: [triggerNode(), model, agent], connections },
-		{ items: [{ json: { question } }] },
+		{ items: [{ json: { question } }], ...runOptions },
 	);
 }
 
@@ -153,19 +154,50 @@ describe('Dedalus Chat Model under an agent', () => {
 		expect(JSON.stringify(result.data)).not.toContain('SECRET');
 	});
 
-	it('fails by default when consent is needed: the link is in the description, not the message', async () => {
+	it('fails by default when consent is needed: the link only in what the execution shows the owner', async () => {
 		const engine = engineFor({ apiKey: API_KEY, baseUrl: emulator.url });
-		const result = await ask(engine, 'Summarize my emails', { mcpServers: GMAIL });
+		// As a streaming webhook: n8n sends the failed node's description as the error chunk.
+		const result = await ask(
+			engine,
+			'Summarize my emails',
+			{ mcpServers: GMAIL },
+			{},
+			{ mode: 'webhook', streaming: true },
+		);
 		expect(result.status).toBe('error');
-		const error = result.error as unknown as { message: string; description: string };
+		const error = result.error as unknown as {
+			message: string;
+			description: string;
+			context: { connectUrl?: string; descriptionTemplate?: string };
+		};
 		// The API names the server by an id; the requested entry is named instead (server-names.ts).
 		expect(error.message).toBe(
 			`MCP server "${GMAIL}" needs authorization before the Agent can use it`,
 		);
-		expect(error.message).not.toContain('http');
-		expect(error.description).toMatch(
-			/^Open this link to connect the Dedalus account, then run again: http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=\S+/,
+		// What a chat or webhook caller may see: message and description, neither with the link.
+		expect(error.description).toBe(
+			"The workflow's owner finds the link to connect it in this execution, on the Dedalus Chat Model node.",
 		);
+		const link = /http:\/\/127\.0\.0\.1:\d+\/oauth\/connect\?server=[^\s"<]+/;
+		const connectUrl = error.context.connectUrl ?? '';
+		expect(connectUrl).toMatch(new RegExp(`^${link.source}$`));
+		// What the editor's error view shows instead of the description, the link as a link.
+		const shown = connectUrl.replace(/&/g, '&amp;');
+		expect(error.context.descriptionTemplate).toBe(
+			`Open this link to connect the Dedalus account, then run again: <a target="_blank" href="${shown}">${shown}</a> . Whoever opens it links their account for everyone who uses this workflow's API key. A chat model cannot pause the run; the Dedalus node can (see the README).`,
+		);
+		const errorChunks = result.chunks.filter((chunk) => chunk.type === 'error');
+		expect(errorChunks.map((chunk) => chunk.content)).toEqual([error.description]);
+		expect(JSON.stringify(result.chunks)).not.toMatch(/oauth\/connect/);
+
+		// The chat model node's own run, which the owner opens in the execution, keeps the same.
+		const [modelRun] = result.runData['Dedalus Chat Model'];
+		const modelError = JSON.parse(JSON.stringify(modelRun.error)) as typeof error;
+		expect(modelError).toMatchObject({
+			message: error.message,
+			description: error.description,
+			context: { connectUrl, descriptionTemplate: error.context.descriptionTemplate },
+		});
 		// A 401 is not retried.
 		expect(completions().map((entry) => entry.status)).toEqual([401]);
 		expect(JSON.stringify(result.data)).not.toContain('SECRET');

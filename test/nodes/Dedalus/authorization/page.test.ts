@@ -1,4 +1,5 @@
-import { escapeHtml, pageJson, renderPage } from '../../../../nodes/Dedalus/authorization/page';
+import { escapeHtml } from '../../../../shared/html';
+import { pageJson, renderPage } from '../../../../nodes/Dedalus/authorization/page';
 
 const hostile = '<script>alert("x")</script>&\'';
 
