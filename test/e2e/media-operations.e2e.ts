@@ -26,6 +26,8 @@ const CREDENTIAL = { id: 'e2eMediaOps00001', name: 'Dedalus (media)' };
 const DEDALUS = `${PACKAGE_NAME}.dedalus`;
 const SPEECH_PATH = 'e2e-media-speech';
 const ANALYZE_PATH = 'e2e-media-analyze';
+const EMBED_PATH = 'e2e-media-embed';
+const TRANSLATE_PATH = 'e2e-media-translate';
 
 function id(workflow: number, n: number): string {
 	return `6d656469-0000-4000-8000-${String(workflow * 100 + n).padStart(12, '0')}`;
@@ -82,6 +84,74 @@ const SPEECH = {
 	connections: {
 		Webhook: { main: [[{ node: 'Speak', type: 'main', index: 0 }]] },
 		Speak: { main: [[{ node: 'Transcribe', type: 'main', index: 0 }]] },
+	},
+};
+
+// Generate Speech -> Translate: the spoken file uploaded to /v1/audio/translations.
+const TRANSLATE = {
+	...SPEECH,
+	id: 'e2eMediaTransl01',
+	name: 'E2E: Generate Speech -> Translate',
+	nodes: SPEECH.nodes.map((node) => {
+		if (node.name === 'Webhook') {
+			return {
+				...node,
+				id: id(4, 1),
+				webhookId: id(4, 11),
+				parameters: { ...node.parameters, path: TRANSLATE_PATH },
+			};
+		}
+		if (node.name === 'Speak') return { ...node, id: id(4, 2), webhookId: id(4, 52) };
+		return {
+			...node,
+			id: id(4, 3),
+			webhookId: id(4, 53),
+			parameters: { ...node.parameters, operation: 'translate' },
+		};
+	}),
+};
+
+// Embedding -> Create: one vector per input item (three texts sent in one batch).
+const EMBED = {
+	id: 'e2eMediaEmbed001',
+	name: 'E2E: Embedding Create',
+	nodes: [
+		{
+			id: id(3, 1),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: id(3, 11),
+			parameters: {
+				httpMethod: 'POST',
+				path: EMBED_PATH,
+				responseMode: 'lastNode',
+				responseData: 'allEntries',
+				options: {},
+			},
+		},
+		{
+			id: id(3, 2),
+			name: 'Texts',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [200, 0],
+			parameters: {
+				jsCode: 'return $json.body.texts.map((text) => ({ json: { text } }));',
+			},
+		},
+		dedalusStep(3, 3, 'Embed', {
+			resource: 'embedding',
+			operation: 'create',
+			model: { __rl: true, mode: 'id', value: 'openai/text-embedding-3-small' },
+			text: '={{ $json.text }}',
+			options: { dimensions: 8 },
+		}),
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Texts', type: 'main', index: 0 }]] },
+		Texts: { main: [[{ node: 'Embed', type: 'main', index: 0 }]] },
 	},
 };
 
@@ -153,7 +223,7 @@ describe('media operations with n8n binary data (real n8n)', () => {
 		n8n = await startN8n({
 			label: 'media',
 			credentials: [dedalusCredential({ ...CREDENTIAL, apiKey: API_KEY, baseUrl: emulator.url })],
-			workflows: [SPEECH, ANALYZE],
+			workflows: [SPEECH, ANALYZE, EMBED, TRANSLATE],
 		});
 	});
 
@@ -172,6 +242,41 @@ describe('media operations with n8n binary data (real n8n)', () => {
 		expect(response.status).toBe(200);
 		expect((response.json as { text: string }).text).toBe('the invoice is paid');
 		leaks.add('speech answer', response.text);
+	});
+
+	it('speaks a text and translates the stored audio through /v1/audio/translations', async () => {
+		const response = await httpCall(n8n.webhookUrl(TRANSLATE_PATH), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ text: 'the invoice is late' }),
+		});
+		expect(response.status).toBe(200);
+		expect((response.json as { text: string }).text).toBe(
+			'English translation: the invoice is late',
+		);
+		const translations = emulator
+			.requests()
+			.filter((entry) => entry.path === '/v1/audio/translations');
+		expect(translations).toHaveLength(1);
+		leaks.add('translation answer', response.text);
+	});
+
+	it('embeds three items in one batch, one vector per item, equal texts equal vectors', async () => {
+		const before = emulator.requests().filter((entry) => entry.path === '/v1/embeddings').length;
+		const response = await httpCall(n8n.webhookUrl(EMBED_PATH), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ texts: ['paid invoice', 'open invoice', 'paid invoice'] }),
+		});
+		expect(response.status).toBe(200);
+		const items = response.json as Array<{ embedding: number[] }>;
+		expect(items).toHaveLength(3);
+		for (const item of items) expect(item.embedding).toHaveLength(8);
+		expect(items[0].embedding).toEqual(items[2].embedding);
+		expect(items[0].embedding).not.toEqual(items[1].embedding);
+		const after = emulator.requests().filter((entry) => entry.path === '/v1/embeddings').length;
+		expect(after - before).toBe(1);
+		leaks.add('embedding answer', response.text);
 	});
 
 	it('pauses Image Analyze for consent and, after it, sends the generated image again', async () => {
