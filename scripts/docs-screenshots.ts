@@ -7,6 +7,8 @@
 //   docs/finished-run.png         the finished execution with the node's output, after Connect + Allow
 //   docs/agent-chat-model.png     an AI Agent with the Dedalus Chat Model and an n8n tool
 //   docs/agent-chat-model-node.png  the Dedalus Chat Model's parameters
+//   docs/editor-ocr.png           Document → Extract Text (OCR) open in the editor
+//   docs/editor-transcribe.png    Audio → Transcribe open in the editor
 // `npm run docs:screenshots -- --only agent` takes only the last two.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { agentWorkflow } from '../n8n-runner/agent-workflows';
 import { launchChromium } from '../n8n-runner/browser';
+import { DEDALUS_NODE_TYPE } from '../n8n-runner/package';
 import { REPO_ROOT } from '../n8n-runner/install';
 import { freePort } from '../n8n-runner/n8n';
 import { OWNER } from '../n8n-runner/rest';
@@ -131,6 +134,75 @@ async function agentScreenshots(page: Page, env: DemoEnvironment): Promise<void>
 	await page.keyboard.press('Escape');
 }
 
+/** One of the node's operations open in the editor: a Manual Trigger and the Dedalus node set to it. */
+async function operationScreenshot(
+	page: Page,
+	env: DemoEnvironment,
+	title: string,
+	parameters: Record<string, unknown>,
+	waitFor: string,
+	file: string,
+): Promise<void> {
+	const workflow = {
+		name: title,
+		nodes: [
+			{
+				id: 'a1b2c3d4-0000-4000-8000-000000000001',
+				name: 'When clicking ‘Execute workflow’',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'a1b2c3d4-0000-4000-8000-000000000002',
+				name: title,
+				type: DEDALUS_NODE_TYPE,
+				typeVersion: 1,
+				position: [220, 0],
+				parameters,
+				credentials: { dedalusApi: { id: env.credentialId, name: CREDENTIAL_NAME } },
+			},
+		],
+		connections: {
+			'When clicking ‘Execute workflow’': { main: [[{ node: title, type: 'main', index: 0 }]] },
+		},
+		settings: {},
+	};
+	const created = await env.n8n.rest.request<{ id: string }>('POST', '/rest/workflows', workflow);
+	await page.goto(`${env.n8n.editorUrl}/workflow/${created.id}`);
+	const node = await canvasNode(page, title);
+	await page.waitForLoadState('networkidle');
+	await closeModals(page);
+	await node.dblclick();
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.waitFor({ state: 'visible', timeout: 15_000 });
+	await ndv.getByText(waitFor, { exact: true }).first().waitFor({ timeout: 15_000 });
+	await page.waitForTimeout(1000);
+	await shoot(page, file);
+	await page.keyboard.press('Escape');
+}
+
+/** The operations beyond chat, as a user first meets them. */
+async function mediaScreenshots(page: Page, env: DemoEnvironment): Promise<void> {
+	await operationScreenshot(
+		page,
+		env,
+		'Read the invoice',
+		{ resource: 'document', operation: 'extractText', binaryPropertyName: 'data' },
+		'Document Source',
+		'editor-ocr.png',
+	);
+	await operationScreenshot(
+		page,
+		env,
+		'Transcribe the voice note',
+		{ resource: 'audio', operation: 'transcribe', binaryPropertyName: 'data' },
+		'Input Binary Field',
+		'editor-transcribe.png',
+	);
+}
+
 async function main(): Promise<number> {
 	const onlyAgent = process.argv.slice(2).join(' ').includes('--only agent');
 	setTag('docs');
@@ -164,6 +236,7 @@ async function main(): Promise<number> {
 		page.setDefaultTimeout(30_000);
 		await signIn(page, env);
 		await agentScreenshots(page, env);
+		await mediaScreenshots(page, env);
 		if (onlyAgent) {
 			say(`done in ${seconds(started)}`);
 			await stopAll();
