@@ -53,10 +53,13 @@ export interface HttpResult {
 	json?: unknown;
 }
 
-/** fetch() that always reads the body and parses it when it is JSON. */
+/**
+ * fetch() that always reads the body and parses it when it is JSON. A FormData body goes as
+ * multipart/form-data (fetch writes the boundary into the content type).
+ */
 export async function httpCall(
 	url: string,
-	init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+	init: { method?: string; headers?: Record<string, string>; body?: string | FormData } = {},
 ): Promise<HttpResult> {
 	const res = await fetch(url, {
 		method: init.method ?? 'GET',

@@ -29,6 +29,8 @@ export const EXAMPLE_FILES = [
 	'ask-with-tools.json',
 	'authorization-notifier.json',
 	'agent-chat-model-hybrid.json',
+	'invoice-ocr-summary.json',
+	'voice-note-answer.json',
 ];
 /** Name of the Webhook trigger the demo adds to the summary so it can start it without waiting for 07:00. */
 export const DEMO_TRIGGER_NAME = 'Demo: run now';
@@ -308,7 +310,8 @@ export async function startDemoEnvironment(
 			pinData: {},
 		});
 		// Published (active) so its webhooks answer. Drafts: the notifier (it needs SMTP and a chat URL)
-		// and the Agent example (its chat is opened from the editor; n8n 1.x has no Agent 3.1).
+		// the Agent example (its chat is opened from the editor; n8n 1.x has no Agent 3.1) and the
+		// upload examples (they wait for a file a person sends).
 		const publish = file === SUMMARY_FILE || file === 'ask-with-tools.json';
 		if (publish) toPublish.push(created.id);
 		workflows[file] = { id: created.id, name: workflow.name, published: publish };

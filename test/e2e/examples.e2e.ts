@@ -6,11 +6,13 @@
 // The credential the examples name (EXAMPLE_CREDENTIAL, what demo and dev create) exists, so both
 // imports bind to it. Then every example that can run unattended runs against the emulator, with
 // consent given over HTTP as the demo's --auto-consent gives it; only runtime URLs change (the chat
-// webhook and Notify URL placeholders point at a local listener, as in `npm run demo`).
+// webhook and Notify URL placeholders point at a local listener, as in `npm run demo`). The two
+// upload examples get their file as a browser or `curl -F` sends it: a PDF the emulator's OCR reads
+// back (emulator/src/pdf-fixture.ts), a WAV whose transcript it knows (markedWav).
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
+import { makePdf, markedWav, serverIdOf, startEmulator, type Emulator } from '../../emulator/src';
 import {
 	DEDALUS_CHAT_MODEL_TYPE,
 	DEDALUS_NODE_TYPE,
@@ -57,6 +59,22 @@ function webhookPath(workflow: ExampleWorkflow): string {
 	return String(trigger.parameters.path);
 }
 
+/** The Dedalus node of `workflow` named `name`, with its parameters. */
+function dedalusNode(workflow: ExampleWorkflow, name: string) {
+	const node = workflow.nodes.find(
+		(candidate) => candidate.name === name && candidate.type === DEDALUS_NODE_TYPE,
+	);
+	if (!node) throw new Error(`${workflow.name} has no Dedalus node "${name}"`);
+	return node;
+}
+
+/** What `curl -F data=@<fileName>` sends: one file in the form field `data`. */
+function upload(bytes: Buffer, fileName: string, mimeType: string): FormData {
+	const form = new FormData();
+	form.append('data', new Blob([bytes], { type: mimeType }), fileName);
+	return form;
+}
+
 /** What must survive an import unchanged: every node as in the file, and the connections. */
 function expectSameWorkflow(imported: ExampleWorkflow, file: ExampleWorkflow) {
 	expect(imported.name).toBe(file.name);
@@ -81,12 +99,14 @@ function expectSameWorkflow(imported: ExampleWorkflow, file: ExampleWorkflow) {
 }
 
 describe('examples/*.json as files', () => {
-	it('has the four documented examples', () => {
+	it('has the six documented examples', () => {
 		expect(FILES).toEqual([
 			'agent-chat-model-hybrid.json',
 			'ask-with-tools.json',
 			'authorization-notifier.json',
 			'daily-email-summary.json',
+			'invoice-ocr-summary.json',
+			'voice-note-answer.json',
 		]);
 	});
 
@@ -146,6 +166,43 @@ describe('examples/*.json as files', () => {
 		expect(schedule?.parameters).toEqual({
 			rule: { interval: [{ field: 'days', triggerAtHour: 7, triggerAtMinute: 0 }] },
 		});
+	});
+
+	it('invoice-ocr-summary: an uploaded PDF -> Extract Text (OCR) -> Complete with Brave Search', () => {
+		const workflow = example('invoice-ocr-summary.json');
+		expect(webhookPath(workflow)).toBe('invoice');
+		expect(dedalusNode(workflow, 'Extract invoice text').parameters).toMatchObject({
+			resource: 'document',
+			operation: 'extractText',
+			documentSource: 'binary',
+			binaryPropertyName: 'data',
+		});
+		const summarize = dedalusNode(workflow, 'Summarize invoice').parameters;
+		expect(summarize).toMatchObject({
+			resource: 'chat',
+			operation: 'complete',
+			mcpServers: 'dedalus-labs/brave-search',
+		});
+		expect(String(summarize.prompt)).toContain('{{ $json.text }}');
+		expect(workflow.connections['Invoice upload'].main[0][0].node).toBe('Extract invoice text');
+		expect(workflow.connections['Extract invoice text'].main[0][0].node).toBe('Summarize invoice');
+	});
+
+	it('voice-note-answer: an uploaded recording -> Transcribe -> Complete', () => {
+		const workflow = example('voice-note-answer.json');
+		expect(webhookPath(workflow)).toBe('voice-note');
+		expect(dedalusNode(workflow, 'Transcribe').parameters).toMatchObject({
+			resource: 'audio',
+			operation: 'transcribe',
+			binaryPropertyName: 'data',
+		});
+		expect(dedalusNode(workflow, 'Answer').parameters).toMatchObject({
+			resource: 'chat',
+			operation: 'complete',
+			prompt: '={{ $json.text }}',
+		});
+		expect(workflow.connections['Voice note upload'].main[0][0].node).toBe('Transcribe');
+		expect(workflow.connections.Transcribe.main[0][0].node).toBe('Answer');
 	});
 });
 
@@ -328,6 +385,60 @@ describe('examples/*.json imported as they are into a real n8n', () => {
 		expect(done.status).toBe('success');
 		const posted = await listener.waitForRequest((r) => r.path.startsWith('/chat'), 30_000);
 		expect((posted.json as { text: string }).text).toMatch(/^Yesterday's emails\n/);
+	});
+
+	it('invoice-ocr-summary reads an uploaded PDF and summarizes its text with Brave Search', async () => {
+		const workflow = example('invoice-ocr-summary.json');
+		const path = webhookPath(workflow);
+		await publishWorkflows(n8n.rest, [workflow.id], { webhookPaths: [path] });
+		const pdf = makePdf(
+			[
+				['ACME Supplies Ltd', 'Invoice INV-2041', 'Date: 2026-11-30'],
+				['Total due: EUR 1,280.00', 'Due date: 2026-12-30'],
+			],
+			{ compress: true },
+		);
+		const since = emulator.requests().length;
+
+		const res = await httpCall(n8n.webhookUrl(path), {
+			method: 'POST',
+			body: upload(pdf, 'invoice-inv-2041.pdf', 'application/pdf'),
+		});
+		expect(res.status).toBe(200);
+		const answer = res.json as { summary: string; tools: string[]; pages: number; file: string };
+		expect(answer).toMatchObject({ tools: ['search'], pages: 2, file: 'invoice-inv-2041.pdf' });
+		// The emulator's model quotes what it searched for: the prompt with both pages' OCR text.
+		for (const line of ['Invoice INV-2041', 'Date: 2026-11-30', 'Total due: EUR 1,280.00'])
+			expect(answer.summary).toContain(line);
+		const calls = emulator
+			.requests()
+			.slice(since)
+			.map((entry) => `${entry.path} ${entry.status}`);
+		expect(calls).toEqual(['/v1/ocr 200', '/v1/chat/completions 200']);
+	});
+
+	it('voice-note-answer transcribes an uploaded recording and answers it', async () => {
+		const workflow = example('voice-note-answer.json');
+		const path = webhookPath(workflow);
+		await publishWorkflows(n8n.rest, [workflow.id], { webhookPaths: [path] });
+		const question = 'When does the team offsite start on Thursday?';
+		const since = emulator.requests().length;
+
+		const res = await httpCall(n8n.webhookUrl(path), {
+			method: 'POST',
+			body: upload(markedWav(question), 'voice-note.wav', 'audio/wav'),
+		});
+		expect(res.status).toBe(200);
+		const answer = res.json as { transcript: string; answer: string; model: string };
+		expect(answer.transcript).toBe(question);
+		expect(answer.model).toBe('openai/gpt-4.1');
+		// The emulator's model echoes the last user message: the transcript reached the chat.
+		expect(answer.answer).toContain(`Echo from openai/gpt-4.1: ${question}`);
+		const calls = emulator
+			.requests()
+			.slice(since)
+			.map((entry) => `${entry.path} ${entry.status}`);
+		expect(calls).toEqual(['/v1/audio/transcriptions 200', '/v1/chat/completions 200']);
 	});
 
 	it('authorization-notifier forwards a notice to the chat webhook', async () => {
