@@ -73,7 +73,14 @@ export const TARGET_TABLE_HEADER = [
 // The report: sections between marker comments, so `--only <section>` replaces its own and
 // leaves the others; each section carries its target rows as JSON in a comment, from which the
 // Targets table at the top is rebuilt after every run.
-export const SECTIONS = ['targets', 'throughput', 'network', 'agent', 'streaming'] as const;
+export const SECTIONS = [
+	'targets',
+	'throughput',
+	'network',
+	'agent',
+	'streaming',
+	'media',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const start = (name: SectionName) => `<!-- bench-section:${name}:start -->`;
