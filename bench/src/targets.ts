@@ -14,7 +14,7 @@ export interface TargetRow {
 	/** The bound, and which side of it is good. */
 	bound: number;
 	direction: 'atMost' | 'atLeast';
-	unit: '×' | 'ms' | '%';
+	unit: '×' | 'ms' | '%' | 'requests';
 }
 
 export function median(values: number[]): number {
@@ -50,6 +50,7 @@ function format(value: number, unit: TargetRow['unit']): string {
 	if (!Number.isFinite(value)) return '–';
 	if (unit === '×') return `${value.toFixed(2)}×`;
 	if (unit === '%') return `${value.toFixed(1)} %`;
+	if (unit === 'requests') return String(Number(value.toFixed(1)));
 	return `${value.toFixed(1)} ms`;
 }
 
