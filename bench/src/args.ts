@@ -1,4 +1,4 @@
-export const ONLY = ['throughput', 'network', 'agent', 'streaming'] as const;
+export const ONLY = ['throughput', 'network', 'agent', 'streaming', 'media'] as const;
 export type SectionOnly = (typeof ONLY)[number];
 
 export interface BenchArgs {
@@ -34,6 +34,14 @@ export interface BenchArgs {
 	toolCallMs: number;
 	/** Runs per streaming row. */
 	streamingRuns: number;
+	/** The media section (bench/src/media.ts): texts, batch size and dimensions for the embeddings row. */
+	embeddingTexts: number;
+	embeddingBatch: number;
+	embeddingDimensions: number;
+	/** File sizes (bytes) for the upload and OCR rows, and the PDF's pages. */
+	audioBytes: number;
+	ocrBytes: number;
+	ocrPages: number;
 }
 
 const USAGE = `usage: npm run bench [-- options]
@@ -59,11 +67,17 @@ const USAGE = `usage: npm run bench [-- options]
   --only <section>       run one section and replace only it in docs/benchmarks.md (or --out),
                          the Targets table rebuilt: throughput (loopback throughput, CPU, memory),
                          network ((a), (c), (d) at the RTT over HTTPS), agent ((e)-(g) at each
-                         RTT), streaming
+                         RTT), streaming, media (embeddings, upload, OCR)
   --questions <n>        questions per row and repetition for (e)-(g) (default 4)
   --model-turn-ms <ms>   emulated price of one model turn for (e)-(g) (default 200)
   --tool-call-ms <ms>    emulated price of one MCP tool call for (e)-(g) (default 100)
   --streaming-runs <n>   runs per streaming row, split over the repetitions (default 30)
+  --embedding-texts <n>  texts for the media section's embeddings row (default 10000)
+  --embedding-batch <n>  Batch Size of Embedding -> Create and of its floor (default 2048, the node's)
+  --embedding-dimensions <n>  dimensions asked for (default 256, so JSON size does not dominate)
+  --audio-mb <n>         size of the WAV uploaded through Audio -> Transcribe (default 25)
+  --ocr-mb <n>           size of the PDF sent through Document -> Extract Text (default 10)
+  --ocr-pages <n>        pages of that PDF (default 20)
 `;
 
 function positiveInt(name: string, value: string | undefined): number {
@@ -96,6 +110,12 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		modelTurnMs: 200,
 		toolCallMs: 100,
 		streamingRuns: 30,
+		embeddingTexts: 10_000,
+		embeddingBatch: 2048,
+		embeddingDimensions: 256,
+		audioBytes: 25 * 1024 * 1024,
+		ocrBytes: 10 * 1024 * 1024,
+		ocrPages: 20,
 	};
 	const explicit = new Set<string>();
 	let out: string | undefined;
@@ -171,6 +191,24 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 			case '--tool-call-ms':
 				args.toolCallMs = positiveInt(name, value());
 				break;
+			case '--embedding-texts':
+				args.embeddingTexts = positiveInt(name, value());
+				break;
+			case '--embedding-batch':
+				args.embeddingBatch = positiveInt(name, value());
+				break;
+			case '--embedding-dimensions':
+				args.embeddingDimensions = positiveInt(name, value());
+				break;
+			case '--audio-mb':
+				args.audioBytes = positiveInt(name, value()) * 1024 * 1024;
+				break;
+			case '--ocr-mb':
+				args.ocrBytes = positiveInt(name, value()) * 1024 * 1024;
+				break;
+			case '--ocr-pages':
+				args.ocrPages = positiveInt(name, value());
+				break;
 			case '--help':
 			case '-h':
 				process.stdout.write(USAGE);
@@ -185,6 +223,7 @@ export function parseArgs(argv: string[], defaultOut: string): BenchArgs {
 		if (!explicit.has('--cpu-items')) args.cpuItems = 300;
 		if (!explicit.has('--memory-items')) args.memoryItems = 500;
 		if (!explicit.has('--streaming-runs')) args.streamingRuns = 10;
+		if (!explicit.has('--embedding-texts')) args.embeddingTexts = 1000;
 	}
 	if (args.quick && !explicit.has('--questions')) args.questions = 2;
 	if (args.quick && !explicit.has('--repetitions')) args.repetitions = 2;

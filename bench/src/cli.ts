@@ -10,6 +10,7 @@ import { type N8nInstance, startN8n } from '../../n8n-runner/n8n';
 import { agentTargets, agentWorkflows, renderAgentSection, runAgentBench } from './agent';
 import { type BenchArgs, parseArgs } from './args';
 import { EmulatorProcess } from './emulator';
+import { mediaTargets, renderMediaSection, runMediaBench } from './media';
 import { type FloorRun, runFloor } from './floor';
 import type { CpuResult, MemoryResult } from './inprocess';
 import { type Machine, describeMachine } from './machine';
@@ -66,6 +67,34 @@ async function streamingSection(
 		name: 'streaming',
 		markdown: renderStreamingMarkdown(results, command),
 		targets: streamingTargets(results),
+	};
+}
+
+/** Embeddings, an upload and OCR: the `media` section (bench/src/media.ts). */
+async function mediaSection(
+	args: BenchArgs,
+	emulator: EmulatorProcess,
+	command: string,
+): Promise<Section> {
+	const results = await runMediaBench(
+		emulator,
+		{
+			dist: args.dist ?? PACKAGE_DIST,
+			repetitions: args.repetitions,
+			latencyMs: args.latencyMs,
+			embeddingTexts: args.embeddingTexts,
+			embeddingBatch: args.embeddingBatch,
+			embeddingDimensions: args.embeddingDimensions,
+			audioBytes: args.audioBytes,
+			ocrBytes: args.ocrBytes,
+			ocrPages: args.ocrPages,
+		},
+		log,
+	);
+	return {
+		name: 'media',
+		markdown: renderMediaSection(results, command),
+		targets: mediaTargets(results),
 	};
 }
 
@@ -246,6 +275,11 @@ async function main() {
 			log('streaming rows...');
 			await emulator.reset();
 			sections.push(await streamingSection(args, emulator, command));
+		}
+		if (!args.only || args.only === 'media') {
+			log('media rows (embeddings, upload, OCR)...');
+			await emulator.reset();
+			sections.push(await mediaSection(args, emulator, command));
 		}
 	} catch (error) {
 		// A full run takes half an hour: keep what finished, say in the header what did not.

@@ -86,6 +86,28 @@ export class InspectorProfiler {
 		return profile;
 	}
 
+	/** A full garbage collection in n8n, through the inspector (n8n runs without --expose-gc). */
+	async collectGarbage(): Promise<void> {
+		await this.send('HeapProfiler.collectGarbage');
+	}
+
+	/**
+	 * n8n's clock and memory at this moment: `process.memoryUsage()` read inside n8n (the one
+	 * expression the benchmark evaluates there; it reads counters and changes nothing).
+	 */
+	async memoryUsage(): Promise<{ at: number; heapUsed: number; external: number; rss: number }> {
+		const { result } = await this.send<{ result: { value: string } }>('Runtime.evaluate', {
+			expression: 'JSON.stringify(Object.assign({ at: Date.now() }, process.memoryUsage()))',
+			returnByValue: true,
+		});
+		return JSON.parse(result.value) as {
+			at: number;
+			heapUsed: number;
+			external: number;
+			rss: number;
+		};
+	}
+
 	close(): void {
 		this.socket.close();
 	}

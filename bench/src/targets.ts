@@ -14,7 +14,7 @@ export interface TargetRow {
 	/** The bound, and which side of it is good. */
 	bound: number;
 	direction: 'atMost' | 'atLeast';
-	unit: '×' | 'ms' | '%';
+	unit: '×' | 'ms' | '%' | 'requests';
 }
 
 export function median(values: number[]): number {
@@ -50,6 +50,7 @@ function format(value: number, unit: TargetRow['unit']): string {
 	if (!Number.isFinite(value)) return '–';
 	if (unit === '×') return `${value.toFixed(2)}×`;
 	if (unit === '%') return `${value.toFixed(1)} %`;
+	if (unit === 'requests') return String(Number(value.toFixed(1)));
 	return `${value.toFixed(1)} ms`;
 }
 
@@ -73,7 +74,14 @@ export const TARGET_TABLE_HEADER = [
 // The report: sections between marker comments, so `--only <section>` replaces its own and
 // leaves the others; each section carries its target rows as JSON in a comment, from which the
 // Targets table at the top is rebuilt after every run.
-export const SECTIONS = ['targets', 'throughput', 'network', 'agent', 'streaming'] as const;
+export const SECTIONS = [
+	'targets',
+	'throughput',
+	'network',
+	'agent',
+	'streaming',
+	'media',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const start = (name: SectionName) => `<!-- bench-section:${name}:start -->`;

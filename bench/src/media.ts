@@ -1,0 +1,594 @@
+// The `media` section (`npm run bench -- --only media`): issue 18's three rows in one real n8n
+// against the emulator in its own process.
+//   1. Embeddings: N short texts through Embedding → Create (batched) vs an undici client outside
+//      n8n sending the same batches one after the other, as the node does; wall time ratio.
+//   2. Upload: a 25 MB WAV through Audio → Transcribe; the node's extra memory ÷ the file size.
+//   3. OCR: a 20-page PDF through Document → Extract Text; requests counted in the emulator's log,
+//      the node's extra memory ÷ the size of the base64 the API needs.
+// Memory (2, 3): n8n is started with an inspector port (opened later by SIGUSR1, as for the CPU
+// profile). While a run goes, the benchmark asks n8n for a full GC and then reads its
+// `process.memoryUsage()`, back to back, so every sample is live memory (V8 heap + external, which
+// holds Buffers) with n8n's own timestamp. The node's extra memory is the highest sample taken while
+// the node ran (its startTime and executionTime in the saved run data) minus the last sample before
+// it started; the same measure for a tiny file of the same kind, run just before, is subtracted
+// (what the node costs whatever the file size). See memoryMethod() for the limits.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+
+import { makePdf, markedWav } from '../../emulator/src';
+import { type N8nInstance, type WorkflowImport, startN8n } from '../../n8n-runner/n8n';
+import { nodeRuns, sleep } from '../../n8n-runner/rest';
+import type { EmulatorProcess } from './emulator';
+import { findN8nMainPid, RssSampler } from './proc';
+import { INSPECTOR_NODE_OPTIONS, InspectorProfiler } from './profiler';
+import { type LiveSample, extraRatios, nodeWindowGrowth, settled } from './memory-window';
+import { type TargetRow, median, spread } from './targets';
+import { API_KEY, DEDALUS_CREDENTIAL, DEDALUS_NODE_TYPE, credentials } from './workflows';
+
+export const MEDIA_TARGETS = {
+	embeddingsFloorRatio: 1.2,
+	uploadHeapPerFile: 1.5,
+	ocrHeapPerBase64: 2,
+};
+
+export interface MediaOptions {
+	dist: string;
+	repetitions: number;
+	latencyMs: number;
+	embeddingTexts: number;
+	embeddingBatch: number;
+	embeddingDimensions: number;
+	audioBytes: number;
+	ocrPages: number;
+	ocrBytes: number;
+}
+
+/** One memory measurement around one execution. */
+export interface MemoryRun {
+	fileBytes: number;
+	/** Highest live sample while the node ran − last live sample before it started; NaN without one. */
+	growth: number;
+	/** Live samples taken while the node ran. */
+	windowSamples: number;
+	nodeMs: number;
+	/** Requests the emulator saw for the node's endpoint. */
+	requests: number;
+	/** Peak RSS of n8n's main process during the run minus at its start (reference only). */
+	rssGrowth: number;
+}
+
+export interface MediaResults {
+	options: MediaOptions;
+	load: { start: number[]; end: number[] };
+	/** wallMs: client side; nodeMs: the node's executionTime; executionMs: startedAt → stoppedAt. */
+	embeddings: {
+		wallMs: number[];
+		nodeMs: number[];
+		executionMs: number[];
+		floorMs: number[];
+		requests: number;
+	};
+	audio: { big: MemoryRun[]; tiny: MemoryRun[] };
+	ocr: { big: MemoryRun[]; tiny: MemoryRun[]; base64Bytes: number; tinyBase64Bytes: number };
+}
+
+const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
+const PATHS = { embed: 'bench-media-embed', audio: 'bench-media-audio', ocr: 'bench-media-ocr' };
+const IDS = { embed: 'benchMediaEmbed1', audio: 'benchMediaAudio1', ocr: 'benchMediaOcr001' };
+
+export const embeddingText = (i: number) => `Item ${i}: a short text about the number ${i}.`;
+
+let uuid = 0;
+const nodeId = () => `b3c4e5f6-0000-4000-8000-${String(900 + ++uuid).padStart(12, '0')}`;
+
+function webhook(path: string, extra: Record<string, unknown> = {}) {
+	return {
+		id: nodeId(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: nodeId(),
+		parameters: {
+			httpMethod: 'POST',
+			path,
+			responseMode: 'lastNode',
+			responseData: 'firstEntryJson',
+			options: extra,
+		},
+	};
+}
+
+function dedalus(parameters: Record<string, unknown>) {
+	return {
+		id: nodeId(),
+		name: 'Dedalus',
+		type: DEDALUS_NODE_TYPE,
+		typeVersion: 1,
+		position: [440, 0],
+		parameters,
+		credentials: { dedalusApi: DEDALUS_CREDENTIAL },
+	};
+}
+
+function workflows(options: MediaOptions): WorkflowImport[] {
+	const model = (value: string) => ({ __rl: true, mode: 'id', value });
+	return [
+		{
+			id: IDS.embed,
+			name: 'Bench: media, embeddings',
+			nodes: [
+				webhook(PATHS.embed),
+				{
+					id: nodeId(),
+					name: 'Split Out',
+					type: 'n8n-nodes-base.splitOut',
+					typeVersion: 1,
+					position: [220, 0],
+					parameters: { fieldToSplitOut: 'body.texts', include: 'noOtherFields', options: {} },
+				},
+				dedalus({
+					resource: 'embedding',
+					operation: 'create',
+					model: model(EMBEDDING_MODEL),
+					text: '={{ $json.text }}',
+					options: {
+						batchSize: options.embeddingBatch,
+						dimensions: options.embeddingDimensions,
+					},
+				}),
+			],
+			connections: {
+				Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+				'Split Out': { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
+			},
+		},
+		{
+			id: IDS.audio,
+			name: 'Bench: media, transcribe an upload',
+			nodes: [
+				webhook(PATHS.audio, { binaryPropertyName: 'data' }),
+				dedalus({
+					resource: 'audio',
+					operation: 'transcribe',
+					model: model('openai/whisper-1'),
+					binaryPropertyName: 'data',
+					options: {},
+				}),
+			],
+			connections: { Webhook: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] } },
+		},
+		{
+			id: IDS.ocr,
+			name: 'Bench: media, OCR of a PDF',
+			nodes: [
+				webhook(PATHS.ocr, { binaryPropertyName: 'data' }),
+				dedalus({
+					resource: 'document',
+					operation: 'extractText',
+					model: model('mistral/mistral-ocr-latest'),
+					documentSource: 'binary',
+					binaryPropertyName: 'data',
+					options: {},
+				}),
+			],
+			connections: { Webhook: { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] } },
+		},
+	];
+}
+
+/** A WAV of exactly `bytes` (silence after a short marked header), transcribed as `text`. */
+export function wavOfSize(bytes: number, text: string): Buffer {
+	const header = markedWav(text, Buffer.alloc(0)).length;
+	const samples = Math.max(0, bytes - header) & ~1;
+	return markedWav(text, Buffer.alloc(samples));
+}
+
+/**
+ * A PDF of `pages` text pages, padded to about `bytes` with a trailing comment of random hex
+ * (stands in for the scanned images of a real invoice PDF: bytes the node must send, text the
+ * OCR does not read).
+ */
+export function pdfOfSize(pages: number, bytes: number): Buffer {
+	const pdf = makePdf(
+		Array.from({ length: pages }, (_, i) => [`Page ${i + 1} of ${pages}`, 'Invoice line items']),
+	);
+	const padding = Math.max(0, bytes - pdf.length - 3);
+	if (!padding) return pdf;
+	const hex = randomBytes(Math.ceil(padding / 2))
+		.toString('hex')
+		.slice(0, padding);
+	return Buffer.concat([pdf, Buffer.from(`\n%${hex}\n`, 'latin1')]);
+}
+
+/** The floor for the embeddings row: the node's batches, one after the other, over undici. */
+export async function embeddingFloor(
+	emulatorUrl: string,
+	texts: number,
+	batch: number,
+	dimensions: number,
+): Promise<{ wallMs: number; requests: number }> {
+	const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+	const started = performance.now();
+	let requests = 0;
+	for (let from = 0; from < texts; from += batch) {
+		const input = Array.from({ length: Math.min(batch, texts - from) }, (_, i) =>
+			embeddingText(from + i),
+		);
+		const res = await request(`${emulatorUrl}/v1/embeddings`, {
+			method: 'POST',
+			dispatcher,
+			headers: {
+				authorization: `Bearer ${API_KEY}`,
+				'content-type': 'application/json',
+				accept: 'application/json',
+				'idempotency-key': `bench-${randomUUID()}`,
+			},
+			body: JSON.stringify({
+				model: EMBEDDING_MODEL,
+				encoding_format: 'float',
+				dimensions,
+				input,
+			}),
+		});
+		const body = (await res.body.json()) as { data?: Array<{ embedding: number[] }> };
+		requests++;
+		if (res.statusCode !== 200 || body.data?.length !== input.length)
+			throw new Error(`embeddings floor: HTTP ${res.statusCode}`);
+	}
+	const wallMs = performance.now() - started;
+	await dispatcher.close();
+	return { wallMs, requests };
+}
+
+async function post(
+	n8n: N8nInstance,
+	path: string,
+	body: Buffer | string,
+	headers: Record<string, string>,
+): Promise<number> {
+	for (const deadline = Date.now() + 60_000; ; ) {
+		const started = performance.now();
+		const res = await fetch(n8n.webhookUrl(path), { method: 'POST', headers, body });
+		const text = await res.text();
+		// Just after start n8n may still be registering the webhooks (404 without an execution).
+		if (res.status === 404 && Date.now() < deadline) {
+			await sleep(500);
+			continue;
+		}
+		if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+		return performance.now() - started;
+	}
+}
+
+/** The newest finished execution of a workflow, and the Dedalus node's run in it. */
+async function finishedRun(
+	n8n: N8nInstance,
+	workflowId: string,
+	previous: string | undefined,
+): Promise<{ startTime: number; executionTime: number; executionMs: number }> {
+	for (const deadline = Date.now() + 120_000; ; await sleep(50)) {
+		const [latest] = await n8n.rest.listExecutions(workflowId, { limit: 1 });
+		if (latest && latest.id !== previous && latest.stoppedAt && latest.status !== 'running') {
+			const execution = await n8n.rest.getExecution(latest.id);
+			if (execution.status !== 'success')
+				throw new Error(`${workflowId}: execution ${latest.id} ended ${execution.status}`);
+			const run = nodeRuns(execution, 'Dedalus')[0];
+			return {
+				startTime: run.startTime,
+				executionTime: run.executionTime,
+				executionMs: Date.parse(execution.stoppedAt ?? '') - Date.parse(execution.startedAt ?? ''),
+			};
+		}
+		if (Date.now() > deadline) throw new Error(`${workflowId}: no finished execution after 120 s`);
+	}
+}
+
+const latestId = async (n8n: N8nInstance, workflowId: string) =>
+	(await n8n.rest.listExecutions(workflowId, { limit: 1 }))[0]?.id;
+
+async function memoryRun(
+	n8n: N8nInstance,
+	pid: number,
+	inspector: InspectorProfiler,
+	emulator: EmulatorProcess,
+	kind: 'audio' | 'ocr',
+	file: Buffer,
+	latencyMs: number,
+): Promise<MemoryRun> {
+	await emulator.reset();
+	await emulator.setLatency(latencyMs);
+	const previous = await latestId(n8n, IDS[kind]);
+	const sample = async (): Promise<LiveSample> => {
+		await inspector.collectGarbage();
+		const usage = await inspector.memoryUsage();
+		return { at: usage.at, live: usage.heapUsed + usage.external };
+	};
+	// Wait until what earlier runs left is gone (live memory steady), at most 10 s.
+	const quiet: LiveSample[] = [];
+	for (const deadline = Date.now() + 10_000; !settled(quiet) && Date.now() < deadline; )
+		quiet.push(await sample());
+	const before = quiet[quiet.length - 1];
+	const samples: LiveSample[] = [];
+	let running = true;
+	const sampling = (async () => {
+		while (running) samples.push(await sample());
+	})();
+	const rss = new RssSampler(pid).start();
+	try {
+		await post(
+			n8n,
+			PATHS[kind],
+			file,
+			kind === 'audio'
+				? { 'content-type': 'audio/wav', 'content-disposition': 'attachment; filename="bench.wav"' }
+				: {
+						'content-type': 'application/pdf',
+						'content-disposition': 'attachment; filename="bench.pdf"',
+					},
+		);
+	} finally {
+		running = false;
+		await sampling;
+	}
+	const peak = rss.stop();
+	const run = await finishedRun(n8n, IDS[kind], previous);
+	const { growth, inWindow } = nodeWindowGrowth(samples, before, run.startTime, run.executionTime);
+	const stats = await emulator.stats();
+	return {
+		fileBytes: file.length,
+		growth,
+		windowSamples: inWindow,
+		nodeMs: run.executionTime,
+		requests: stats.total,
+		rssGrowth: peak.mainPeak - peak.mainStart,
+	};
+}
+
+export async function runMediaBench(
+	emulator: EmulatorProcess,
+	options: MediaOptions,
+	log: (message: string) => void,
+): Promise<MediaResults> {
+	const results: MediaResults = {
+		options,
+		load: { start: loadavg(), end: [] },
+		embeddings: {
+			wallMs: [],
+			nodeMs: [],
+			executionMs: [],
+			floorMs: [],
+			requests: Math.ceil(options.embeddingTexts / options.embeddingBatch),
+		},
+		audio: { big: [], tiny: [] },
+		ocr: { big: [], tiny: [], base64Bytes: 0, tinyBase64Bytes: 0 },
+	};
+	const audio = wavOfSize(options.audioBytes, 'the bench upload');
+	const tinyAudio = wavOfSize(4096, 'the bench upload');
+	const pdf = pdfOfSize(options.ocrPages, options.ocrBytes);
+	const tinyPdf = pdfOfSize(options.ocrPages, 0);
+	results.ocr.base64Bytes = Math.ceil(pdf.length / 3) * 4;
+	results.ocr.tinyBase64Bytes = Math.ceil(tinyPdf.length / 3) * 4;
+	const texts = JSON.stringify({
+		texts: Array.from({ length: options.embeddingTexts }, (_, i) => ({ text: embeddingText(i) })),
+	});
+	const json = { 'content-type': 'application/json' };
+
+	log('media: starting n8n...');
+	const n8n = await startN8n({
+		packageDist: options.dist,
+		credentials: credentials(emulator.url),
+		workflows: workflows(options),
+		label: 'bench-media',
+		env: { NODE_OPTIONS: INSPECTOR_NODE_OPTIONS },
+	});
+	let inspector: InspectorProfiler | undefined;
+	try {
+		const pid = findN8nMainPid(n8n.userFolder);
+		log(`media: n8n ${n8n.baseUrl} (pid ${pid}); log ${n8n.logFile}`);
+		// Warm-up: each workflow once, small, and the floor once.
+		await emulator.reset();
+		await emulator.setLatency(options.latencyMs);
+		await post(n8n, PATHS.embed, JSON.stringify({ texts: [{ text: embeddingText(0) }] }), json);
+		await embeddingFloor(emulator.url, 10, options.embeddingBatch, options.embeddingDimensions);
+		inspector = await InspectorProfiler.attach(pid, n8n.logs);
+		const hook = inspector;
+		await memoryRun(n8n, pid, hook, emulator, 'audio', tinyAudio, options.latencyMs);
+		await memoryRun(n8n, pid, hook, emulator, 'ocr', tinyPdf, options.latencyMs);
+
+		for (let rep = 0; rep < options.repetitions; rep++) {
+			await emulator.reset();
+			await emulator.setLatency(options.latencyMs);
+			const floor = await embeddingFloor(
+				emulator.url,
+				options.embeddingTexts,
+				options.embeddingBatch,
+				options.embeddingDimensions,
+			);
+			results.embeddings.floorMs.push(floor.wallMs);
+			await emulator.reset();
+			const previous = await latestId(n8n, IDS.embed);
+			results.embeddings.wallMs.push(await post(n8n, PATHS.embed, texts, json));
+			const embedRun = await finishedRun(n8n, IDS.embed, previous);
+			results.embeddings.nodeMs.push(embedRun.executionTime);
+			results.embeddings.executionMs.push(embedRun.executionMs);
+			const requests = (await emulator.stats()).total;
+			if (requests !== floor.requests)
+				throw new Error(
+					`embeddings: the node sent ${requests} requests, the floor ${floor.requests}`,
+				);
+
+			// One unmeasured tiny upload first: the first memory run after the embeddings run sees
+			// n8n's live memory fall while its node runs, by an amount that grows with the texts
+			// (-13.6 MB after 1,000, -74.6 MB after 10,000 in short runs): n8n releasing that
+			// run's data, which would otherwise lower the next measured run's growth.
+			const flush = await memoryRun(
+				n8n,
+				pid,
+				hook,
+				emulator,
+				'audio',
+				tinyAudio,
+				options.latencyMs,
+			);
+			log(
+				`media: unmeasured run after the embeddings: ${(flush.growth / 1024 / 1024).toFixed(1)} MB`,
+			);
+			results.audio.tiny.push(
+				await memoryRun(n8n, pid, hook, emulator, 'audio', tinyAudio, options.latencyMs),
+			);
+			results.audio.big.push(
+				await memoryRun(n8n, pid, hook, emulator, 'audio', audio, options.latencyMs),
+			);
+			results.ocr.tiny.push(
+				await memoryRun(n8n, pid, hook, emulator, 'ocr', tinyPdf, options.latencyMs),
+			);
+			results.ocr.big.push(
+				await memoryRun(n8n, pid, hook, emulator, 'ocr', pdf, options.latencyMs),
+			);
+			const r = (runs: MemoryRun[], tiny: MemoryRun[], size: number) =>
+				((runs[rep].growth - tiny[rep].growth) / size).toFixed(2);
+			log(
+				`media repetition ${rep + 1}/${options.repetitions}: embeddings ${(results.embeddings.wallMs[rep] / floor.wallMs).toFixed(2)}× the floor, ` +
+					`upload ${r(results.audio.big, results.audio.tiny, audio.length)}× the file, ` +
+					`OCR ${r(results.ocr.big, results.ocr.tiny, results.ocr.base64Bytes)}× the base64 (${results.ocr.big[rep].requests} request)`,
+			);
+		}
+	} finally {
+		inspector?.close();
+		await n8n.stop();
+	}
+	results.load.end = loadavg();
+	return results;
+}
+
+export function mediaTargets(results: MediaResults): TargetRow[] {
+	const { options, embeddings, audio, ocr } = results;
+	return [
+		{
+			label: `Embeddings: ${options.embeddingTexts.toLocaleString('en')} texts through Embedding → Create in n8n (batches of ${options.embeddingBatch}, ${options.embeddingDimensions} dimensions) within ${MEDIA_TARGETS.embeddingsFloorRatio}× of undici sending the same batches (wall time)`,
+			values: embeddings.wallMs.map((ms, i) => ms / embeddings.floorMs[i]),
+			bound: MEDIA_TARGETS.embeddingsFloorRatio,
+			direction: 'atMost',
+			unit: '×',
+		},
+		{
+			label: `Upload: ${mb(options.audioBytes)} WAV through Audio → Transcribe, the node's extra memory ≤ ${MEDIA_TARGETS.uploadHeapPerFile}× the file`,
+			values: extraRatios(audio.big, audio.tiny, options.audioBytes),
+			bound: MEDIA_TARGETS.uploadHeapPerFile,
+			direction: 'atMost',
+			unit: '×',
+		},
+		{
+			label: `OCR: ${options.ocrPages}-page PDF (${mb(ocr.big[0]?.fileBytes ?? options.ocrBytes)}) through Document → Extract Text, the node's extra memory ≤ ${MEDIA_TARGETS.ocrHeapPerBase64}× its base64 (${mb(ocr.base64Bytes)})`,
+			values: extraRatios(ocr.big, ocr.tiny, ocr.base64Bytes),
+			bound: MEDIA_TARGETS.ocrHeapPerBase64,
+			direction: 'atMost',
+			unit: '×',
+		},
+		{
+			label: `OCR: requests for one ${options.ocrPages}-page PDF (emulator log), at most 1`,
+			values: ocr.big.map((run) => run.requests),
+			bound: 1,
+			direction: 'atMost',
+			unit: 'requests',
+		},
+	];
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
+const range = (values: number[], f: (v: number) => string) => {
+	const { median: mid, min, max } = spread(values);
+	return `${f(mid)} (${f(min)} – ${f(max)})`;
+};
+
+function memoryRow(
+	label: string,
+	big: MemoryRun[],
+	tiny: MemoryRun[],
+	per: number,
+	perLabel: string,
+) {
+	const extra = big.map((run, i) => run.growth - (tiny[i]?.growth ?? NaN));
+	return `| ${label} | ${range(extra, mb)} | ${range(
+		tiny.map((r) => r.growth),
+		mb,
+	)} | ${x(median(extra) / per)} of ${perLabel} | ${big.map((r) => r.windowSamples).join(', ')} | ${range(
+		big.map((r) => r.nodeMs),
+		(v) => `${v.toFixed(0)} ms`,
+	)} | ${range(
+		big.map((r) => r.rssGrowth),
+		mb,
+	)} | ${big.map((r) => r.requests).join(', ')} |`;
+}
+
+export function renderMediaSection(results: MediaResults, command: string): string {
+	const { options, embeddings, audio, ocr, load } = results;
+	const ratios = embeddings.wallMs.map((ms, i) => ms / embeddings.floorMs[i]);
+	return [
+		'## Media: embeddings, an upload, OCR',
+		'',
+		`Latest run: ${new Date().toISOString()}, \`${command}\`, ${options.repetitions} repetitions, emulator latency ${options.latencyMs} ms. ` +
+			`Load average (1/5/15 min) before ${load.start.map((v) => v.toFixed(2)).join(' / ')}, after ${load.end.map((v) => v.toFixed(2)).join(' / ')}.`,
+		'',
+		'| row | n8n (client side) | of it: execution | of it: the node | floor (undici) | ratio n8n ÷ floor |',
+		'| --- | ---: | ---: | ---: | ---: | ---: |',
+		`| ${options.embeddingTexts.toLocaleString('en')} texts, Embedding → Create, batches of ${options.embeddingBatch} (${embeddings.requests} requests), ${options.embeddingDimensions} dimensions | ${range(embeddings.wallMs, s)} | ${range(embeddings.executionMs, s)} | ${range(embeddings.nodeMs, s)} | ${range(embeddings.floorMs, s)} | ${range(ratios, x)} |`,
+		'',
+		'| row | node extra memory (median, min – max) | same with a tiny file | ratio | samples while the node ran | node time | n8n RSS growth | requests |',
+		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+		memoryRow(
+			`Audio → Transcribe, ${mb(options.audioBytes)} WAV`,
+			audio.big,
+			audio.tiny,
+			options.audioBytes,
+			'the file',
+		),
+		memoryRow(
+			`Document → Extract Text, ${options.ocrPages}-page PDF of ${mb(ocr.big[0]?.fileBytes ?? options.ocrBytes)} (base64 ${mb(ocr.base64Bytes)})`,
+			ocr.big,
+			ocr.tiny,
+			ocr.base64Bytes,
+			'the base64',
+		),
+		'',
+		'- **Embeddings.** Webhook (the texts as a JSON array, answer when the last node is done) → Split Out → Dedalus',
+		`  Embedding → Create with \`{{ $json.text }}\`, Batch Size ${options.embeddingBatch}, Dimensions ${options.embeddingDimensions}. The floor: undici`,
+		'  (keep-alive) outside n8n sends the same batches (same texts, model, dimensions, headers) one after the other, as',
+		'  the node does, and parses each answer. Dimensions are kept small on purpose so the size of the vectors in',
+		"  JSON (parsing, n8n's saving of the execution) does not dominate the comparison. n8n's time is the client's,",
+		'  from sending the texts to the answer; the request count is checked equal to the floor’s in every repetition.',
+		...memoryMethod(results),
+	].join('\n');
+}
+
+function memoryMethod(results: MediaResults): string[] {
+	const { options } = results;
+	return [
+		`- **Upload and OCR memory.** Webhook (the file as the raw request body, stored by n8n as binary property`,
+		'  `data`) → Dedalus. n8n runs with `--inspect-port` (no inspector until SIGUSR1 opens it, as for the CPU',
+		"  profile). During each run the benchmark asks n8n's V8 for a full garbage collection",
+		'  (`HeapProfiler.collectGarbage`) and then reads `process.memoryUsage()` inside n8n, back to back, so each',
+		'  sample is *live* memory (heapUsed + external; external holds Buffers) with n8n’s own timestamp. The node’s',
+		'  extra memory = the highest sample taken while the node ran (startTime and executionTime of its saved run)',
+		'  minus the last sample before it started; the same for a tiny file (4 KB WAV; the same PDF without padding)',
+		'  in the same repetition is subtracted, so what the node costs whatever the file (parameters, request and',
+		`  answer handling) is not counted. The emulator answers after ${options.latencyMs} ms, so the node holds what it built for the`,
+		'  request for at least that long. After the embeddings run of each repetition one tiny upload runs unmeasured',
+		`  (the first run after it sees n8n release the embeddings run's data while its node runs). The PDF has ${options.ocrPages} text pages, padded with a trailing comment of random hex to`,
+		'  the stated size (the bytes of scanned images in a real invoice: sent, not read by the OCR); the OCR target',
+		`  bounds the node's extra memory at ${MEDIA_TARGETS.ocrHeapPerBase64}× the base64 text (the base64 string the data URI needs, and the JSON`,
+		'  body that carries it); any further copy of the file shows above that. The emulator’s request log counts',
+		'  the OCR requests per document.',
+		'- **Limits of the memory method.** A sample is taken only between n8n’s tasks: memory allocated and freed',
+		'  within one synchronous stretch of the node (or of n8n’s HTTP client) is not seen, so the peak can be',
+		'  understated; each sample costs a full GC (tens of ms), so few samples fall in a short node run, and a run',
+		'  with none reads “–” (unclear). Memory outside V8’s accounting (sockets’ kernel buffers, native',
+		'  allocations not reported as external) is not counted; the RSS growth of the main process is shown for',
+		'  reference (coarse: RSS rarely shrinks and includes freed-but-kept pages).',
+	];
+}
