@@ -73,6 +73,14 @@ export class ItemInput {
 		return number;
 	}
 
+	/** A value from a fixed list (an options parameter, a JSON field): anything else names the field. */
+	oneOf(field: string, value: unknown, allowed: readonly string[], description?: string): string {
+		if (typeof value !== 'string' || !allowed.includes(value)) {
+			this.fail(field, `has an unknown value ${JSON.stringify(value)}`, description);
+		}
+		return value;
+	}
+
 	json(field: string, value: unknown): unknown {
 		const json = parseIfString(value);
 		return json ? json.value : this.fail(field, 'is not valid JSON');

@@ -135,10 +135,10 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		if (options.stop.length > 4) input.fail('Stop Sequences', 'has more than 4 entries');
 	}
 	if (raw.responseFormat !== undefined && raw.responseFormat !== 'text') {
-		if (raw.responseFormat !== 'json_object' && raw.responseFormat !== 'json_schema') {
-			input.fail('Response Format', `has an unknown value ${JSON.stringify(raw.responseFormat)}`);
-		}
-		options.responseFormat = raw.responseFormat;
+		options.responseFormat = input.oneOf('Response Format', raw.responseFormat, [
+			'json_object',
+			'json_schema',
+		]) as CompletionOptions['responseFormat'];
 		if (raw.responseFormat === 'json_schema') {
 			const schema = input.json('JSON Schema', raw.jsonSchema ?? '');
 			if (!schema || typeof schema !== 'object' || Array.isArray(schema))
@@ -148,10 +148,11 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		}
 	}
 	if (raw.toolChoice !== undefined) {
-		if (!['auto', 'none', 'required'].includes(raw.toolChoice as string)) {
-			input.fail('Tool Choice', `has an unknown value ${JSON.stringify(raw.toolChoice)}`);
-		}
-		options.toolChoice = raw.toolChoice as CompletionOptions['toolChoice'];
+		options.toolChoice = input.oneOf('Tool Choice', raw.toolChoice, [
+			'auto',
+			'none',
+			'required',
+		]) as CompletionOptions['toolChoice'];
 	}
 	const fallbacks = listOf(input.text('Fallback Models', raw.fallbackModels));
 	if (fallbacks.length > 0) {
@@ -163,10 +164,11 @@ function readOptions(input: ItemInput, raw: IDataObject): CompletionOptions {
 		});
 	}
 	if (raw.reasoningEffort !== undefined && raw.reasoningEffort !== '') {
-		if (!REASONING_EFFORTS.includes(raw.reasoningEffort as string)) {
-			input.fail('Reasoning Effort', `has an unknown value ${JSON.stringify(raw.reasoningEffort)}`);
-		}
-		options.reasoningEffort = raw.reasoningEffort as string;
+		options.reasoningEffort = input.oneOf(
+			'Reasoning Effort',
+			raw.reasoningEffort,
+			REASONING_EFFORTS,
+		);
 	}
 	if (raw.automaticToolExecution !== undefined)
 		options.automaticToolExecution = Boolean(raw.automaticToolExecution);
@@ -232,10 +234,10 @@ export function readCompletionParameters(
 	const rawOptions = read('options', {});
 	const options = (rawOptions && typeof rawOptions === 'object' ? rawOptions : {}) as IDataObject;
 	const operation = read('operation', 'complete');
-	const imageDetail = operation === 'analyze' ? options.imageDetail : undefined;
-	if (imageDetail !== undefined && !['auto', 'low', 'high'].includes(imageDetail as string)) {
-		input.fail('Image Detail', `has an unknown value ${JSON.stringify(imageDetail)}`);
-	}
+	const imageDetail =
+		operation === 'analyze' && options.imageDetail !== undefined
+			? input.oneOf('Image Detail', options.imageDetail, ['auto', 'low', 'high'])
+			: undefined;
 	return {
 		model,
 		messages: readMessages(input, read),

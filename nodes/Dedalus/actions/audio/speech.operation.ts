@@ -135,24 +135,19 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 			`has ${text.length} characters, more than the ${MAX_INPUT_CHARACTERS} allowed`,
 		);
 	}
-	const voice = this.getNodeParameter('voice', itemIndex, 'alloy');
-	if (typeof voice !== 'string' || !VOICES.includes(voice)) {
-		input.fail(
-			'Voice',
-			`has an unknown value ${JSON.stringify(voice)}`,
-			`Use one of: ${VOICES.join(', ')}.`,
-		);
-	}
+	const voice = input.oneOf(
+		'Voice',
+		this.getNodeParameter('voice', itemIndex, 'alloy'),
+		VOICES,
+		`Use one of: ${VOICES.join(', ')}.`,
+	);
 	const field = input.text(
 		'Put Output File in Field',
 		this.getNodeParameter('outputBinaryPropertyName', itemIndex, 'data'),
 		{ required: true },
 	) as string;
 	const raw = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const format = (raw.responseFormat as string | undefined) ?? 'mp3';
-	if (!Object.prototype.hasOwnProperty.call(FORMATS, format)) {
-		input.fail('Format', `has an unknown value ${JSON.stringify(format)}`);
-	}
+	const format = input.oneOf('Format', raw.responseFormat ?? 'mp3', Object.keys(FORMATS));
 	const body: IDataObject = { model, input: text, voice, response_format: format };
 	const speed = input.number('Speed', raw.speed, { min: 0.25, max: 4 });
 	if (speed !== undefined) body.speed = speed;

@@ -108,10 +108,11 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 		{ required: true },
 	) as string;
 	const raw = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const responseFormat = (raw.responseFormat as string | undefined) ?? 'json';
-	if (!RESPONSE_FORMATS.includes(responseFormat)) {
-		input.fail('Response Format', `has an unknown value ${JSON.stringify(responseFormat)}`);
-	}
+	const responseFormat = input.oneOf(
+		'Response Format',
+		raw.responseFormat ?? 'json',
+		RESPONSE_FORMATS,
+	);
 	const language = operation === 'transcribe' ? input.text('Language', raw.language) : undefined;
 	if (language !== undefined && !/^[a-z]{2}$/i.test(language.trim())) {
 		input.fail('Language', `must be a two-letter ISO-639-1 code such as "de", not "${language}"`);

@@ -107,10 +107,7 @@ function readItem(context: IExecuteFunctions, itemIndex: number): EmbeddingItem 
 	}) as string;
 	const raw = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const dimensions = input.number('Dimensions', raw.dimensions, { min: 1, integer: true });
-	const encoding = raw.encodingFormat ?? 'float';
-	if (encoding !== 'float' && encoding !== 'base64') {
-		input.fail('Encoding', `has an unknown value ${JSON.stringify(encoding)}`);
-	}
+	const encoding = input.oneOf('Encoding', raw.encodingFormat ?? 'float', ['float', 'base64']);
 	const user = input.text('User', raw.user);
 	const body: IDataObject = { model, encoding_format: encoding };
 	if (dimensions !== undefined) body.dimensions = dimensions;

@@ -148,9 +148,7 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	] as const) {
 		const value = raw[option];
 		if (value === undefined || value === '') continue;
-		if (!CHOICES[option].includes(value as string)) {
-			input.fail(label, `has an unknown value ${JSON.stringify(value)}`);
-		}
+		input.oneOf(label, value, CHOICES[option]);
 		// "auto" is each model's own default: leaving it out keeps models that lack the field working.
 		if (value !== 'auto') body[wire] = value;
 	}
