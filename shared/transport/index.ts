@@ -18,7 +18,7 @@ export { MAX_LINK_LENGTH, MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText, parseIfStrin
 export type { BinaryAnswer } from './client';
 export { downloadFile, mayDownload } from './download';
 export { jsonBodyWithFile } from './json-file-body';
-export { multipartBody } from './multipart';
+export { multipartBody, multipartBodyWrittenBy } from './multipart';
 export type { MultipartFile, UploadBody } from './multipart';
 export {
 	embeddingListSchema,
