@@ -57,7 +57,10 @@ export interface DedalusRequest<T> {
 	 */
 	url?: string;
 	body?: object;
-	/** A body sent as it is (a multipart upload: transport/multipart.ts) instead of JSON `body`. */
+	/**
+	 * A body sent as it is (a multipart upload: transport/multipart.ts; JSON with a file inline:
+	 * transport/json-file-body.ts) instead of JSON `body`.
+	 */
 	upload?: UploadBody;
 	/** Accept header; default application/json. */
 	accept?: string;

@@ -59,13 +59,19 @@ function redactText(text: string, secrets: readonly string[]): string {
 export function redactValue<T>(value: T, secrets: readonly string[]): T {
 	if (typeof value === 'string') return redactText(value, secrets) as T;
 	if (Array.isArray(value)) {
-		let changed = false;
-		const items = value.map((item: unknown) => {
+		// A copy only from the first changed element on: an answer's long lists of numbers
+		// (embeddings) pass through without a new array each.
+		let items: unknown[] | undefined;
+		for (let index = 0; index < value.length; index++) {
+			const item: unknown = value[index];
+			if (item === null || (typeof item !== 'string' && typeof item !== 'object')) continue;
 			const redacted = redactValue(item, secrets);
-			changed ||= redacted !== item;
-			return redacted;
-		});
-		return (changed ? items : value) as T;
+			if (redacted !== item) {
+				items ??= value.slice();
+				items[index] = redacted;
+			}
+		}
+		return (items ?? value) as T;
 	}
 	if (value !== null && typeof value === 'object') {
 		let changed = false;

@@ -1,4 +1,5 @@
 import { decodeEmbedding } from '../../shared/embeddings';
+import { embeddingListSchema } from '../../shared/transport';
 
 describe('decodeEmbedding', () => {
 	it('decodes base64 little-endian float32 into the numbers', () => {
@@ -9,5 +10,22 @@ describe('decodeEmbedding', () => {
 
 	it('keeps a list of numbers as it is', () => {
 		expect(decodeEmbedding([0.1, 0.2])).toEqual([0.1, 0.2]);
+	});
+});
+
+describe('embeddingListSchema', () => {
+	const answer = (embedding: unknown) => ({ data: [{ index: 0, embedding }] });
+
+	it('takes a list of numbers or a base64 string', () => {
+		expect(embeddingListSchema.safeParse(answer([0.1, -2, 3])).success).toBe(true);
+		expect(embeddingListSchema.safeParse(answer('AAAAPw==')).success).toBe(true);
+	});
+
+	it('refuses a missing vector and one with an element that is not a number', () => {
+		for (const embedding of [undefined, null, [0.1, '0.2'], [0.1, null], { 0: 1 }, 5]) {
+			const parsed = embeddingListSchema.safeParse(answer(embedding));
+			expect(parsed.success).toBe(false);
+			expect(parsed.error?.issues[0].path).toEqual(['data', 0, 'embedding']);
+		}
 	});
 });

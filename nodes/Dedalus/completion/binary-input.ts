@@ -163,6 +163,31 @@ export class BinaryInput {
 		return { ...info, data };
 	}
 
+	/**
+	 * Writes the bytes of a checked file into `target` (as long as the size check() found) straight
+	 * from where n8n keeps them (its binary data stream, or the item's inline base64), without a
+	 * Buffer of the whole file. False when the source does not hold exactly that many bytes: the
+	 * caller then falls back to read(), which checks again.
+	 */
+	async readInto(info: InputFileInfo, target: Buffer): Promise<boolean> {
+		const { binary } = info;
+		if (!binary.id) {
+			const data = binary.data ?? '';
+			return base64Length(data) === target.length && target.write(data, 'base64') === target.length;
+		}
+		const helpers = this.context.helpers as Partial<IWebhookFunctions['helpers']>;
+		if (typeof helpers.getBinaryStream !== 'function') return false;
+		let offset = 0;
+		for await (const chunk of await helpers.getBinaryStream(binary.id)) {
+			const bytes = chunk as Buffer;
+			// Leaving the loop early destroys the stream.
+			if (offset + bytes.length > target.length) return false;
+			bytes.copy(target, offset);
+			offset += bytes.length;
+		}
+		return offset === target.length;
+	}
+
 	private async bytesOf(info: InputFileInfo, itemIndex: number): Promise<Buffer> {
 		const context = this.context as Partial<IExecuteFunctions>;
 		if (typeof context.getInputData === 'function' && context.helpers?.getBinaryDataBuffer) {

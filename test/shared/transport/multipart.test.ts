@@ -1,4 +1,4 @@
-import { multipartBody } from '../../../shared/transport/multipart';
+import { multipartBody, multipartBodyWrittenBy } from '../../../shared/transport/multipart';
 
 describe('multipartBody', () => {
 	it("parses back, with Node's own multipart reader, into the fields and the file", async () => {
@@ -29,5 +29,31 @@ describe('multipartBody', () => {
 			data: Buffer.from('x'),
 		};
 		expect(multipartBody({}, file).contentType).not.toBe(multipartBody({}, file).contentType);
+	});
+});
+
+describe('multipartBodyWrittenBy', () => {
+	const part = { field: 'file', fileName: 'a.wav', mimeType: 'audio/wav' };
+
+	it('is the body multipartBody builds, with the bytes written in place', async () => {
+		const file = Buffer.from([0, 1, 2, 255, 13, 10, 45, 45]);
+		const upload = await multipartBodyWrittenBy(
+			{ model: 'm' },
+			part,
+			file.length,
+			async (target) => {
+				file.copy(target);
+				return true;
+			},
+		);
+		const form = await new Response(upload?.data, {
+			headers: { 'content-type': upload?.contentType ?? '' },
+		}).formData();
+		expect(form.get('model')).toBe('m');
+		expect(Buffer.from(await (form.get('file') as File).arrayBuffer())).toEqual(file);
+	});
+
+	it('is undefined when the writer did not have exactly the bytes', async () => {
+		expect(await multipartBodyWrittenBy({}, part, 4, async () => false)).toBeUndefined();
 	});
 });

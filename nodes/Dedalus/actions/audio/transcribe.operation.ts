@@ -10,7 +10,12 @@ import { AUDIO_FILES, BinaryInput, resultItem, uploadName } from '../../completi
 import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
 import type { InputFileInfo } from '../../completion';
 import type { RequestOptions } from '../../../../shared/parameters';
-import { DedalusClient, multipartBody, transcriptionSchema } from '../../../../shared/transport';
+import {
+	DedalusClient,
+	multipartBody,
+	multipartBodyWrittenBy,
+	transcriptionSchema,
+} from '../../../../shared/transport';
 import {
 	binaryPropertyField,
 	maxResponseSizeOption,
@@ -137,13 +142,22 @@ export async function send(
 ): Promise<INodeExecutionData[]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const path = operation === 'translate' ? '/v1/audio/translations' : '/v1/audio/transcriptions';
-	const file = await new BinaryInput(this).read(prepared.file, itemIndex);
-	const upload = multipartBody(prepared.fields, {
+	const input = new BinaryInput(this);
+	const part = {
 		field: 'file',
-		fileName: uploadName(file),
-		mimeType: file.mimeType,
-		data: file.data,
-	});
+		fileName: uploadName(prepared.file),
+		mimeType: prepared.file.mimeType,
+	};
+	// The file is written straight into the body, so the body is its only whole copy; when n8n's
+	// stored size was off, it is read as a whole (and checked again) and copied in.
+	const upload =
+		(await multipartBodyWrittenBy(prepared.fields, part, prepared.file.bytes, (target) =>
+			input.readInto(prepared.file, target),
+		)) ??
+		multipartBody(prepared.fields, {
+			...part,
+			data: (await input.read(prepared.file, itemIndex)).data,
+		});
 	const request = {
 		method: 'POST' as const,
 		path,

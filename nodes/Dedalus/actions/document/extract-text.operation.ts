@@ -6,11 +6,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { BinaryInput, DOCUMENT_FILES, dataUri, resultItem } from '../../completion';
+import { BinaryInput, DOCUMENT_FILES, resultItem } from '../../completion';
 import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
 import type { InputFileInfo } from '../../completion';
 import type { RequestOptions } from '../../../../shared/parameters';
-import { isHttpUrl, ocrSchema } from '../../../../shared/transport';
+import { isHttpUrl, jsonBodyWithFile, ocrSchema } from '../../../../shared/transport';
 import type { DedalusClient } from '../../../../shared/transport';
 import {
 	binaryPropertyField,
@@ -111,26 +111,35 @@ export async function send(
 	client: DedalusClient,
 ): Promise<INodeExecutionData[]> {
 	// The API takes the file inline as a data URI (docs/dedalus-api.md): one request per document.
-	const url = prepared.file
-		? dataUri(await new BinaryInput(this).read(prepared.file, itemIndex))
-		: (prepared.url as string);
+	// Images go as image_url, PDFs as document_url (Mistral OCR's two document kinds).
 	const isImage = prepared.file
 		? prepared.file.mimeType.startsWith('image/')
-		: IMAGE_LINK.test(new URL(url).pathname);
-	// Mistral OCR's two document kinds: images go as image_url, PDFs as document_url.
-	const document = isImage
-		? { type: 'image_url', image_url: url }
-		: { type: 'document_url', document_url: url };
-	const answer = await client.request({
-		method: 'POST',
+		: IMAGE_LINK.test(new URL(prepared.url as string).pathname);
+	const kind = isImage ? 'image_url' : 'document_url';
+	const documentWith = (url: string) => ({
+		model: prepared.model,
+		document: { type: kind, [kind]: url },
+	});
+	const request = {
+		method: 'POST' as const,
 		path: '/v1/ocr',
-		body: { model: prepared.model, document },
 		schema: ocrSchema,
 		itemIndex,
 		...prepared.request,
 		timeoutMs: prepared.request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 		signal: this.getExecutionCancelSignal(),
-	});
+	};
+	const answer = prepared.file
+		? await client.request({
+				...request,
+				// Built as bytes with the base64 written straight in; the file's bytes are not held
+				// past this expression, so only the body stays while the request is under way.
+				upload: jsonBodyWithFile(
+					documentWith,
+					await new BinaryInput(this).read(prepared.file, itemIndex),
+				),
+			})
+		: await client.request({ ...request, body: documentWith(prepared.url as string) });
 	const pages = [...answer.pages].sort((a, b) => a.index - b.index);
 	return [
 		resultItem(

@@ -111,3 +111,42 @@ describe('BinaryInput', () => {
 		});
 	});
 });
+
+describe('BinaryInput.readInto', () => {
+	const stored = {
+		id: 'filesystem-v2:abc',
+		data: 'filesystem-v2',
+		mimeType: 'audio/wav',
+		fileName: 'a.wav',
+	};
+
+	it('writes a stored file, chunk by chunk from its stream, into the target', async () => {
+		const chunks = [WAV.subarray(0, 5), WAV.subarray(5)];
+		const { context, getBinaryStream } = webhookContext({ data: stored }, WAV);
+		getBinaryStream.mockImplementation(async () => Readable.from(chunks));
+		const input = new BinaryInput(context);
+		const info = await input.check(0, 'data', AUDIO_FILES);
+		const target = Buffer.alloc(info.bytes);
+		expect(await input.readInto(info, target)).toBe(true);
+		expect(target).toEqual(WAV);
+	});
+
+	it('is false when the stored stream holds more or fewer bytes than the size checked', async () => {
+		for (const size of [WAV.length - 1, WAV.length + 1]) {
+			const { context } = webhookContext({ data: stored }, WAV);
+			const input = new BinaryInput(context);
+			const info = { ...(await input.check(0, 'data', AUDIO_FILES)), bytes: size };
+			expect(await input.readInto(info, Buffer.alloc(size))).toBe(false);
+		}
+	});
+
+	it('decodes an inline file straight into the target, and is false on a size mismatch', async () => {
+		const inline = { data: WAV.toString('base64'), mimeType: 'audio/wav', fileName: 'a.wav' };
+		const input = new BinaryInput(executeContext({ data: inline }));
+		const info = await input.check(0, 'data', AUDIO_FILES);
+		const target = Buffer.alloc(info.bytes);
+		expect(await input.readInto(info, target)).toBe(true);
+		expect(target).toEqual(WAV);
+		expect(await input.readInto(info, Buffer.alloc(info.bytes + 1))).toBe(false);
+	});
+});
