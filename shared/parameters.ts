@@ -6,6 +6,7 @@ import { MAX_TIMEOUT_MS, parseIfString } from './transport';
 // What every Dedalus node checks in its parameters before the first request: one item's input
 // (ItemInput names the item and the field in every error), the Model field, and the request
 // options (shared/descriptions.ts declares them).
+
 /** Max Response Size is in MB; more than this would not fit in one JavaScript string anyway. */
 const MAX_RESPONSE_MB = 500;
 
