@@ -1,7 +1,8 @@
 // A V8 CPU profile of the running n8n, taken through the inspector: n8n runs with
 // NODE_OPTIONS=--inspect-port=127.0.0.1:0 (no inspector until asked), SIGUSR1 opens it on a free
 // port, which n8n prints to its log, and the Chrome DevTools Protocol starts and stops the
-// profiler around one run. Nothing is profiled outside that window.
+// profiler around one run. Nothing is profiled outside that window. The media section's memory
+// samples (liveMemory) go through the same inspector.
 import { WebSocket } from 'undici';
 
 import { sleep } from '../../n8n-runner/rest';
@@ -21,6 +22,15 @@ export interface CpuProfile {
 	endTime: number;
 	samples: number[];
 	timeDeltas: number[];
+}
+
+/** n8n's clock (Date.now()) and `process.memoryUsage()` at one moment. */
+export interface MemorySample {
+	at: number;
+	heapUsed: number;
+	external: number;
+	arrayBuffers: number;
+	rss: number;
 }
 
 export class InspectorProfiler {
@@ -86,26 +96,48 @@ export class InspectorProfiler {
 		return profile;
 	}
 
-	/** A full garbage collection in n8n, through the inspector (n8n runs without --expose-gc). */
-	async collectGarbage(): Promise<void> {
-		await this.send('HeapProfiler.collectGarbage');
+	/** n8n's `gc`, obtained once (see liveMemory). */
+	private gc?: Promise<string>;
+
+	/**
+	 * n8n's clock and live memory at one moment: inside n8n, in one synchronous call, two full
+	 * garbage collections and then `process.memoryUsage()`. Nothing of n8n runs in between, so the
+	 * sample holds only what is reachable at that moment. (Two protocol calls, a GC and then a read,
+	 * let n8n run between them: a node in the middle of a synchronous loop then counts the garbage it
+	 * made since the GC. The second collection finishes the accounting of the Buffers the first freed,
+	 * which `external` would otherwise still count.)
+	 */
+	async liveMemory(): Promise<MemorySample> {
+		const gc = await (this.gc ??= this.exposeGc());
+		const { result } = await this.send<{ result: { value: string } }>('Runtime.callFunctionOn', {
+			objectId: gc,
+			functionDeclaration:
+				'function () { this(); this(); return JSON.stringify(Object.assign({ at: Date.now() }, process.memoryUsage())); }',
+			returnByValue: true,
+		});
+		return JSON.parse(result.value) as MemorySample;
 	}
 
 	/**
-	 * n8n's clock and memory at this moment: `process.memoryUsage()` read inside n8n (the one
-	 * expression the benchmark evaluates there; it reads counters and changes nothing).
+	 * V8's `gc` function for n8n without restarting it with --expose-gc: the flag is set just long
+	 * enough to create one fresh context that has it, then unset, so n8n's own contexts made later
+	 * (expressions, Code nodes) do not get a `gc` global.
 	 */
-	async memoryUsage(): Promise<{ at: number; heapUsed: number; external: number; rss: number }> {
-		const { result } = await this.send<{ result: { value: string } }>('Runtime.evaluate', {
-			expression: 'JSON.stringify(Object.assign({ at: Date.now() }, process.memoryUsage()))',
-			returnByValue: true,
-		});
-		return JSON.parse(result.value) as {
-			at: number;
-			heapUsed: number;
-			external: number;
-			rss: number;
-		};
+	private async exposeGc(): Promise<string> {
+		const { result } = await this.send<{ result: { objectId?: string; description?: string } }>(
+			'Runtime.evaluate',
+			{
+				expression: `(() => {
+					const v8 = process.getBuiltinModule('node:v8');
+					v8.setFlagsFromString('--expose-gc');
+					try { return process.getBuiltinModule('node:vm').runInNewContext('gc'); }
+					finally { v8.setFlagsFromString('--no-expose-gc'); }
+				})()`,
+				objectGroup: 'bench-memory',
+			},
+		);
+		if (!result.objectId) throw new Error(`n8n did not expose gc: ${result.description}`);
+		return result.objectId;
 	}
 
 	close(): void {
