@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions, INode, IWebhookFunctions } from 'n8n-workflow';
 
+import { Base64Writer } from '../../../shared/transport';
 import type { DedalusContext } from '../../../shared/transport';
 
 /** What an endpoint accepts as a file: the MIME types (or `type/*` families) and the largest size. */
@@ -188,6 +189,35 @@ export class BinaryInput {
 		return offset === target.length;
 	}
 
+	/**
+	 * Writes the base64 of a checked file into `target` (base64Size of the size check() found)
+	 * without a Buffer of the whole file: an item's inline base64 is copied as it is when it is the
+	 * plain padded form n8n writes, a stored file is encoded piece by piece from n8n's binary data
+	 * stream. False when the source is not exactly that (other inline forms, a size that changed):
+	 * the caller then falls back to read(), which checks again.
+	 */
+	async readBase64Into(info: InputFileInfo, target: Buffer): Promise<boolean> {
+		const { binary } = info;
+		if (!binary.id) {
+			const data = binary.data ?? '';
+			const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+			return (
+				data.length === target.length &&
+				padding === (3 - (info.bytes % 3)) % 3 &&
+				PLAIN_BASE64.test(data) &&
+				target.write(data, 'latin1') === target.length
+			);
+		}
+		const helpers = this.context.helpers as Partial<IWebhookFunctions['helpers']>;
+		if (typeof helpers.getBinaryStream !== 'function') return false;
+		const writer = new Base64Writer(target, info.bytes);
+		for await (const chunk of await helpers.getBinaryStream(binary.id)) {
+			// Leaving the loop early destroys the stream.
+			if (!writer.write(chunk as Buffer)) return false;
+		}
+		return writer.end();
+	}
+
 	private async bytesOf(info: InputFileInfo, itemIndex: number): Promise<Buffer> {
 		const context = this.context as Partial<IExecuteFunctions>;
 		if (typeof context.getInputData === 'function' && context.helpers?.getBinaryDataBuffer) {
@@ -213,9 +243,12 @@ export class BinaryInput {
 	}
 }
 
-/** Bytes that a base64 string decodes to, without decoding it. */
+/** Base64 as n8n writes it (Buffer.toString('base64')): no line breaks, `=` only as padding. */
+const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Bytes that a base64 string decodes to, without decoding it (or copying it when it has no spaces). */
 function base64Length(data: string): number {
-	const length = data.replace(/[\s]/g, '').length;
+	const length = /\s/.test(data) ? data.replace(/\s/g, '').length : data.length;
 	const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
 	return Math.max(0, Math.floor((length * 3) / 4) - padding);
 }

@@ -10,7 +10,12 @@ import { BinaryInput, DOCUMENT_FILES, resultItem } from '../../completion';
 import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
 import type { InputFileInfo } from '../../completion';
 import type { RequestOptions } from '../../../../shared/parameters';
-import { isHttpUrl, jsonBodyWithFile, ocrSchema } from '../../../../shared/transport';
+import {
+	isHttpUrl,
+	jsonBodyWithFile,
+	jsonBodyWrittenBy,
+	ocrSchema,
+} from '../../../../shared/transport';
 import type { DedalusClient } from '../../../../shared/transport';
 import {
 	binaryPropertyField,
@@ -104,6 +109,25 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 	return { model, file, request };
 }
 
+/**
+ * The JSON body with the file's base64 written straight in from where n8n keeps the file, so the
+ * body is the only whole copy (no Buffer of the file beside it); when n8n's stored size was off or
+ * the inline base64 is not in n8n's plain form, the file is read as a whole (and checked again).
+ */
+async function fileBody(
+	this: IExecuteFunctions,
+	file: InputFileInfo,
+	build: (dataUri: string) => object,
+	itemIndex: number,
+) {
+	const input = new BinaryInput(this);
+	return (
+		(await jsonBodyWrittenBy(build, file.mimeType, file.bytes, (target) =>
+			input.readBase64Into(file, target),
+		)) ?? jsonBodyWithFile(build, await input.read(file, itemIndex))
+	);
+}
+
 export async function send(
 	this: IExecuteFunctions,
 	prepared: Prepared,
@@ -132,12 +156,7 @@ export async function send(
 	const answer = prepared.file
 		? await client.request({
 				...request,
-				// Built as bytes with the base64 written straight in; the file's bytes are not held
-				// past this expression, so only the body stays while the request is under way.
-				upload: jsonBodyWithFile(
-					documentWith,
-					await new BinaryInput(this).read(prepared.file, itemIndex),
-				),
+				upload: await fileBody.call(this, prepared.file, documentWith, itemIndex),
 			})
 		: await client.request({ ...request, body: documentWith(prepared.url as string) });
 	const pages = [...answer.pages].sort((a, b) => a.index - b.index);

@@ -150,3 +150,60 @@ describe('BinaryInput.readInto', () => {
 		expect(await input.readInto(info, Buffer.alloc(info.bytes + 1))).toBe(false);
 	});
 });
+
+describe('BinaryInput.readBase64Into', () => {
+	// 52 bytes: no multiple of three, so its base64 ends in padding.
+	const PDF = Buffer.from('%PDF-1.4 a file whose size is no multiple of three!!');
+	const stored = {
+		id: 'filesystem-v2:pdf',
+		data: 'filesystem-v2',
+		mimeType: 'application/pdf',
+		fileName: 'a.pdf',
+	};
+	const slot = (bytes: number) => Buffer.alloc(4 * Math.ceil(bytes / 3));
+
+	it('encodes a stored file from its stream, whatever the chunk sizes, into the target', async () => {
+		for (const sizes of [[PDF.length], [1, 1, 1, 2], [2, 5, 4], [4, 1, 3, 7]]) {
+			const chunks: Buffer[] = [];
+			for (let at = 0, i = 0; at < PDF.length; at += sizes[i % sizes.length], i++) {
+				chunks.push(PDF.subarray(at, at + sizes[i % sizes.length]));
+			}
+			const { context, getBinaryStream } = webhookContext({ data: stored }, PDF);
+			getBinaryStream.mockImplementation(async () => Readable.from(chunks));
+			const input = new BinaryInput(context);
+			const info = await input.check(0, 'data', PDF_FILES);
+			const target = slot(info.bytes);
+			expect(await input.readBase64Into(info, target)).toBe(true);
+			expect(target.toString('latin1')).toBe(PDF.toString('base64'));
+		}
+	});
+
+	it('is false when the stored stream holds more or fewer bytes than the size checked', async () => {
+		for (const size of [PDF.length - 2, PDF.length - 1, PDF.length + 1, PDF.length + 3]) {
+			const { context } = webhookContext({ data: stored }, PDF);
+			const input = new BinaryInput(context);
+			const info = { ...(await input.check(0, 'data', PDF_FILES)), bytes: size };
+			expect(await input.readBase64Into(info, slot(size))).toBe(false);
+		}
+	});
+
+	it('copies an inline file in n8n’s plain base64 as it is, and refuses any other form', async () => {
+		const plain = { data: PDF.toString('base64'), mimeType: 'application/pdf', fileName: 'a.pdf' };
+		const input = new BinaryInput(executeContext({ data: plain }));
+		const info = await input.check(0, 'data', PDF_FILES);
+		const target = slot(info.bytes);
+		expect(await input.readBase64Into(info, target)).toBe(true);
+		expect(target.toString('latin1')).toBe(plain.data);
+
+		const wrapped = plain.data.replace(/(.{16})/g, '$1\n');
+		const unpadded = plain.data.replace(/=+$/, '');
+		const urlSafe = Buffer.from([0xfb, 0xff, 0xbf]).toString('base64url');
+		for (const data of [wrapped, unpadded, `"${plain.data.slice(2)}`]) {
+			const other = new BinaryInput(executeContext({ data: { ...plain, data } }));
+			const otherInfo = { ...info, binary: { ...plain, data } };
+			expect(await other.readBase64Into(otherInfo, slot(info.bytes))).toBe(false);
+		}
+		const url = { ...info, bytes: 3, binary: { ...plain, data: urlSafe } };
+		expect(await input.readBase64Into(url, slot(3))).toBe(false);
+	});
+});

@@ -3,8 +3,11 @@
  * from a binary property comes back as markdown per page plus the joined text; images; URLs;
  * bad input before any request.
  */
+import { BinaryDataService } from 'n8n-core';
+
 import { makePdf } from '../../../../../emulator/src/pdf-fixture';
 import { imagePlaceholder } from '../../../../../emulator/src/ocr';
+import { Container } from '../../../../engine-harness/n8n-internals';
 import { API_KEY, createTestBed, items, runDedalus } from '../../engine-setup';
 import { binaryFile, fileItems, model, operationNode, requestsTo } from '../media-setup';
 
@@ -48,6 +51,27 @@ describe('Document → Extract Text (OCR)', () => {
 		expect(item.json.text).toBe(`${pages[0].markdown}\n\n${pages[1].markdown}`);
 		expect(requestsTo(bed, '/v1/ocr')).toHaveLength(1);
 		expect(JSON.stringify(result.data)).not.toContain(API_KEY);
+	});
+
+	it('writes the item’s base64 straight into the body: n8n is never asked for the file as one Buffer', async () => {
+		const pdf = makePdf(['Scanned page'], { compress: true });
+		const file = binaryFile(pdf, 'scan.pdf', 'application/pdf');
+		// Watches n8n's own service (getBinaryDataBuffer ends there); it still does the work.
+		const getAsBuffer = jest.spyOn(Container.get(BinaryDataService), 'getAsBuffer');
+		try {
+			const plain = await runDedalus(bed, ocrNode(), fileItems({ binary: { data: file } }));
+			expect(plain.outputOf('Dedalus')[0].json.text).toContain('Scanned page');
+			expect(getAsBuffer).not.toHaveBeenCalled();
+
+			// Base64 in another form (line breaks) is decoded whole, and still sent right.
+			const wrapped = { ...file, data: file.data.replace(/(.{76})/g, '$1\r\n') };
+			const other = await runDedalus(bed, ocrNode(), fileItems({ binary: { data: wrapped } }));
+			expect(other.outputOf('Dedalus')[0].json.text).toContain('Scanned page');
+			expect(getAsBuffer).toHaveBeenCalledTimes(1);
+			expect(requestsTo(bed, '/v1/ocr')).toHaveLength(2);
+		} finally {
+			getAsBuffer.mockRestore();
+		}
 	});
 
 	it('sends an image as image_url', async () => {
