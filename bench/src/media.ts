@@ -7,11 +7,12 @@
 //      the node's extra memory ÷ the size of the base64 the API needs.
 // Memory (2, 3): n8n is started with an inspector port (opened later by SIGUSR1, as for the CPU
 // profile). While a run goes, the benchmark has n8n collect its garbage and read its
-// `process.memoryUsage()` in one synchronous call (InspectorProfiler.liveMemory), so every sample
-// is live memory (V8 heap + external, which holds Buffers) with n8n's own timestamp. The node's extra memory is the highest sample taken while
-// the node ran (its startTime and executionTime in the saved run data) minus the last sample before
-// it started; the same measure for a tiny file of the same kind, run just before, is subtracted
-// (what the node costs whatever the file size). See memoryMethod() for the limits.
+// `process.memoryUsage()` in one callback between its tasks (InspectorProfiler.liveMemory), so
+// every sample is live memory (V8 heap + external, which holds Buffers) with n8n's own timestamp.
+// The node's extra memory is the highest sample taken while the node ran (its startTime and
+// executionTime in the saved run data) minus the last sample before it started; the same measure
+// for a tiny file of the same kind, run just before, is subtracted (what the node costs whatever
+// the file size). See memoryMethod() for the limits.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -571,11 +572,12 @@ function memoryMethod(results: MediaResults): string[] {
 		`- **Upload and OCR memory.** Webhook (the file as the raw request body, stored by n8n as binary property`,
 		'  `data`; n8n 2.x keeps it on disk, its default binary data mode `filesystem`, so before the node runs only',
 		'  a reference to it is in memory) → Dedalus. n8n runs with `--inspect-port` (no inspector until SIGUSR1 opens',
-		'  it, as for the CPU profile). During each run the benchmark has n8n, in one synchronous call',
-		"  (`Runtime.callFunctionOn` on V8's `gc`, obtained once without restarting n8n), run two full garbage",
-		'  collections and then read `process.memoryUsage()`, so each sample is *live* memory (heapUsed + external;',
-		'  external holds Buffers) with n8n’s own timestamp, and nothing of n8n runs between the collection and the',
-		'  read. (Before 2026-12-05 the collection and the read were two inspector calls, and n8n ran in between: a',
+		'  it, as for the CPU profile). During each run the benchmark has n8n, in one callback between its tasks',
+		"  (`Runtime.callFunctionOn` on V8's `gc`, obtained once without restarting n8n; the callback is a",
+		'  `setImmediate`), run two full garbage collections and then read `process.memoryUsage()`, so each sample is',
+		'  *live* memory (heapUsed + external; external holds Buffers) with n8n’s own timestamp, and nothing of n8n',
+		'  runs between the collection and the read. (Before 2026-12-05 the collection and the read were two inspector',
+		'  calls, each run wherever n8n’s JavaScript was, and n8n ran in between: a',
 		'  sample taken while the OCR node wrote the base64 counted the pieces it had made and dropped since the',
 		'  collection, up to all of them (13 MB for a 10 MB PDF), as in the 2.75× readings; the split of',
 		'  `process.memoryUsage()` showed them as external memory that no Buffer held.) The node’s',
@@ -589,12 +591,12 @@ function memoryMethod(results: MediaResults): string[] {
 		`  bounds the node's extra memory at ${MEDIA_TARGETS.ocrHeapPerBase64}× the base64 text (the base64 string the data URI needs, and the JSON`,
 		'  body that carries it); any further copy of the file shows above that. The emulator’s request log counts',
 		'  the OCR requests per document.',
-		'- **Limits of the memory method.** A sample runs where n8n’s JavaScript next checks for interrupts (the',
-		'  inspector does not wait for a synchronous stretch to end), never inside one native call: memory a single',
-		'  native call (an encoding, a socket write) allocates and frees is not seen, so the peak can be understated;',
-		'  each sample costs two full GCs (tens to hundreds of ms, n8n stands still meanwhile, which also stretches',
-		'  the node’s time), so few samples fall in a short node run, and a run with none reads “–” (unclear).',
-		'  Memory outside V8’s accounting (sockets’ kernel buffers, native',
+		'- **Limits of the memory method.** A sample is taken only between n8n’s tasks (inside one, a GC pause could',
+		'  trip the 250 ms timeout n8n runs regular expressions under, and fail the execution): memory allocated and',
+		'  freed within one synchronous stretch of the node (or of n8n’s HTTP client) is not seen, so the peak can be',
+		'  understated; each sample costs two full GCs (tens to hundreds of ms, n8n stands still meanwhile, which',
+		'  also stretches the node’s time), so few samples fall in a short node run, and a run with none reads “–”',
+		'  (unclear). Memory outside V8’s accounting (sockets’ kernel buffers, native',
 		'  allocations not reported as external) is not counted; the RSS growth of the main process is shown for',
 		'  reference (coarse: RSS rarely shrinks and includes freed-but-kept pages).',
 	];

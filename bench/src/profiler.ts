@@ -100,20 +100,23 @@ export class InspectorProfiler {
 	private gc?: Promise<string>;
 
 	/**
-	 * n8n's clock and live memory at one moment: inside n8n, in one synchronous call, two full
-	 * garbage collections and then `process.memoryUsage()`. Nothing of n8n runs in between, so the
-	 * sample holds only what is reachable at that moment. (Two protocol calls, a GC and then a read,
-	 * let n8n run between them: a node in the middle of a synchronous loop then counts the garbage it
-	 * made since the GC. The second collection finishes the accounting of the Buffers the first freed,
-	 * which `external` would otherwise still count.)
+	 * n8n's clock and live memory at one moment: inside n8n, in one callback between its tasks
+	 * (setImmediate), two full garbage collections and then `process.memoryUsage()`. Nothing of n8n
+	 * runs in between, so the sample holds only what is reachable at that moment. (Two protocol
+	 * calls, a GC and then a read, let n8n run between them: a node in a synchronous loop then
+	 * counts the garbage it made since the GC. The second collection finishes the accounting of the
+	 * Buffers the first freed, which `external` would otherwise still count.) Between tasks, because
+	 * the inspector would otherwise run it wherever n8n's JavaScript is, e.g. inside n8n's guarded
+	 * regular expressions, whose 250 ms vm timeout (n8n-workflow safe-regex) a GC pause trips.
 	 */
 	async liveMemory(): Promise<MemorySample> {
 		const gc = await (this.gc ??= this.exposeGc());
 		const { result } = await this.send<{ result: { value: string } }>('Runtime.callFunctionOn', {
 			objectId: gc,
 			functionDeclaration:
-				'function () { this(); this(); return JSON.stringify(Object.assign({ at: Date.now() }, process.memoryUsage())); }',
+				'function () { return new Promise((resolve) => setImmediate(() => { this(); this(); resolve(JSON.stringify(Object.assign({ at: Date.now() }, process.memoryUsage()))); })); }',
 			returnByValue: true,
+			awaitPromise: true,
 		});
 		return JSON.parse(result.value) as MemorySample;
 	}
