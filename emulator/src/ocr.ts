@@ -32,6 +32,16 @@ export function imagePlaceholder(mime: string, bytes: number): string {
 	return `Emulated OCR text of a ${mime} image (${bytes} bytes)`;
 }
 
+/**
+ * The document's kind (`type`, else which field is set) and its link: `document_url`, or
+ * `image_url` as a string or Mistral's `{url}`.
+ */
+export function documentOf(doc: Record<string, unknown>): { type: unknown; url: unknown } {
+	const type = doc.type ?? (doc.image_url !== undefined ? 'image_url' : 'document_url');
+	const raw = type === 'image_url' ? doc.image_url : doc.document_url;
+	return { type, url: isPlainObject(raw) ? raw.url : raw };
+}
+
 function bad(detail: string): Answer {
 	return { status: 400, body: { detail } };
 }
@@ -49,7 +59,7 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 			type: 'dict_type',
 		});
 	} else {
-		const type = doc.type ?? (doc.image_url !== undefined ? 'image_url' : 'document_url');
+		const { type, url: link } = documentOf(doc);
 		if (type !== 'document_url' && type !== 'image_url') {
 			errors.push({
 				loc: ['body', 'document', 'type'],
@@ -57,8 +67,7 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 				type: 'enum',
 			});
 		}
-		const raw = type === 'image_url' ? doc.image_url : doc.document_url;
-		url = isPlainObject(raw) ? raw.url : raw;
+		url = link;
 		if (typeof url !== 'string' || url === '') {
 			errors.push({
 				loc: ['body', 'document', type === 'image_url' ? 'image_url' : 'document_url'],

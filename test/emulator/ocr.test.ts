@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { deflateSync } from 'zlib';
 
 import { pdfPages } from '../../emulator/src/ocr';
@@ -64,10 +65,19 @@ describe('POST /v1/ocr', () => {
 		});
 		expect(res.status).toBe(200);
 		expect(res.body.pages.map((p: { markdown: string }) => p.markdown)).toEqual(pages);
+		const pdf = makePdf(pages, { compress: true });
 		expect(bed.emu.requests()[0]).toMatchObject({
 			path: '/v1/ocr',
 			status: 200,
 			model: 'mistral-ocr-latest',
+			files: [
+				{
+					type: 'document_url',
+					mime: 'application/pdf',
+					bytes: pdf.length,
+					sha256: createHash('sha256').update(pdf).digest('hex'),
+				},
+			],
 		});
 	});
 
