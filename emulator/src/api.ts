@@ -37,6 +37,7 @@ import {
 	sleep,
 } from './http';
 import { embeddingsAnswer } from './embeddings';
+import { chatFiles, ocrFiles } from './files';
 import { fingerprintOf } from './idempotency';
 import { isMediaModel } from './media';
 import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
@@ -133,7 +134,8 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 			body = { kind: 'invalid', message: (err as Error).message };
 		}
 	}
-	if (body.kind === 'json' && isPlainObject(body.value)) recordBodyFields(entry, body.value);
+	if (body.kind === 'json' && isPlainObject(body.value))
+		recordBodyFields(entry, ctx.path, body.value);
 	if ((await applyIdempotency(ctx, entry, raw)) === 'answered') return;
 
 	// Taken on arrival, so queued faults follow request order even when delays differ.
@@ -320,7 +322,7 @@ async function applyIdempotency(
 	return undefined;
 }
 
-function recordBodyFields(entry: RequestLogEntry, b: Record<string, unknown>): void {
+function recordBodyFields(entry: RequestLogEntry, path: string, b: Record<string, unknown>): void {
 	const model = resolveModel(b.model);
 	if (model !== undefined) entry.model = model;
 	const mcp = mcpLogLabels(b.mcp_servers);
@@ -328,6 +330,8 @@ function recordBodyFields(entry: RequestLogEntry, b: Record<string, unknown>): v
 	if (typeof b.user === 'string') entry.user = b.user;
 	if (b.metadata !== undefined && b.metadata !== null) entry.metadata = b.metadata;
 	if (b.stream === true) entry.stream = true;
+	const files = path === '/v1/ocr' ? ocrFiles(b.document) : chatFiles(b.messages);
+	if (files.length) entry.files = files;
 }
 
 function answerFault(ctx: RouteContext, fault: Fault): void {

@@ -9,9 +9,10 @@ import type { ValidationItem } from './validation';
  * POST /v1/ocr (docs/dedalus-api.md): `{document: {type?, document_url | image_url}, model?}` with
  * the document as a base64 data URI. A PDF's pages come back with the text its content streams
  * draw (`Tj`, `TJ`, `'`, `"`; plain or /FlateDecode streams), one line per text line, which is
- * what pdf-fixture.ts writes; an image comes back as one page of fixed placeholder text. Other
- * URLs (https) are refused: the emulator fetches nothing. PDFs whose objects sit in compressed
- * object streams (PDF 1.5+) are not read.
+ * what pdf-fixture.ts writes; an image comes back as one page of fixed placeholder text. An
+ * https link (Mistral OCR fetches public links itself) comes back as one page of placeholder
+ * text naming the link: the emulator fetches nothing. Other URLs are refused. PDFs whose objects
+ * sit in compressed object streams (PDF 1.5+) are not read.
  */
 
 const DEFAULT_MODEL = 'mistral/mistral-ocr-latest';
@@ -32,6 +33,20 @@ export function imagePlaceholder(mime: string, bytes: number): string {
 	return `Emulated OCR text of a ${mime} image (${bytes} bytes)`;
 }
 
+/**
+ * The document's kind (`type`, else which field is set) and its link: `document_url`, or
+ * `image_url` as a string or Mistral's `{url}`.
+ */
+export function documentOf(doc: Record<string, unknown>): { type: unknown; url: unknown } {
+	const type = doc.type ?? (doc.image_url !== undefined ? 'image_url' : 'document_url');
+	const raw = type === 'image_url' ? doc.image_url : doc.document_url;
+	return { type, url: isPlainObject(raw) ? raw.url : raw };
+}
+
+export function linkPlaceholder(type: 'document_url' | 'image_url', url: string): string {
+	return `Emulated OCR text of the ${type === 'image_url' ? 'image' : 'document'} at ${url}`;
+}
+
 function bad(detail: string): Answer {
 	return { status: 400, body: { detail } };
 }
@@ -40,6 +55,7 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 	const errors: ValidationItem[] = [];
 	const doc = body.document;
 	let url: unknown;
+	let kind: 'document_url' | 'image_url' = 'document_url';
 	if (doc === undefined || doc === null) {
 		errors.push({ loc: ['body', 'document'], msg: 'Field required', type: 'missing' });
 	} else if (!isPlainObject(doc)) {
@@ -49,7 +65,7 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 			type: 'dict_type',
 		});
 	} else {
-		const type = doc.type ?? (doc.image_url !== undefined ? 'image_url' : 'document_url');
+		const { type, url: link } = documentOf(doc);
 		if (type !== 'document_url' && type !== 'image_url') {
 			errors.push({
 				loc: ['body', 'document', 'type'],
@@ -57,11 +73,11 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 				type: 'enum',
 			});
 		}
-		const raw = type === 'image_url' ? doc.image_url : doc.document_url;
-		url = isPlainObject(raw) ? raw.url : raw;
+		url = link;
+		if (type === 'image_url') kind = type;
 		if (typeof url !== 'string' || url === '') {
 			errors.push({
-				loc: ['body', 'document', type === 'image_url' ? 'image_url' : 'document_url'],
+				loc: ['body', 'document', kind],
 				msg: 'Field required (a URL string)',
 				type: 'missing',
 			});
@@ -73,10 +89,11 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 	if (!model.ok) return { status: model.status, body: model.body };
 
 	const text = url as string;
+	if (text.startsWith('https://') && URL.canParse(text)) {
+		return ok(model.id, [linkPlaceholder(kind, text)]);
+	}
 	if (!text.startsWith('data:')) {
-		return bad(
-			'The emulator reads documents from data: URIs only (data:<mime>;base64,...); it fetches no URLs',
-		);
+		return bad('The document must be a data: URI (data:<mime>;base64,...) or an https:// link');
 	}
 	const comma = text.indexOf(',');
 	const meta = comma > 0 ? text.slice(5, comma).split(';') : [];
@@ -98,13 +115,13 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 	} else {
 		return bad(`Unsupported document type '${mime}': send a PDF (application/pdf) or an image`);
 	}
+	return ok(model.id, pages);
+}
+
+function ok(model: string, pages: string[]): Answer {
 	return {
 		status: 200,
-		body: {
-			model: model.id,
-			pages: pages.map((markdown, index) => ({ index, markdown })),
-			usage: null,
-		},
+		body: { model, pages: pages.map((markdown, index) => ({ index, markdown })), usage: null },
 	};
 }
 

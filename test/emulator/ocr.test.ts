@@ -1,6 +1,7 @@
+import { createHash } from 'crypto';
 import { deflateSync } from 'zlib';
 
-import { pdfPages } from '../../emulator/src/ocr';
+import { linkPlaceholder, pdfPages } from '../../emulator/src/ocr';
 import { makePdf } from '../../emulator/src/pdf-fixture';
 import { admin, BAD_KEY, call, useEmulator } from './helpers';
 
@@ -64,10 +65,19 @@ describe('POST /v1/ocr', () => {
 		});
 		expect(res.status).toBe(200);
 		expect(res.body.pages.map((p: { markdown: string }) => p.markdown)).toEqual(pages);
+		const pdf = makePdf(pages, { compress: true });
 		expect(bed.emu.requests()[0]).toMatchObject({
 			path: '/v1/ocr',
 			status: 200,
 			model: 'mistral-ocr-latest',
+			files: [
+				{
+					type: 'document_url',
+					mime: 'application/pdf',
+					bytes: pdf.length,
+					sha256: createHash('sha256').update(pdf).digest('hex'),
+				},
+			],
 		});
 	});
 
@@ -86,6 +96,26 @@ describe('POST /v1/ocr', () => {
 		expect(objectForm.body.pages[0].markdown).toMatch(/image\/jpeg/);
 		const asDocument = await ocr({ document: { document_url: dataUri('image/webp', png) } });
 		expect(asDocument.status).toBe(200);
+	});
+
+	it('answers an https link with one page of placeholder text naming it, and logs the link', async () => {
+		const pdfLink = 'https://files.example.com/invoice.pdf?sig=abc';
+		const res = await ocr({ document: { type: 'document_url', document_url: pdfLink } });
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({
+			model: 'mistral/mistral-ocr-latest',
+			pages: [{ index: 0, markdown: `Emulated OCR text of the document at ${pdfLink}` }],
+			usage: null,
+		});
+		const imageLink = 'https://files.example.com/scan.png';
+		const image = await ocr({ document: { type: 'image_url', image_url: { url: imageLink } } });
+		expect(image.body.pages).toEqual([
+			{ index: 0, markdown: linkPlaceholder('image_url', imageLink) },
+		]);
+		expect(bed.emu.requests().map((entry) => entry.files)).toEqual([
+			[{ type: 'document_url', url: pdfLink }],
+			[{ type: 'image_url', url: imageLink }],
+		]);
 	});
 
 	it('reads the text operators real PDFs use: TJ arrays, hex strings, quotes, octal escapes', () => {
@@ -131,7 +161,8 @@ describe('POST /v1/ocr', () => {
 	});
 
 	it.each([
-		['https://example.com/invoice.pdf', /data: URIs only/],
+		['http://example.com/invoice.pdf', /data: URI .* or an https:\/\/ link/],
+		['ftp://example.com/invoice.pdf', /data: URI .* or an https:\/\/ link/],
 		['data:application/pdf,%25PDF-1.4', /must be base64/],
 		['data:application/pdf;base64,', /empty/],
 		[dataUri('application/pdf', Buffer.from('hello, not a pdf')), /not a PDF/],
