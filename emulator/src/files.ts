@@ -9,7 +9,7 @@ import { documentOf } from './ocr';
  * the bytes it knows, so the log can show what arrived without holding whole files.
  */
 export interface LoggedFile {
-	/** The part's type: `image_url`, `file`, `input_audio` (chat), `document_url`, `image_url` (OCR). */
+	/** The part's type: `image_url`, `file`, `input_audio` (chat), `document_url` (OCR). */
 	type: string;
 	filename?: string;
 	/** A link (anything but a data URI), as sent. */
@@ -68,9 +68,9 @@ export function chatFiles(messages: unknown): LoggedFile[] {
 	return files;
 }
 
-/** OCR: the document, as ocr.ts reads it. */
+/** OCR: the document's `document_url`, as ocr.ts reads it. */
 export function ocrFiles(document: unknown): LoggedFile[] {
 	if (!isPlainObject(document)) return [];
-	const { type, url } = documentOf(document);
-	return type === 'image_url' || type === 'document_url' ? [described(type, url)] : [];
+	const { url } = documentOf(document);
+	return url === undefined ? [] : [described('document_url', url)];
 }

@@ -6,13 +6,12 @@ import { readMediaModel, resolveMediaModel } from './media';
 import type { ValidationItem } from './validation';
 
 /**
- * POST /v1/ocr (docs/dedalus-api.md): `{document: {type?, document_url | image_url}, model?}` with
- * the document as a base64 data URI. A PDF's pages come back with the text its content streams
- * draw (`Tj`, `TJ`, `'`, `"`; plain or /FlateDecode streams), one line per text line, which is
- * what pdf-fixture.ts writes; an image comes back as one page of fixed placeholder text. An
- * https link (Mistral OCR fetches public links itself) comes back as one page of placeholder
- * text naming the link: the emulator fetches nothing. Other URLs are refused. PDFs whose objects
- * sit in compressed object streams (PDF 1.5+) are not read.
+ * POST /v1/ocr (docs/dedalus-api.md), as the SDK defines it: `{document: {document_url, type?},
+ * model?}` with `document_url` a base64 data URI. A PDF's pages come back with the text its
+ * content streams draw (`Tj`, `TJ`, `'`, `"`; plain or /FlateDecode streams), one line per text
+ * line, which is what pdf-fixture.ts writes; an image comes back as one page of fixed placeholder
+ * text. Anything but a data URI (links included: the SDK documents none) is refused. PDFs whose
+ * objects sit in compressed object streams (PDF 1.5+) are not read.
  */
 
 const DEFAULT_MODEL = 'mistral/mistral-ocr-latest';
@@ -33,18 +32,9 @@ export function imagePlaceholder(mime: string, bytes: number): string {
 	return `Emulated OCR text of a ${mime} image (${bytes} bytes)`;
 }
 
-/**
- * The document's kind (`type`, else which field is set) and its link: `document_url`, or
- * `image_url` as a string or Mistral's `{url}`.
- */
+/** The document's `document_url` and `type` (the SDK's OcrDocument), unchecked. */
 export function documentOf(doc: Record<string, unknown>): { type: unknown; url: unknown } {
-	const type = doc.type ?? (doc.image_url !== undefined ? 'image_url' : 'document_url');
-	const raw = type === 'image_url' ? doc.image_url : doc.document_url;
-	return { type, url: isPlainObject(raw) ? raw.url : raw };
-}
-
-export function linkPlaceholder(type: 'document_url' | 'image_url', url: string): string {
-	return `Emulated OCR text of the ${type === 'image_url' ? 'image' : 'document'} at ${url}`;
+	return { type: doc.type, url: doc.document_url };
 }
 
 function bad(detail: string): Answer {
@@ -55,7 +45,6 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 	const errors: ValidationItem[] = [];
 	const doc = body.document;
 	let url: unknown;
-	let kind: 'document_url' | 'image_url' = 'document_url';
 	if (doc === undefined || doc === null) {
 		errors.push({ loc: ['body', 'document'], msg: 'Field required', type: 'missing' });
 	} else if (!isPlainObject(doc)) {
@@ -66,20 +55,25 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 		});
 	} else {
 		const { type, url: link } = documentOf(doc);
-		if (type !== 'document_url' && type !== 'image_url') {
+		if (type !== undefined && type !== null && typeof type !== 'string') {
 			errors.push({
 				loc: ['body', 'document', 'type'],
-				msg: "Input should be 'document_url' or 'image_url'",
-				type: 'enum',
+				msg: 'Input should be a valid string',
+				type: 'string_type',
 			});
 		}
 		url = link;
-		if (type === 'image_url') kind = type;
-		if (typeof url !== 'string' || url === '') {
+		if (url === undefined || url === null) {
 			errors.push({
-				loc: ['body', 'document', kind],
-				msg: 'Field required (a URL string)',
+				loc: ['body', 'document', 'document_url'],
+				msg: 'Field required',
 				type: 'missing',
+			});
+		} else if (typeof url !== 'string') {
+			errors.push({
+				loc: ['body', 'document', 'document_url'],
+				msg: 'Input should be a valid string',
+				type: 'string_type',
 			});
 		}
 	}
@@ -89,11 +83,8 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 	if (!model.ok) return { status: model.status, body: model.body };
 
 	const text = url as string;
-	if (text.startsWith('https://') && URL.canParse(text)) {
-		return ok(model.id, [linkPlaceholder(kind, text)]);
-	}
 	if (!text.startsWith('data:')) {
-		return bad('The document must be a data: URI (data:<mime>;base64,...) or an https:// link');
+		return bad('The document must be a data: URI (data:<mime>;base64,...)');
 	}
 	const comma = text.indexOf(',');
 	const meta = comma > 0 ? text.slice(5, comma).split(';') : [];
