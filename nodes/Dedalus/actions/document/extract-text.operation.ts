@@ -6,11 +6,17 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { BinaryInput, DOCUMENT_FILES, resultItem } from '../../completion';
+import { BinaryInput, DOCUMENT_FILES, acceptedType, resultItem } from '../../completion';
 import { ItemInput, readModelId, readRequestOptions } from '../../../../shared/parameters';
 import type { InputFileInfo } from '../../completion';
 import type { RequestOptions } from '../../../../shared/parameters';
-import { isHttpUrl, jsonBodyWithFile, ocrSchema } from '../../../../shared/transport';
+import {
+	clipText,
+	downloadFile,
+	isHttpUrl,
+	jsonBodyWithFile,
+	ocrSchema,
+} from '../../../../shared/transport';
 import type { DedalusClient } from '../../../../shared/transport';
 import {
 	binaryPropertyField,
@@ -21,7 +27,6 @@ import {
 } from '../../../../shared/descriptions';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
-const IMAGE_LINK = /\.(png|jpe?g|gif|webp|avif)$/i;
 
 const properties: INodeProperties[] = [
 	modelLocatorWithDefault('mistral/mistral-ocr-latest'),
@@ -31,7 +36,11 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Binary File', value: 'binary', description: 'A PDF or image from the input item' },
-			{ name: 'URL', value: 'url', description: 'A public https link to a PDF or image' },
+			{
+				name: 'URL',
+				value: 'url',
+				description: 'An https link to a PDF or image, which n8n downloads',
+			},
 		],
 		default: 'binary',
 	},
@@ -46,6 +55,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://example.com/invoice.pdf',
+		description:
+			'Downloaded by n8n (without the Dedalus key, following no redirect) and sent to Dedalus as a file, so the link needs to work only from n8n. A PDF or image, up to 50 MB.',
 		displayOptions: { show: { documentSource: ['url'] } },
 	},
 	{
@@ -86,7 +97,8 @@ export async function prepare(this: IExecuteFunctions, itemIndex: number): Promi
 				required: true,
 			}) as string
 		).trim();
-		if (!isHttpUrl(url) || !url.startsWith('https://')) {
+		// Plain http passes here only for the Base URL's own address, which send() checks.
+		if (!isHttpUrl(url)) {
 			input.fail(
 				'Document URL',
 				'must be an https:// link',
@@ -110,36 +122,35 @@ export async function send(
 	itemIndex: number,
 	client: DedalusClient,
 ): Promise<INodeExecutionData[]> {
-	// The API takes the file inline as a data URI (docs/dedalus-api.md): one request per document.
-	// Images go as image_url, PDFs as document_url (Mistral OCR's two document kinds).
-	const isImage = prepared.file
-		? prepared.file.mimeType.startsWith('image/')
-		: IMAGE_LINK.test(new URL(prepared.url as string).pathname);
-	const kind = isImage ? 'image_url' : 'document_url';
+	// The API takes the file inline, PDFs and images alike, as a data URI in `document_url`, one
+	// request per document. `type` is left out so the API's own default applies: the SDK declares
+	// it as a free string and documents no value for it (docs/dedalus-api.md).
 	const documentWith = (url: string) => ({
 		model: prepared.model,
-		document: { type: kind, [kind]: url },
+		document: { document_url: url },
 	});
-	const request = {
-		method: 'POST' as const,
+	const timeoutMs = prepared.request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	const signal = this.getExecutionCancelSignal();
+	const answer = await client.request({
+		method: 'POST',
 		path: '/v1/ocr',
 		schema: ocrSchema,
 		itemIndex,
 		...prepared.request,
-		timeoutMs: prepared.request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-		signal: this.getExecutionCancelSignal(),
-	};
-	const answer = prepared.file
-		? await client.request({
-				...request,
-				// Built as bytes with the base64 written straight in; the file's bytes are not held
-				// past this expression, so only the body stays while the request is under way.
-				upload: jsonBodyWithFile(
-					documentWith,
-					await new BinaryInput(this).read(prepared.file, itemIndex),
-				),
-			})
-		: await client.request({ ...request, body: documentWith(prepared.url as string) });
+		timeoutMs,
+		signal,
+		// Built as bytes with the base64 written straight in; the file's bytes are not held
+		// past this expression, so only the body stays while the request is under way.
+		upload: jsonBodyWithFile(
+			documentWith,
+			prepared.file
+				? await new BinaryInput(this).read(prepared.file, itemIndex)
+				: await downloadDocument(this, client, prepared.url as string, itemIndex, {
+						timeoutMs,
+						signal,
+					}),
+		),
+	});
 	const pages = [...answer.pages].sort((a, b) => a.index - b.index);
 	return [
 		resultItem(
@@ -154,4 +165,47 @@ export async function send(
 			itemIndex,
 		),
 	];
+}
+
+/**
+ * The file behind Document URL, fetched by the node so that the request to Dedalus has only the
+ * documented shape (a data URI: docs/dedalus-api.md) and links that only n8n can reach work. It
+ * must pass the checks a binary input passes (DOCUMENT_FILES): its type by the answer's
+ * Content-Type, or the link's extension when that says nothing; not empty; within the size limit.
+ */
+async function downloadDocument(
+	context: IExecuteFunctions,
+	client: DedalusClient,
+	url: string,
+	itemIndex: number,
+	{ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal },
+): Promise<{ mimeType: string; data: Buffer }> {
+	const input: ItemInput = new ItemInput(context.getNode(), itemIndex);
+	const rule = DOCUMENT_FILES;
+	const { data, contentType } = await downloadFile(context, client, url, {
+		itemIndex,
+		timeoutMs,
+		maxBytes: rule.maxBytes,
+		signal,
+		wording: {
+			subject: `Document URL in item ${itemIndex}`,
+			tooLargeHint: `Dedalus accepts ${rule.kind} of up to ${rule.maxBytes / 1024 / 1024} MB.`,
+		},
+	});
+	const name = new URL(url).pathname.split('/').pop() ?? '';
+	const mimeType = acceptedType(
+		rule,
+		contentType,
+		name.includes('.') ? name.split('.').pop() : undefined,
+	);
+	if (!mimeType) {
+		const declared = clipText((contentType ?? '').split(';')[0].trim(), 100);
+		input.fail(
+			'Document URL',
+			`is ${declared || 'of unknown type'}, not ${rule.kind}`,
+			`Accepted: ${rule.extensions.join(', ')} (by the Content-Type the link answers with, or by its extension when that is missing or application/octet-stream).`,
+		);
+	}
+	if (data.length === 0) input.fail('Document URL', 'is an empty file');
+	return { mimeType, data };
 }
