@@ -4,11 +4,12 @@
 // run pauses, and the resume reads the image again from the waiting node's input in webhook().
 // Chat -> Complete with Attachments: a generated image and a PDF (a webhook's raw body, or made
 // in the workflow) as content parts, also resent after consent; the emulator's log shows each
-// file's part type, size and sha256. Document -> Extract Text from links (sent as links).
+// file's part type, size and sha256. Document -> Extract Text from links: n8n downloads each file
+// without a key and sends it as a data URI.
 import { createHash } from 'node:crypto';
 
-import { makePdf, startEmulator, type Emulator } from '../../emulator/src';
-import { linkPlaceholder } from '../../emulator/src/ocr';
+import { makePdf, servedFile, startEmulator, type Emulator } from '../../emulator/src';
+import { imagePlaceholder } from '../../emulator/src/ocr';
 import {
 	CHAT_PATH,
 	PACKAGE_NAME,
@@ -544,21 +545,17 @@ describe('media operations with n8n binary data (real n8n)', () => {
 		leaks.add('emulator log (attachments consent)', await admin.rawLog());
 	});
 
-	it('extracts text from a PDF link and an image link, sent to the API as links', async () => {
-		const links = [
-			'https://files.example.com/invoice-77.pdf',
-			'https://files.example.com/scan.png',
-		];
+	it('extracts text from a PDF link and an image link, downloaded by n8n without the key and sent as data URIs', async () => {
+		// On the credential's Base URL, the one address plain http is fetched from.
+		const links = [`${emulator.url}/files/invoice-77.pdf`, `${emulator.url}/files/scan.png`];
+		const files = [servedFile('invoice-77.pdf')!.bytes, servedFile('scan.png')!.bytes];
 		const response = await httpCall(n8n.webhookUrl(OCR_LINKS_PATH), {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ links }),
 		});
 		expect(response.status).toBe(200);
-		const expected = [
-			linkPlaceholder('document_url', links[0]),
-			linkPlaceholder('image_url', links[1]),
-		];
+		const expected = ['invoice-77', imagePlaceholder('image/png', files[1].length)];
 		expect(response.json).toEqual(
 			expected.map((text) => ({
 				text,
@@ -568,10 +565,30 @@ describe('media operations with n8n binary data (real n8n)', () => {
 				usage: null,
 			})),
 		);
-		const ocr = emulator.requests().filter((entry) => entry.path === '/v1/ocr');
-		expect(ocr.map((entry) => [entry.status, entry.model, entry.files])).toEqual([
-			[200, 'mistral/mistral-ocr-latest', [{ type: 'document_url', url: links[0] }]],
-			[200, 'mistral/mistral-ocr-latest', [{ type: 'image_url', url: links[1] }]],
+		const log = emulator.requests();
+		expect(log.map((entry) => [entry.method, entry.path, entry.status, entry.keyId])).toEqual([
+			['GET', '/files/invoice-77.pdf', 200, null],
+			['POST', '/v1/ocr', 200, keyIdOf(API_KEY)],
+			['GET', '/files/scan.png', 200, null],
+			['POST', '/v1/ocr', 200, keyIdOf(API_KEY)],
+		]);
+		expect(log.filter((entry) => entry.path === '/v1/ocr').map((entry) => entry.files)).toEqual([
+			[
+				{
+					type: 'document_url',
+					mime: 'application/pdf',
+					bytes: files[0].length,
+					sha256: sha256(files[0]),
+				},
+			],
+			[
+				{
+					type: 'document_url',
+					mime: 'image/png',
+					bytes: files[1].length,
+					sha256: sha256(files[1]),
+				},
+			],
 		]);
 		leaks.add('ocr links answer', response.text);
 	});
