@@ -156,8 +156,17 @@ describe('Document → Extract Text (OCR)', () => {
 		expect(bed.emulator.requests()).toHaveLength(0);
 	});
 
-	it('fails a link answering 404, a web page or a file over 50 MB as its item, and keeps the others with continue-on-fail', async () => {
+	it('fails a link answering 404 or a redirect, a web page or a file over 50 MB as its item, and keeps the others with continue-on-fail', async () => {
 		const tooBig = 50 * MB + 1 - makePdf(['big']).length;
+		await bed.admin('faults', {
+			faults: [
+				{
+					path: '/files/moved.pdf',
+					status: 302,
+					headers: { location: `${baseUrl}/files/target.pdf` },
+				},
+			],
+		});
 		const result = await runDedalus(
 			bed,
 			ocrNode(
@@ -169,6 +178,7 @@ describe('Document → Extract Text (OCR)', () => {
 				{ url: `${baseUrl}/files/login.html` },
 				{ url: `${baseUrl}/files/big.pdf?pad=${tooBig}` },
 				{ url: `${baseUrl}/files/ok.pdf` },
+				{ url: `${baseUrl}/files/moved.pdf` },
 			),
 		);
 		expect(result.status).toBe('success');
@@ -178,8 +188,10 @@ describe('Document → Extract Text (OCR)', () => {
 			['Document URL in item 1 is text/html, not a PDF or an image', { item: 1 }],
 			['Document URL in item 2 is larger than 50 MB, so it was not read', { item: 2 }],
 			['ok', { item: 3 }],
+			['Document URL in item 4 answered with a redirect (302), which is not followed', { item: 4 }],
 		]);
 		expect(requestsTo(bed, '/v1/ocr')).toHaveLength(1);
+		expect(requestsTo(bed, '/files/target.pdf')).toHaveLength(0);
 	}, 30_000);
 
 	it('gives up a download after the Request Timeout, before any OCR request', async () => {
