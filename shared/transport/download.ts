@@ -22,6 +22,16 @@ export function mayDownload(link: string, baseUrl: string): boolean {
 	return url.protocol === 'https:' || url.origin === new URL(baseUrl).origin;
 }
 
+/** The link as an error may show it: without a user name, password, query or fragment. */
+function shownLink(link: string): string {
+	try {
+		const url = new URL(link);
+		return clipText(`${url.origin === 'null' ? url.protocol : url.origin}${url.pathname}`, 200);
+	} catch {
+		return clipText(link, 200);
+	}
+}
+
 /** How download errors name the file, so each caller's user reads about what they know. */
 export interface DownloadWording {
 	/** The file as a sentence's subject: "The file Dedalus linked to", "Document URL in item 2". */
@@ -57,7 +67,7 @@ export async function downloadFile(
 	const { subject } = wording;
 	if (!mayDownload(link, client.baseUrl)) {
 		throw new NodeApiError(node, {} as JsonObject, {
-			message: `${subject} is not an https:// link (${clipText(link, 200)}), so it was not fetched`,
+			message: `${subject} is not an https:// link (${shownLink(link)}), so it was not fetched`,
 			description:
 				'Only https:// links without a user name or password are fetched; plain http only on the Base URL of the Dedalus credential.',
 			itemIndex,

@@ -146,6 +146,23 @@ describe('Document → Extract Text (OCR)', () => {
 		expect(recorded).toHaveLength(0);
 	});
 
+	it('refuses a link with a user name and password without showing them', async () => {
+		const result = await runDedalus(
+			bed,
+			ocrNode({ documentSource: 'url', documentUrl: '={{ $json.url }}' }),
+			items({ url: 'https://ann:s3cret-pw@files.example.com/a.pdf?sig=t0ken' }),
+		);
+		expect(result.error?.message).toBe(
+			'Document URL in item 0 is not an https:// link (https://files.example.com/a.pdf), so it was not fetched',
+		);
+		// The input item holds the link; the error the node adds must not repeat its secrets.
+		const error = result.error as unknown as Record<string, unknown>;
+		expect(JSON.stringify([error, error.description, error.message])).not.toMatch(
+			/s3cret-pw|t0ken/,
+		);
+		expect(bed.emulator.requests()).toHaveLength(0);
+	});
+
 	it('refuses a link that is not http(s) at all while checking the items', async () => {
 		const result = await runDedalus(
 			bed,
