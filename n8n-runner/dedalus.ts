@@ -55,11 +55,15 @@ export interface HttpResult {
 
 /**
  * fetch() that always reads the body and parses it when it is JSON. A FormData body goes as
- * multipart/form-data (fetch writes the boundary into the content type).
+ * multipart/form-data (fetch writes the boundary into the content type); bytes go as they are.
  */
 export async function httpCall(
 	url: string,
-	init: { method?: string; headers?: Record<string, string>; body?: string | FormData } = {},
+	init: {
+		method?: string;
+		headers?: Record<string, string>;
+		body?: string | FormData | Uint8Array;
+	} = {},
 ): Promise<HttpResult> {
 	const res = await fetch(url, {
 		method: init.method ?? 'GET',

@@ -9,7 +9,9 @@
 //   docs/agent-chat-model-node.png  the Dedalus Chat Model's parameters
 //   docs/editor-ocr.png           Document → Extract Text (OCR) open in the editor
 //   docs/editor-transcribe.png    Audio → Transcribe open in the editor
-// `npm run docs:screenshots -- --only agent` takes only the last two.
+//   docs/editor-image-generate.png, editor-image-analyze.png, editor-speech.png, editor-embedding.png
+//                                 Image → Generate / Analyze, Audio → Generate Speech, Embedding → Create
+// `npm run docs:screenshots -- --only agent` takes only the agent and the operation screenshots.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,6 +202,38 @@ async function mediaScreenshots(page: Page, env: DemoEnvironment): Promise<void>
 		{ resource: 'audio', operation: 'transcribe', binaryPropertyName: 'data' },
 		'Input Binary Field',
 		'editor-transcribe.png',
+	);
+	await operationScreenshot(
+		page,
+		env,
+		'Draw the cover image',
+		{ resource: 'image', operation: 'generate', prompt: '={{ $json.description }}' },
+		'Prompt',
+		'editor-image-generate.png',
+	);
+	await operationScreenshot(
+		page,
+		env,
+		'Describe the screenshot',
+		{ resource: 'image', operation: 'analyze', imageSource: 'binary' },
+		'Image Source',
+		'editor-image-analyze.png',
+	);
+	await operationScreenshot(
+		page,
+		env,
+		'Read the answer aloud',
+		{ resource: 'audio', operation: 'speech', input: '={{ $json.answer }}' },
+		'Voice',
+		'editor-speech.png',
+	);
+	await operationScreenshot(
+		page,
+		env,
+		'Embed the documents',
+		{ resource: 'embedding', operation: 'create', text: '={{ $json.text }}' },
+		'Text',
+		'editor-embedding.png',
 	);
 }
 

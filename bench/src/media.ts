@@ -23,7 +23,7 @@ import { type N8nInstance, type WorkflowImport, startN8n } from '../../n8n-runne
 import { nodeRuns, sleep } from '../../n8n-runner/rest';
 import type { EmulatorProcess } from './emulator';
 import { findN8nMainPid, RssSampler } from './proc';
-import { INSPECTOR_NODE_OPTIONS, InspectorProfiler } from './profiler';
+import { INSPECTOR_NODE_OPTIONS, InspectorProfiler, categorize, type CpuProfile } from './profiler';
 import { type LiveSample, extraRatios, nodeWindowGrowth, settled } from './memory-window';
 import { type TargetRow, median, spread } from './targets';
 import { API_KEY, DEDALUS_CREDENTIAL, DEDALUS_NODE_TYPE, credentials } from './workflows';
@@ -69,15 +69,29 @@ export interface MediaResults {
 		nodeMs: number[];
 		executionMs: number[];
 		floorMs: number[];
+		/** The same workflow set not to save successful executions: client side. */
+		noSaveWallMs: number[];
 		requests: number;
+		/** Where n8n's CPU went in one more (profiled) run with saving on. */
+		profile?: { totalMs: number; shares: Array<{ category: string; ms: number; share: number }> };
 	};
 	audio: { big: MemoryRun[]; tiny: MemoryRun[] };
 	ocr: { big: MemoryRun[]; tiny: MemoryRun[]; base64Bytes: number; tinyBase64Bytes: number };
 }
 
 const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
-const PATHS = { embed: 'bench-media-embed', audio: 'bench-media-audio', ocr: 'bench-media-ocr' };
-const IDS = { embed: 'benchMediaEmbed1', audio: 'benchMediaAudio1', ocr: 'benchMediaOcr001' };
+const PATHS = {
+	embed: 'bench-media-embed',
+	embedNoSave: 'bench-media-embed-nosave',
+	audio: 'bench-media-audio',
+	ocr: 'bench-media-ocr',
+};
+const IDS = {
+	embed: 'benchMediaEmbed1',
+	embedNoSave: 'benchMediaEmbed2',
+	audio: 'benchMediaAudio1',
+	ocr: 'benchMediaOcr001',
+};
 
 export const embeddingText = (i: number) => `Item ${i}: a short text about the number ${i}.`;
 
@@ -114,38 +128,50 @@ function dedalus(parameters: Record<string, unknown>) {
 	};
 }
 
-function workflows(options: MediaOptions): WorkflowImport[] {
-	const model = (value: string) => ({ __rl: true, mode: 'id', value });
-	return [
-		{
-			id: IDS.embed,
-			name: 'Bench: media, embeddings',
-			nodes: [
-				webhook(PATHS.embed),
-				{
-					id: nodeId(),
-					name: 'Split Out',
-					type: 'n8n-nodes-base.splitOut',
-					typeVersion: 1,
-					position: [220, 0],
-					parameters: { fieldToSplitOut: 'body.texts', include: 'noOtherFields', options: {} },
-				},
-				dedalus({
-					resource: 'embedding',
-					operation: 'create',
-					model: model(EMBEDDING_MODEL),
-					text: '={{ $json.text }}',
-					options: {
-						batchSize: options.embeddingBatch,
-						dimensions: options.embeddingDimensions,
-					},
-				}),
-			],
-			connections: {
-				Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-				'Split Out': { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
+const model = (value: string) => ({ __rl: true, mode: 'id', value });
+
+/**
+ * Webhook → Split Out → Embedding → Create. `save: false` sets the workflow not to save
+ * successful executions (Workflow Settings → Save successful production executions: Do not
+ * save), which shows what n8n's saving of 10,000 vectors costs.
+ */
+function embeddingsWorkflow(options: MediaOptions, save: boolean): WorkflowImport {
+	return {
+		id: save ? IDS.embed : IDS.embedNoSave,
+		name: save ? 'Bench: media, embeddings' : 'Bench: media, embeddings (not saved)',
+		...(save ? {} : { settings: { saveDataSuccessExecution: 'none' } }),
+		nodes: [
+			webhook(save ? PATHS.embed : PATHS.embedNoSave),
+			{
+				id: nodeId(),
+				name: 'Split Out',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: { fieldToSplitOut: 'body.texts', include: 'noOtherFields', options: {} },
 			},
+			dedalus({
+				resource: 'embedding',
+				operation: 'create',
+				model: model(EMBEDDING_MODEL),
+				text: '={{ $json.text }}',
+				options: {
+					batchSize: options.embeddingBatch,
+					dimensions: options.embeddingDimensions,
+				},
+			}),
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: 'Dedalus', type: 'main', index: 0 }]] },
 		},
+	};
+}
+
+function workflows(options: MediaOptions): WorkflowImport[] {
+	return [
+		embeddingsWorkflow(options, true),
+		embeddingsWorkflow(options, false),
 		{
 			id: IDS.audio,
 			name: 'Bench: media, transcribe an upload',
@@ -360,6 +386,7 @@ export async function runMediaBench(
 			nodeMs: [],
 			executionMs: [],
 			floorMs: [],
+			noSaveWallMs: [],
 			requests: Math.ceil(options.embeddingTexts / options.embeddingBatch),
 		},
 		audio: { big: [], tiny: [] },
@@ -391,7 +418,9 @@ export async function runMediaBench(
 		// Warm-up: each workflow once, small, and the floor once.
 		await emulator.reset();
 		await emulator.setLatency(options.latencyMs);
-		await post(n8n, PATHS.embed, JSON.stringify({ texts: [{ text: embeddingText(0) }] }), json);
+		const oneText = JSON.stringify({ texts: [{ text: embeddingText(0) }] });
+		await post(n8n, PATHS.embed, oneText, json);
+		await post(n8n, PATHS.embedNoSave, oneText, json);
 		await embeddingFloor(emulator.url, 10, options.embeddingBatch, options.embeddingDimensions);
 		inspector = await InspectorProfiler.attach(pid, n8n.logs);
 		const hook = inspector;
@@ -418,6 +447,13 @@ export async function runMediaBench(
 			if (requests !== floor.requests)
 				throw new Error(
 					`embeddings: the node sent ${requests} requests, the floor ${floor.requests}`,
+				);
+			await emulator.reset();
+			results.embeddings.noSaveWallMs.push(await post(n8n, PATHS.embedNoSave, texts, json));
+			const noSaveRequests = (await emulator.stats()).total;
+			if (noSaveRequests !== floor.requests)
+				throw new Error(
+					`embeddings (not saved): the node sent ${noSaveRequests} requests, the floor ${floor.requests}`,
 				);
 
 			// One unmeasured tiny upload first: the first memory run after the embeddings run sees
@@ -448,6 +484,15 @@ export async function runMediaBench(
 			results.ocr.big.push(
 				await memoryRun(n8n, pid, hook, emulator, 'ocr', pdf, options.latencyMs),
 			);
+			if (rep === options.repetitions - 1) {
+				// Where the time goes: one more run with saving on, under n8n's CPU profiler (not
+				// counted in the ratios: profiling slows n8n down).
+				await emulator.reset();
+				await hook.start(500);
+				await post(n8n, PATHS.embed, texts, json);
+				const { totalMs, shares } = profileShares(await hook.stop(), options.embeddingTexts);
+				results.embeddings.profile = { totalMs, shares };
+			}
 			const r = (runs: MemoryRun[], tiny: MemoryRun[], size: number) =>
 				((runs[rep].growth - tiny[rep].growth) / size).toFixed(2);
 			log(
@@ -462,6 +507,19 @@ export async function runMediaBench(
 	}
 	results.load.end = loadavg();
 	return results;
+}
+
+/** A profile's CPU time by category, in ms for the whole run (categorize() gives it per item). */
+function profileShares(profile: CpuProfile, items: number) {
+	const { total, shares } = categorize(profile, items);
+	return {
+		totalMs: total * items,
+		shares: shares.map(({ category, msPerItem, share }) => ({
+			category,
+			ms: msPerItem * items,
+			share,
+		})),
+	};
 }
 
 export function mediaTargets(results: MediaResults): TargetRow[] {
@@ -529,6 +587,8 @@ function memoryRow(
 export function renderMediaSection(results: MediaResults, command: string): string {
 	const { options, embeddings, audio, ocr, load } = results;
 	const ratios = embeddings.wallMs.map((ms, i) => ms / embeddings.floorMs[i]);
+	const noSaveRatios = embeddings.noSaveWallMs.map((ms, i) => ms / embeddings.floorMs[i]);
+	const texts = options.embeddingTexts.toLocaleString('en');
 	return [
 		'## Media: embeddings, an upload, OCR',
 		'',
@@ -537,8 +597,10 @@ export function renderMediaSection(results: MediaResults, command: string): stri
 		'',
 		'| row | n8n (client side) | of it: execution | of it: the node | floor (undici) | ratio n8n ÷ floor |',
 		'| --- | ---: | ---: | ---: | ---: | ---: |',
-		`| ${options.embeddingTexts.toLocaleString('en')} texts, Embedding → Create, batches of ${options.embeddingBatch} (${embeddings.requests} requests), ${options.embeddingDimensions} dimensions | ${range(embeddings.wallMs, s)} | ${range(embeddings.executionMs, s)} | ${range(embeddings.nodeMs, s)} | ${range(embeddings.floorMs, s)} | ${range(ratios, x)} |`,
+		`| ${texts} texts, Embedding → Create, batches of ${options.embeddingBatch} (${embeddings.requests} requests), ${options.embeddingDimensions} dimensions | ${range(embeddings.wallMs, s)} | ${range(embeddings.executionMs, s)} | ${range(embeddings.nodeMs, s)} | ${range(embeddings.floorMs, s)} | ${range(ratios, x)} |`,
+		`| the same, the workflow set not to save successful executions (reference, not a target) | ${range(embeddings.noSaveWallMs, s)} | – (not saved) | – (not saved) | ${range(embeddings.floorMs, s)} | ${range(noSaveRatios, x)} |`,
 		'',
+		...embeddingsProfile(results),
 		'| row | node extra memory (median, min – max) | same with a tiny file | ratio | samples while the node ran | node time | n8n RSS growth | requests |',
 		'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 		memoryRow(
@@ -562,8 +624,29 @@ export function renderMediaSection(results: MediaResults, command: string): stri
 		'  the node does, and parses each answer. Dimensions are kept small on purpose so the size of the vectors in',
 		"  JSON (parsing, n8n's saving of the execution) does not dominate the comparison. n8n's time is the client's,",
 		'  from sending the texts to the answer; the request count is checked equal to the floor’s in every repetition.',
+		'  The node reads `{{ $json.text }}` straight from each item (a Text that is one field of the item is not',
+		"  handed to n8n's expression engine: nodes/Dedalus/actions/embedding/create.operation.ts); any other",
+		'  expression costs n8n’s evaluation per item. The second row runs the same workflow set not to save',
+		'  successful executions (Workflow Settings), interleaved with the first: the difference is what n8n spends',
+		'  saving the run data (every vector as JSON), which the floor does not do and no node can avoid.',
 		...memoryMethod(results),
 	].join('\n');
+}
+
+/** The CPU profile of one embeddings run, by category (bench/src/profiler.ts categorize()). */
+function embeddingsProfile(results: MediaResults): string[] {
+	const { profile } = results.embeddings;
+	if (!profile) return [];
+	return [
+		`Where n8n's CPU went in one more run of the first row (V8 profiler of n8n's main process, 0.5 ms sampling; ${profile.totalMs.toFixed(0)} ms of CPU, idle not counted; the profiler slows n8n, so this run is not in the ratios):`,
+		'',
+		'| category | CPU | share |',
+		'| --- | ---: | ---: |',
+		...profile.shares.map(
+			(row) => `| ${row.category} | ${row.ms.toFixed(0)} ms | ${(row.share * 100).toFixed(1)} % |`,
+		),
+		'',
+	];
 }
 
 function memoryMethod(results: MediaResults): string[] {

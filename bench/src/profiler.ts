@@ -155,7 +155,7 @@ const CATEGORIES: Array<[string, RegExp]> = [
 		/findSingleExecution|executions\.controller|getExecutionsList|findRangeWithCount/,
 	],
 	[
-		'expression evaluation (`{{ $json.prompt }}`: data proxy, isolated-vm)',
+		'expression evaluation (`{{ … }}` per item: data proxy, isolated-vm)',
 		/expression-runtime|renderExpression|workflow-expression|n8n-workflow\/dist\/cjs\/expression\.js|workflow-data-proxy/,
 	],
 	[

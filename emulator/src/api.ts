@@ -37,6 +37,7 @@ import {
 	sleep,
 } from './http';
 import { embeddingsAnswer } from './embeddings';
+import { chatFiles, ocrFiles } from './files';
 import { fingerprintOf } from './idempotency';
 import { isMediaModel } from './media';
 import { IMAGE_FILES_PATH, imagesAnswer, pngForName } from './images';
@@ -44,6 +45,7 @@ import type { RequestLogEntry } from './log';
 import { MCP_SERVERS, mcpLogLabels } from './mcp';
 import { parseMultipart } from './multipart';
 import { ocrAnswer } from './ocr';
+import { SERVED_FILES_PATH, servedFile } from './served-files';
 import { padChatBody, padResponsesBody } from './padding';
 import { findModel, modelJson, modelNotFound, MODELS_LIST_JSON } from './models';
 import type { RouteContext } from './server';
@@ -76,7 +78,10 @@ function controlNumber(ctx: RouteContext, header: string): number {
 	return Number.isFinite(n) && n > 0 ? Math.min(n, MAX_CONTROL_DELAY_MS) : 0;
 }
 
-/** Everything under /v1: logged, counted in stats, subject to latency and faults. */
+/**
+ * Everything under /v1, and the files under /files/ (served-files.ts): logged, counted in stats,
+ * subject to latency and faults (a fault reaches /files/ only with a `path` aimed at it).
+ */
 export async function handleApi(ctx: RouteContext): Promise<void> {
 	const { req, res, state } = ctx;
 	const started = performance.now();
@@ -133,7 +138,8 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 			body = { kind: 'invalid', message: (err as Error).message };
 		}
 	}
-	if (body.kind === 'json' && isPlainObject(body.value)) recordBodyFields(entry, body.value);
+	if (body.kind === 'json' && isPlainObject(body.value))
+		recordBodyFields(entry, ctx.path, body.value);
 	if ((await applyIdempotency(ctx, entry, raw)) === 'answered') return;
 
 	// Taken on arrival, so queued faults follow request order even when delays differ.
@@ -219,6 +225,15 @@ export async function handleApi(ctx: RouteContext): Promise<void> {
 		entry.keyId = state.keys.authenticate(req).keyId;
 		const png = pngForName(p.slice(IMAGE_FILES_PATH.length));
 		if (png) sendBytes(res, 200, png, 'image/png');
+		else sendJson(res, 404, { detail: 'Not Found' });
+		return;
+	}
+	if (p.startsWith(SERVED_FILES_PATH)) {
+		if (method !== 'GET') return methodNotAllowed(ctx, 'GET');
+		// A public link: no key needed. The log shows whether one was sent.
+		entry.keyId = state.keys.authenticate(req).keyId;
+		const file = servedFile(p.slice(SERVED_FILES_PATH.length), Number(ctx.query.get('pad') ?? '0'));
+		if (file) sendBytes(res, 200, file.bytes, file.contentType);
 		else sendJson(res, 404, { detail: 'Not Found' });
 		return;
 	}
@@ -320,7 +335,7 @@ async function applyIdempotency(
 	return undefined;
 }
 
-function recordBodyFields(entry: RequestLogEntry, b: Record<string, unknown>): void {
+function recordBodyFields(entry: RequestLogEntry, path: string, b: Record<string, unknown>): void {
 	const model = resolveModel(b.model);
 	if (model !== undefined) entry.model = model;
 	const mcp = mcpLogLabels(b.mcp_servers);
@@ -328,6 +343,8 @@ function recordBodyFields(entry: RequestLogEntry, b: Record<string, unknown>): v
 	if (typeof b.user === 'string') entry.user = b.user;
 	if (b.metadata !== undefined && b.metadata !== null) entry.metadata = b.metadata;
 	if (b.stream === true) entry.stream = true;
+	const files = path === '/v1/ocr' ? ocrFiles(b.document) : chatFiles(b.messages);
+	if (files.length) entry.files = files;
 }
 
 function answerFault(ctx: RouteContext, fault: Fault): void {

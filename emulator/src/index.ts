@@ -13,6 +13,7 @@ export { serverIdOf } from './consent';
 // Fixtures for tests of the media operations: a PDF with known text per page, a WAV that
 // transcribes as a given text.
 export { makePdf } from './pdf-fixture';
+export { servedFile, SERVED_FILES_PATH } from './served-files';
 export { markedWav, TRANSCRIPT_MARKER } from './audio';
 
 export interface EmulatorOptions {

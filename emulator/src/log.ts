@@ -1,4 +1,5 @@
 import type { CredentialCheck } from './credentials';
+import type { LoggedFile } from './files';
 
 export interface RequestLogEntry {
 	seq: number;
@@ -34,6 +35,11 @@ export interface RequestLogEntry {
 	toolCalls?: string[];
 	/** Client tool results the caller sent back (content cut to 500 characters). */
 	toolResults?: Array<{ name: string; content: string }>;
+	/**
+	 * Files and links the request carried (chat: the content parts that are not text; OCR: the
+	 * document), by MIME type, size and sha256, never the data (files.ts).
+	 */
+	files?: LoggedFile[];
 }
 
 // Bounded so a long benchmark run cannot grow memory without limit.

@@ -6,12 +6,12 @@ import { readMediaModel, resolveMediaModel } from './media';
 import type { ValidationItem } from './validation';
 
 /**
- * POST /v1/ocr (docs/dedalus-api.md): `{document: {type?, document_url | image_url}, model?}` with
- * the document as a base64 data URI. A PDF's pages come back with the text its content streams
- * draw (`Tj`, `TJ`, `'`, `"`; plain or /FlateDecode streams), one line per text line, which is
- * what pdf-fixture.ts writes; an image comes back as one page of fixed placeholder text. Other
- * URLs (https) are refused: the emulator fetches nothing. PDFs whose objects sit in compressed
- * object streams (PDF 1.5+) are not read.
+ * POST /v1/ocr (docs/dedalus-api.md), as the SDK defines it: `{document: {document_url, type?},
+ * model?}` with `document_url` a base64 data URI. A PDF's pages come back with the text its
+ * content streams draw (`Tj`, `TJ`, `'`, `"`; plain or /FlateDecode streams), one line per text
+ * line, which is what pdf-fixture.ts writes; an image comes back as one page of fixed placeholder
+ * text. Anything but a data URI (links included: the SDK documents none) is refused. PDFs whose
+ * objects sit in compressed object streams (PDF 1.5+) are not read.
  */
 
 const DEFAULT_MODEL = 'mistral/mistral-ocr-latest';
@@ -32,6 +32,11 @@ export function imagePlaceholder(mime: string, bytes: number): string {
 	return `Emulated OCR text of a ${mime} image (${bytes} bytes)`;
 }
 
+/** The document's `document_url` and `type` (the SDK's OcrDocument), unchecked. */
+export function documentOf(doc: Record<string, unknown>): { type: unknown; url: unknown } {
+	return { type: doc.type, url: doc.document_url };
+}
+
 function bad(detail: string): Answer {
 	return { status: 400, body: { detail } };
 }
@@ -49,21 +54,26 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 			type: 'dict_type',
 		});
 	} else {
-		const type = doc.type ?? (doc.image_url !== undefined ? 'image_url' : 'document_url');
-		if (type !== 'document_url' && type !== 'image_url') {
+		const { type, url: link } = documentOf(doc);
+		if (type !== undefined && type !== null && typeof type !== 'string') {
 			errors.push({
 				loc: ['body', 'document', 'type'],
-				msg: "Input should be 'document_url' or 'image_url'",
-				type: 'enum',
+				msg: 'Input should be a valid string',
+				type: 'string_type',
 			});
 		}
-		const raw = type === 'image_url' ? doc.image_url : doc.document_url;
-		url = isPlainObject(raw) ? raw.url : raw;
-		if (typeof url !== 'string' || url === '') {
+		url = link;
+		if (url === undefined || url === null) {
 			errors.push({
-				loc: ['body', 'document', type === 'image_url' ? 'image_url' : 'document_url'],
-				msg: 'Field required (a URL string)',
+				loc: ['body', 'document', 'document_url'],
+				msg: 'Field required',
 				type: 'missing',
+			});
+		} else if (typeof url !== 'string') {
+			errors.push({
+				loc: ['body', 'document', 'document_url'],
+				msg: 'Input should be a valid string',
+				type: 'string_type',
 			});
 		}
 	}
@@ -74,9 +84,7 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 
 	const text = url as string;
 	if (!text.startsWith('data:')) {
-		return bad(
-			'The emulator reads documents from data: URIs only (data:<mime>;base64,...); it fetches no URLs',
-		);
+		return bad('The document must be a data: URI (data:<mime>;base64,...)');
 	}
 	const comma = text.indexOf(',');
 	const meta = comma > 0 ? text.slice(5, comma).split(';') : [];
@@ -98,13 +106,13 @@ export function ocrAnswer(body: Record<string, unknown>): Answer {
 	} else {
 		return bad(`Unsupported document type '${mime}': send a PDF (application/pdf) or an image`);
 	}
+	return ok(model.id, pages);
+}
+
+function ok(model: string, pages: string[]): Answer {
 	return {
 		status: 200,
-		body: {
-			model: model.id,
-			pages: pages.map((markdown, index) => ({ index, markdown })),
-			usage: null,
-		},
+		body: { model, pages: pages.map((markdown, index) => ({ index, markdown })), usage: null },
 	};
 }
 

@@ -5,6 +5,7 @@ import { handleApi } from './api';
 import { handleConsent } from './consent-routes';
 import { sendJson } from './http';
 import { handleMcpEndpoint } from './mcp-endpoint';
+import { SERVED_FILES_PATH } from './served-files';
 import type { EmulatorState } from './state';
 
 export interface RouteContext {
@@ -31,7 +32,8 @@ export function createHandler(state: EmulatorState, fallbackBase: () => string) 
 			fallbackBase: fallbackBase(),
 		};
 		let work: Promise<void>;
-		if (path === '/v1' || path.startsWith('/v1/')) work = handleApi(ctx);
+		if (path === '/v1' || path.startsWith('/v1/') || path.startsWith(SERVED_FILES_PATH))
+			work = handleApi(ctx);
 		else if (path.startsWith('/__emulator/')) work = handleAdmin(ctx);
 		else if (path === '/oauth/connect') work = handleConsent(ctx);
 		else if (path.startsWith('/mcp/')) work = handleMcpEndpoint(ctx);

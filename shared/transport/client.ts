@@ -350,13 +350,11 @@ export function throwIfCancelled(signal: AbortSignal | undefined, node: INode, i
 	}
 }
 
-export function connectionError(
-	node: INode,
+/** Why a request failed before an answer, in words, and the network error code if there is one. */
+export function failureOf(
 	error: unknown,
-	itemIndex: number | undefined,
-	retries: number,
-	{ timedOutAfterMs }: { timedOutAfterMs?: number } = {},
-) {
+	timedOutAfterMs?: number,
+): { code: string | undefined; reason: string } {
 	// Never wrap the raw error: a request library error carries the request config, headers included.
 	// n8n's request helper already wraps network failures (code in httpCode or cause.code); plain errors carry code.
 	const failure = error as { code?: string; httpCode?: string; cause?: { code?: string } };
@@ -367,6 +365,17 @@ export function connectionError(
 			: code === 'ECONNABORTED' || code === 'ETIMEDOUT'
 				? 'the request timed out'
 				: 'the connection failed';
+	return { code, reason };
+}
+
+export function connectionError(
+	node: INode,
+	error: unknown,
+	itemIndex: number | undefined,
+	retries: number,
+	{ timedOutAfterMs }: { timedOutAfterMs?: number } = {},
+) {
+	const { code, reason } = failureOf(error, timedOutAfterMs);
 	// No error code in the response object: NodeApiError would swap our message for a generic one.
 	return new NodeApiError(node, {} as JsonObject, {
 		message: `Could not reach Dedalus: ${reason}${retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`,

@@ -17,6 +17,7 @@ export type { ChatCompletion, Model } from './schemas';
 export { MAX_LINK_LENGTH, MAX_TIMEOUT_MS, MAX_SHOWN_TEXT, clipText, parseIfString } from './limits';
 export type { BinaryAnswer } from './client';
 export { downloadFile, mayDownload } from './download';
+export type { DownloadWording } from './download';
 export { Base64Writer, base64Size, jsonBodyWithFile, jsonBodyWrittenBy } from './json-file-body';
 export { multipartBody, multipartBodyWrittenBy } from './multipart';
 export type { MultipartFile, UploadBody } from './multipart';

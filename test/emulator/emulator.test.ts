@@ -711,6 +711,57 @@ describe('request log and stats', () => {
 		expect(bed.emu.requests()).toEqual([]);
 	});
 
+	it('logs the files a chat message carried by type, MIME, size and sha256, never the data', async () => {
+		const png = randomBytes(300);
+		const pdf = Buffer.from('%PDF-1.4 an invoice');
+		const wav = randomBytes(40);
+		const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+		const res = await chat(bed.emu.url, {
+			messages: [
+				{ role: 'system', content: [{ type: 'text', text: 'be brief' }] },
+				{
+					role: 'user',
+					content: [
+						{ type: 'text', text: 'read these' },
+						{
+							type: 'image_url',
+							image_url: { url: `data:image/png;base64,${png.toString('base64')}`, detail: 'low' },
+						},
+						{ type: 'image_url', image_url: { url: 'https://example.com/a.jpg' } },
+						{
+							type: 'file',
+							file: {
+								filename: 'invoice.pdf',
+								file_data: `data:application/pdf;base64,${pdf.toString('base64')}`,
+							},
+						},
+						{ type: 'input_audio', input_audio: { data: wav.toString('base64'), format: 'wav' } },
+					],
+				},
+			],
+		});
+		expect(res.status).toBe(200);
+		expect(res.body.choices[0].message.content).toBe(
+			'(system: be brief) Echo from openai/gpt-4.1: read these',
+		);
+		const [entry] = bed.emu.requests();
+		expect(entry.files).toEqual([
+			{ type: 'image_url', mime: 'image/png', bytes: 300, sha256: sha256(png) },
+			{ type: 'image_url', url: 'https://example.com/a.jpg' },
+			{
+				type: 'file',
+				filename: 'invoice.pdf',
+				mime: 'application/pdf',
+				bytes: pdf.length,
+				sha256: sha256(pdf),
+			},
+			{ type: 'input_audio', mime: 'audio/wav', bytes: 40, sha256: sha256(wav) },
+		]);
+		expect(JSON.stringify(bed.emu.requests())).not.toContain(png.toString('base64'));
+		await chat(bed.emu.url);
+		expect(bed.emu.requests()[1].files).toBeUndefined();
+	});
+
 	it('tracks in-flight and maximum concurrent requests', async () => {
 		await Promise.all(
 			Array.from({ length: 12 }, () =>

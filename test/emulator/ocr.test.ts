@@ -1,12 +1,15 @@
+import { createHash } from 'crypto';
 import { deflateSync } from 'zlib';
 
 import { pdfPages } from '../../emulator/src/ocr';
 import { makePdf } from '../../emulator/src/pdf-fixture';
+import { MAX_PAD_BYTES, servedFile } from '../../emulator/src/served-files';
 import { admin, BAD_KEY, call, useEmulator } from './helpers';
 
 const bed = useEmulator();
 
 const dataUri = (mime: string, bytes: Buffer) => `data:${mime};base64,${bytes.toString('base64')}`;
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const ocr = (body: unknown, key?: string) => call(bed.emu.url, '/v1/ocr', { body, key });
 
 const INVOICE = [
@@ -64,28 +67,53 @@ describe('POST /v1/ocr', () => {
 		});
 		expect(res.status).toBe(200);
 		expect(res.body.pages.map((p: { markdown: string }) => p.markdown)).toEqual(pages);
+		const pdf = makePdf(pages, { compress: true });
 		expect(bed.emu.requests()[0]).toMatchObject({
 			path: '/v1/ocr',
 			status: 200,
 			model: 'mistral-ocr-latest',
+			files: [
+				{
+					type: 'document_url',
+					mime: 'application/pdf',
+					bytes: pdf.length,
+					sha256: createHash('sha256').update(pdf).digest('hex'),
+				},
+			],
 		});
 	});
 
-	it('answers images with one page of placeholder text', async () => {
+	it('answers an image data URI in document_url with one page of placeholder text', async () => {
 		const png = Buffer.from('89504e470d0a1a0a', 'hex');
-		const res = await ocr({
-			document: { type: 'image_url', image_url: dataUri('image/png', png) },
-		});
+		const res = await ocr({ document: { document_url: dataUri('image/png', png) } });
 		expect(res.status).toBe(200);
 		expect(res.body.pages).toEqual([
 			{ index: 0, markdown: 'Emulated OCR text of a image/png image (8 bytes)' },
 		]);
-		const objectForm = await ocr({
-			document: { type: 'image_url', image_url: { url: dataUri('image/jpeg', png) } },
+		const typed = await ocr({
+			document: { type: 'document_url', document_url: dataUri('image/jpeg', png) },
 		});
-		expect(objectForm.body.pages[0].markdown).toMatch(/image\/jpeg/);
-		const asDocument = await ocr({ document: { document_url: dataUri('image/webp', png) } });
-		expect(asDocument.status).toBe(200);
+		expect(typed.body.pages[0].markdown).toMatch(/image\/jpeg/);
+		expect(bed.emu.requests().map((entry) => entry.files)).toEqual([
+			[{ type: 'document_url', mime: 'image/png', bytes: 8, sha256: sha256(png) }],
+			[{ type: 'document_url', mime: 'image/jpeg', bytes: 8, sha256: sha256(png) }],
+		]);
+	});
+
+	it("refuses Mistral's image_url and links: the SDK documents a data URI in document_url only", async () => {
+		const png = dataUri('image/png', Buffer.from('89504e470d0a1a0a', 'hex'));
+		const imageUrl = await ocr({ document: { type: 'image_url', image_url: png } });
+		expect(imageUrl.status).toBe(422);
+		expect(imageUrl.body.detail).toEqual([
+			{ loc: ['body', 'document', 'document_url'], msg: 'Field required', type: 'missing' },
+		]);
+		const link = await ocr({
+			document: { document_url: 'https://files.example.com/invoice.pdf' },
+		});
+		expect(link).toMatchObject({
+			status: 400,
+			body: { detail: 'The document must be a data: URI (data:<mime>;base64,...)' },
+		});
 	});
 
 	it('reads the text operators real PDFs use: TJ arrays, hex strings, quotes, octal escapes', () => {
@@ -115,12 +143,16 @@ describe('POST /v1/ocr', () => {
 	it.each([
 		[{}, ['body', 'document'], 'missing'],
 		[{ document: 'data:application/pdf;base64,AA==' }, ['body', 'document'], 'dict_type'],
-		[{ document: { type: 'file', document_url: 'data:,' } }, ['body', 'document', 'type'], 'enum'],
+		[
+			{ document: { type: 3, document_url: 'data:,' } },
+			['body', 'document', 'type'],
+			'string_type',
+		],
 		[{ document: { type: 'document_url' } }, ['body', 'document', 'document_url'], 'missing'],
 		[
-			{ document: { type: 'image_url', image_url: { url: 3 } } },
-			['body', 'document', 'image_url'],
-			'missing',
+			{ document: { document_url: { url: 'data:,' } } },
+			['body', 'document', 'document_url'],
+			'string_type',
 		],
 	])('refuses %j with a 422 naming the field', async (body, loc, type) => {
 		const res = await ocr(body);
@@ -131,7 +163,8 @@ describe('POST /v1/ocr', () => {
 	});
 
 	it.each([
-		['https://example.com/invoice.pdf', /data: URIs only/],
+		['http://example.com/invoice.pdf', /must be a data: URI/],
+		['ftp://example.com/invoice.pdf', /must be a data: URI/],
 		['data:application/pdf,%25PDF-1.4', /must be base64/],
 		['data:application/pdf;base64,', /empty/],
 		[dataUri('application/pdf', Buffer.from('hello, not a pdf')), /not a PDF/],
@@ -159,5 +192,60 @@ describe('POST /v1/ocr', () => {
 		expect(proxy.status).toBe(502);
 		expect(proxy.text).toContain('502 Bad Gateway');
 		expect((await ocr({ document: doc })).status).toBe(200);
+	});
+});
+
+describe('GET /files/<name>', () => {
+	it('serves a PDF that reads back as its name, a PNG and an HTML page, without a key', async () => {
+		const pdf = await fetch(`${bed.emu.url}/files/invoice-7.pdf`);
+		expect(pdf.status).toBe(200);
+		expect(pdf.headers.get('content-type')).toBe('application/pdf');
+		const bytes = Buffer.from(await pdf.arrayBuffer());
+		expect(bytes.equals(makePdf(['invoice-7']))).toBe(true);
+		expect(pdfPages(bytes)).toEqual(['invoice-7']);
+		const png = await fetch(`${bed.emu.url}/files/scan.png`);
+		expect(png.headers.get('content-type')).toBe('image/png');
+		const pngBytes = Buffer.from(await png.arrayBuffer());
+		expect(pngBytes.equals(servedFile('scan.png')!.bytes)).toBe(true);
+		expect(pngBytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+		expect(servedFile('other.png')!.bytes.equals(pngBytes)).toBe(false);
+		const html = await fetch(`${bed.emu.url}/files/login.html`);
+		expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+		expect(await html.text()).toContain('<p>login</p>');
+		expect(bed.emu.requests().map((entry) => [entry.path, entry.status, entry.keyId])).toEqual([
+			['/files/invoice-7.pdf', 200, null],
+			['/files/scan.png', 200, null],
+			['/files/login.html', 200, null],
+		]);
+	});
+
+	it('pads with zero bytes on ?pad=, and answers 404 for other names and too much padding', async () => {
+		const padded = await fetch(`${bed.emu.url}/files/a.pdf?pad=1000`);
+		const bytes = Buffer.from(await padded.arrayBuffer());
+		const pdf = makePdf(['a']);
+		expect(bytes.length).toBe(pdf.length + 1000);
+		expect(bytes.subarray(0, pdf.length).equals(pdf)).toBe(true);
+		expect(bytes.subarray(pdf.length).every((byte) => byte === 0)).toBe(true);
+		for (const path of [
+			'/files/a.txt',
+			'/files/../a.pdf',
+			'/files/a.pdf.pdf',
+			`/files/a.pdf?pad=${MAX_PAD_BYTES + 1}`,
+			'/files/a.pdf?pad=-1',
+		]) {
+			const res = await call(bed.emu.url, path, { key: null });
+			expect([path, res.status]).toEqual([path, 404]);
+		}
+		expect((await call(bed.emu.url, '/files/a.pdf', { body: {} })).status).toBe(405);
+	});
+
+	it('takes faults aimed at /files/ only', async () => {
+		await admin(bed.emu.url, 'faults', { faults: [{ status: 500 }] });
+		expect((await fetch(`${bed.emu.url}/files/a.pdf`)).status).toBe(200);
+		await admin(bed.emu.url, 'faults', {
+			faults: [{ status: 503, path: '/files/' }],
+		});
+		expect((await fetch(`${bed.emu.url}/files/a.pdf`)).status).toBe(503);
+		expect((await fetch(`${bed.emu.url}/files/a.pdf`)).status).toBe(200);
 	});
 });

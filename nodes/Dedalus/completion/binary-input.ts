@@ -266,12 +266,25 @@ function megabytes(bytes: number): number {
 
 /** The file's MIME type if the rule accepts it; the type from the extension when n8n only knew octet-stream. */
 function mimeTypeOf(binary: IBinaryData, fileName: string, rule: FileRule): string | undefined {
-	const declared = (binary.mimeType ?? '').split(';')[0].trim().toLowerCase();
+	return acceptedType(rule, binary.mimeType, binary.fileExtension ?? fileName.split('.').pop());
+}
+
+/**
+ * The MIME type `rule` accepts a file as: the declared one (a Content-Type, parameters allowed),
+ * else, when it says nothing (empty or application/octet-stream), the type of the extension.
+ * Undefined when the rule does not accept the file.
+ */
+export function acceptedType(
+	rule: FileRule,
+	declaredType: string | undefined,
+	extension: string | undefined,
+): string | undefined {
+	const declared = (declaredType ?? '').split(';')[0].trim().toLowerCase();
 	if (rule.mimeTypes.includes(declared)) return declared;
 	if (declared !== '' && declared !== 'application/octet-stream') return undefined;
-	const extension = (binary.fileExtension ?? fileName.split('.').pop() ?? '').toLowerCase();
-	if (!rule.extensions.includes(extension)) return undefined;
-	return EXTENSION_TYPES[extension] ?? declared;
+	const known = (extension ?? '').toLowerCase();
+	if (!rule.extensions.includes(known)) return undefined;
+	return EXTENSION_TYPES[known] ?? declared;
 }
 
 const EXTENSION_TYPES: Record<string, string> = {

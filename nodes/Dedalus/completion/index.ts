@@ -17,6 +17,7 @@ export {
 	DOCUMENT_FILES,
 	IMAGE_FILES,
 	PDF_FILES,
+	acceptedType,
 	dataUri,
 	uploadName,
 } from './binary-input';

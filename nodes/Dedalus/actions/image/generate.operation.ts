@@ -195,6 +195,10 @@ export async function send(
 				timeoutMs,
 				maxBytes,
 				signal,
+				wording: {
+					subject: 'The file Dedalus linked to',
+					tooLargeHint: 'Raise Max Response Size in the options if such a large image is expected.',
+				},
 			}));
 		} else {
 			throw new NodeApiError(node, {} as JsonObject, {

@@ -71,11 +71,11 @@ export interface RecordedRequest {
 /**
  * Points the bed's engine at a recording proxy in front of the emulator, so a test can read the
  * JSON bodies the node sent (the emulator's log keeps no message content). Everything else passes
- * through unchanged, consent links and all.
+ * through unchanged, consent links and all. `url` is the proxy's address: the credential's Base URL.
  */
 export async function recordRequests(
 	bed: TestBed,
-): Promise<{ recorded: RecordedRequest[]; close(): Promise<void> }> {
+): Promise<{ recorded: RecordedRequest[]; url: string; close(): Promise<void> }> {
 	const recorded: RecordedRequest[] = [];
 	const target = new URL(bed.emulator.url);
 	const proxy = createServer((req, res) => {
@@ -104,6 +104,10 @@ export async function recordRequests(
 				},
 			);
 			forward.on('error', () => res.destroy());
+			// A client that gives up (a timeout, a canceled execution) closes the emulator's side too.
+			res.on('close', () => {
+				if (!res.writableFinished) forward.destroy();
+			});
 			forward.end(raw);
 		});
 	});
@@ -116,6 +120,7 @@ export async function recordRequests(
 	});
 	return {
 		recorded,
+		url,
 		close: async () => await new Promise<void>((resolve) => proxy.close(() => resolve())),
 	};
 }

@@ -3,6 +3,9 @@
  * item, batches of at most Batch Size inputs, dimensions and base64 decoding, bad input before
  * any request, continue-on-fail.
  */
+import { Expression } from 'n8n-workflow';
+
+import { textFieldPath } from '../../../../../nodes/Dedalus/actions/embedding/create.operation';
 import { embed as emulatorEmbed } from '../../../../../emulator/src/embeddings';
 import { API_KEY, createTestBed, items, jsonOf, runDedalus } from '../../engine-setup';
 import { model, operationNode, requestsTo } from '../media-setup';
@@ -12,11 +15,15 @@ beforeAll(setUp);
 afterAll(tearDown);
 beforeEach(() => bed.emulator.reset());
 
-function embeddingNode(options: Record<string, unknown> = {}, extra = {}) {
+function embeddingNode(
+	options: Record<string, unknown> = {},
+	extra = {},
+	text = '={{ $json.text }}',
+) {
 	return operationNode(
 		'embedding',
 		'create',
-		{ model: model('openai/text-embedding-3-small'), text: '={{ $json.text }}', options },
+		{ model: model('openai/text-embedding-3-small'), text, options },
 		extra,
 	);
 }
@@ -104,5 +111,61 @@ describe('Embedding → Create', () => {
 		const output = jsonOf(result.outputOf('Dedalus'));
 		expect(output[0].dimensions).toBe(4);
 		expect(String(output[1].error)).toMatch(/dimensions|Bad request/i);
+	});
+
+	describe('Text as one field of the item (`{{ $json.text }}`) is read from the item', () => {
+		const inputs = [
+			{ text: 'plain' },
+			{ text: 42 },
+			{ text: { nested: true } },
+			{},
+			{ text: '' },
+			{ text: null },
+			{ other: 'x' },
+		];
+
+		async function outputs(text: string) {
+			const result = await runDedalus(
+				bed,
+				embeddingNode({ dimensions: 4 }, { onError: 'continueRegularOutput' }, text),
+				items(...inputs),
+			);
+			return jsonOf(result.outputOf('Dedalus'));
+		}
+
+		it('gives what n8n evaluating the same expression gives, errors included', async () => {
+			// `($json.text)` is the same expression in a form the node leaves to n8n.
+			const direct = await outputs('={{ $json.text }}');
+			const evaluated = await outputs('={{ ($json.text) }}');
+			expect(direct).toEqual(evaluated);
+			expect(direct[0].dimensions).toBe(4);
+			expect(direct[1].dimensions).toBe(4); // 42 → "42", as n8n gives it
+			expect(direct[2].error).toMatch(/^Text in item 2 must be text/);
+			expect(direct[3].error).toBe('Text in item 3 is empty');
+		});
+
+		it('asks n8n to evaluate only the items whose field is not a string', async () => {
+			const evaluate = jest.spyOn(Expression.prototype, 'resolveSimpleParameterValue');
+			try {
+				await outputs('={{ $json.text }}');
+				const ofText = evaluate.mock.calls.filter(([value]) => value === '={{ $json.text }}');
+				// Items 1-6 are not strings (or missing): n8n decides what they are.
+				expect(ofText).toHaveLength(inputs.length - 2);
+			} finally {
+				evaluate.mockRestore();
+			}
+		});
+
+		it('reads nested and quoted paths, and leaves every other expression to n8n', () => {
+			expect(textFieldPath('={{ $json.text }}')).toEqual(['text']);
+			expect(textFieldPath('={{$json.body.message}}')).toEqual(['body', 'message']);
+			expect(textFieldPath(`={{ $json["a b"]['c'] }}`)).toEqual(['a b', 'c']);
+			expect(textFieldPath('={{ $json.text.trim() }}')).toBeUndefined();
+			expect(textFieldPath('={{ $json.text }} and more')).toBeUndefined();
+			expect(textFieldPath('={{ $("Other").item.json.text }}')).toBeUndefined();
+			expect(textFieldPath('={{ $json[0] }}')).toBeUndefined();
+			expect(textFieldPath('$json.text')).toBeUndefined();
+			expect(textFieldPath(7)).toBeUndefined();
+		});
 	});
 });
