@@ -211,7 +211,7 @@ export class BinaryInput {
 		const helpers = this.context.helpers as Partial<IWebhookFunctions['helpers']>;
 		if (typeof helpers.getBinaryStream !== 'function') return false;
 		const writer = new Base64Writer(target, info.bytes);
-		for await (const chunk of await helpers.getBinaryStream(binary.id, STREAM_CHUNK_BYTES)) {
+		for await (const chunk of await helpers.getBinaryStream(binary.id)) {
 			// Leaving the loop early destroys the stream.
 			if (!writer.write(chunk as Buffer)) return false;
 		}
@@ -242,13 +242,6 @@ export class BinaryInput {
 		return base64Length(binary.data ?? '');
 	}
 }
-
-/**
- * Chunk size asked of n8n's binary stream when encoding a stored file: a file stream's default
- * (64 KB) takes one event loop turn per chunk, 160 for a 10 MB PDF, each of which waits behind
- * whatever else n8n does; 1 MB pieces take 10 and hold no more than 1 MB at a time.
- */
-const STREAM_CHUNK_BYTES = 1024 * 1024;
 
 /** Base64 as n8n writes it (Buffer.toString('base64')): no line breaks, `=` only as padding. */
 const PLAIN_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
