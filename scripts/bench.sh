@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench [-- options]`: every benchmark (bench/src, see docs/benchmarks.md): throughput on
 # loopback and at a distance (HTTPS latency proxy), node CPU and memory, the agent rows at several
-# round trip times, streaming, media (embeddings, an upload, OCR); about 35 minutes on 2 cores (estimate in docs/benchmarks.md).
+# round trip times, streaming, media (embeddings, an upload, OCR); about 33 minutes on 2 cores (estimate in docs/benchmarks.md).
 #   1. installs (first time, ~4 min) or reuses the cached pinned n8n (scripts/n8n-lib.sh);
 #   2. builds the package (packed and installed into n8n: scripts/install-package.sh) and the bench project (bench/dist);
 #   3. runs it: real n8n instances, the emulator, the plain HTTP floor, the latency proxy; prints

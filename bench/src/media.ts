@@ -28,6 +28,12 @@ import { type LiveSample, extraRatios, nodeWindowGrowth, settled } from './memor
 import { type TargetRow, median, spread } from './targets';
 import { API_KEY, DEDALUS_CREDENTIAL, DEDALUS_NODE_TYPE, credentials } from './workflows';
 
+/**
+ * The emulator's latency for the memory runs: the node holds its request body at least this long,
+ * so several samples (each two full GCs, then as long a pause) fall in that time.
+ */
+export const memoryLatencyMs = (options: MediaOptions) => Math.max(options.latencyMs, 1000);
+
 export const MEDIA_TARGETS = {
 	embeddingsFloorRatio: 1.2,
 	uploadHeapPerFile: 1.5,
@@ -340,7 +346,13 @@ async function memoryRun(
 	const samples: LiveSample[] = [];
 	let running = true;
 	const sampling = (async () => {
-		while (running) samples.push(await sample());
+		// Each sample stops n8n for two full collections; waiting as long again before the next
+		// leaves n8n at least half the time, so a run is not stretched several times over.
+		while (running) {
+			const started = performance.now();
+			samples.push(await sample());
+			if (running) await sleep(performance.now() - started);
+		}
 	})();
 	const rss = new RssSampler(pid).start();
 	try {
@@ -424,8 +436,8 @@ export async function runMediaBench(
 		await embeddingFloor(emulator.url, 10, options.embeddingBatch, options.embeddingDimensions);
 		inspector = await InspectorProfiler.attach(pid, n8n.logs);
 		const hook = inspector;
-		await memoryRun(n8n, pid, hook, emulator, 'audio', tinyAudio, options.latencyMs);
-		await memoryRun(n8n, pid, hook, emulator, 'ocr', tinyPdf, options.latencyMs);
+		await memoryRun(n8n, pid, hook, emulator, 'audio', tinyAudio, memoryLatencyMs(options));
+		await memoryRun(n8n, pid, hook, emulator, 'ocr', tinyPdf, memoryLatencyMs(options));
 
 		for (let rep = 0; rep < options.repetitions; rep++) {
 			await emulator.reset();
@@ -467,22 +479,22 @@ export async function runMediaBench(
 				emulator,
 				'audio',
 				tinyAudio,
-				options.latencyMs,
+				memoryLatencyMs(options),
 			);
 			log(
 				`media: unmeasured run after the embeddings: ${(flush.growth / 1024 / 1024).toFixed(1)} MB`,
 			);
 			results.audio.tiny.push(
-				await memoryRun(n8n, pid, hook, emulator, 'audio', tinyAudio, options.latencyMs),
+				await memoryRun(n8n, pid, hook, emulator, 'audio', tinyAudio, memoryLatencyMs(options)),
 			);
 			results.audio.big.push(
-				await memoryRun(n8n, pid, hook, emulator, 'audio', audio, options.latencyMs),
+				await memoryRun(n8n, pid, hook, emulator, 'audio', audio, memoryLatencyMs(options)),
 			);
 			results.ocr.tiny.push(
-				await memoryRun(n8n, pid, hook, emulator, 'ocr', tinyPdf, options.latencyMs),
+				await memoryRun(n8n, pid, hook, emulator, 'ocr', tinyPdf, memoryLatencyMs(options)),
 			);
 			results.ocr.big.push(
-				await memoryRun(n8n, pid, hook, emulator, 'ocr', pdf, options.latencyMs),
+				await memoryRun(n8n, pid, hook, emulator, 'ocr', pdf, memoryLatencyMs(options)),
 			);
 			if (rep === options.repetitions - 1) {
 				// Where the time goes: one more run with saving on, under n8n's CPU profiler (not
@@ -592,7 +604,7 @@ export function renderMediaSection(results: MediaResults, command: string): stri
 	return [
 		'## Media: embeddings, an upload, OCR',
 		'',
-		`Latest run: ${new Date().toISOString()}, \`${command}\`, ${options.repetitions} repetitions, emulator latency ${options.latencyMs} ms. ` +
+		`Latest run: ${new Date().toISOString()}, \`${command}\`, ${options.repetitions} repetitions, emulator latency ${options.latencyMs} ms (memory runs ${memoryLatencyMs(options)} ms). ` +
 			`Load average (1/5/15 min) before ${load.start.map((v) => v.toFixed(2)).join(' / ')}, after ${load.end.map((v) => v.toFixed(2)).join(' / ')}.`,
 		'',
 		'| row | n8n (client side) | of it: execution | of it: the node | floor (undici) | ratio n8n ÷ floor |',
@@ -667,8 +679,8 @@ function memoryMethod(results: MediaResults): string[] {
 		'  extra memory = the highest sample taken while the node ran (startTime and executionTime of its saved run)',
 		'  minus the last sample before it started; the same for a tiny file (4 KB WAV; the same PDF without padding)',
 		'  in the same repetition is subtracted, so what the node costs whatever the file (parameters, request and',
-		`  answer handling) is not counted. The emulator answers after ${options.latencyMs} ms, so the node holds what it built for the`,
-		'  request for at least that long. After the embeddings run of each repetition one tiny upload runs unmeasured',
+		`  answer handling) is not counted. For these runs the emulator answers after ${memoryLatencyMs(options)} ms, so the node holds what it built for the`,
+		'  request for at least that long, and several samples fall in that time. After the embeddings run of each repetition one tiny upload runs unmeasured',
 		`  (the first run after it sees n8n release the embeddings run's data while its node runs). The PDF has ${options.ocrPages} text pages, padded with a trailing comment of random hex to`,
 		'  the stated size (the bytes of scanned images in a real invoice: sent, not read by the OCR); the OCR target',
 		`  bounds the node's extra memory at ${MEDIA_TARGETS.ocrHeapPerBase64}× the base64 text (the base64 string the data URI needs, and the JSON`,
@@ -678,7 +690,8 @@ function memoryMethod(results: MediaResults): string[] {
 		'  trip the 250 ms timeout n8n runs regular expressions under, and fail the execution): memory allocated and',
 		'  freed within one synchronous stretch of the node (or of n8n’s HTTP client) is not seen, so the peak can be',
 		'  understated; each sample costs two full GCs (tens to hundreds of ms, n8n stands still meanwhile, which',
-		'  also stretches the node’s time), so few samples fall in a short node run, and a run with none reads “–”',
+		'  also stretches the node’s time; the benchmark then waits as long again before the next sample, so n8n',
+		'  runs at least half the time), so few samples fall in a short node run, and a run with none reads “–”',
 		'  (unclear). Memory outside V8’s accounting (sockets’ kernel buffers, native',
 		'  allocations not reported as external) is not counted; the RSS growth of the main process is shown for',
 		'  reference (coarse: RSS rarely shrinks and includes freed-but-kept pages).',

@@ -371,10 +371,9 @@ export function renderHeader(
 		'items ≈ 45 s; node CPU 6 rounds ≈ 70 s; memory, profile, in-process ≈ 2 min; n8n start ≈ 1 min), throughput at a distance',
 		'about 4 minutes ((a) and (d) on 200 items at RTT 80 over HTTPS ≈ 30 s per repetition, (c) once ≈ 95 s), the agent rows',
 		'about 5 minutes (4 questions × 5 repetitions per row at 0, 80 and 200 ms: ≈ 2 s, 4 s and 7 s per round of the four rows),',
-		'streaming about 2 minutes, media about 5 minutes (its own n8n ≈ 1 min; per repetition 10,000 texts through n8n and the',
-		'floor ≈ 20 s, five memory runs with a full GC per sample ≈ 30 s; at load average 4–5, 2 repetitions with 1,000 texts took',
-		'5.5 minutes and 1 repetition with 10,000 texts and small files 2.5), n8n starts and builds about 3 minutes: about 35',
-		'minutes in all, within the 40-minute budget.',
+		'streaming about 2 minutes, media about 2.5 minutes (measured: 139 s for `--only media`, its own n8n ≈ 1 min; per',
+		'repetition 10,000 texts through n8n twice and the floor ≈ 8 s, four memory runs ≈ 10 s), n8n starts and builds about',
+		'3 minutes: about 33 minutes in all, within the 40-minute budget.',
 		'A loaded machine takes longer (every n8n step waits for CPU); `--repetitions`, `--sizes`, `--questions` trade time for spread.',
 		'',
 	].join('\n');
