@@ -68,7 +68,9 @@ export async function httpCall(
 	const res = await fetch(url, {
 		method: init.method ?? 'GET',
 		headers: init.headers,
-		body: init.body,
+		// Uint8Array is a valid fetch body; some of the project's tsconfigs type fetch's
+		// BodyInit without it (scripts/demo.tsconfig.json), hence the cast.
+		body: init.body as RequestInit['body'],
 		redirect: 'manual',
 	});
 	const text = await res.text();

@@ -185,56 +185,49 @@ async function operationScreenshot(
 	await page.keyboard.press('Escape');
 }
 
-/** The operations beyond chat, as a user first meets them. */
-async function mediaScreenshots(page: Page, env: DemoEnvironment): Promise<void> {
-	await operationScreenshot(
-		page,
-		env,
+/** The operations beyond chat, as a user first meets them: title, parameters, a label to wait for, file. */
+const OPERATION_SCREENSHOTS: Array<[string, Record<string, unknown>, string, string]> = [
+	[
 		'Read the invoice',
 		{ resource: 'document', operation: 'extractText', binaryPropertyName: 'data' },
 		'Document Source',
 		'editor-ocr.png',
-	);
-	await operationScreenshot(
-		page,
-		env,
+	],
+	[
 		'Transcribe the voice note',
 		{ resource: 'audio', operation: 'transcribe', binaryPropertyName: 'data' },
 		'Input Binary Field',
 		'editor-transcribe.png',
-	);
-	await operationScreenshot(
-		page,
-		env,
+	],
+	[
 		'Draw the cover image',
 		{ resource: 'image', operation: 'generate', prompt: '={{ $json.description }}' },
 		'Prompt',
 		'editor-image-generate.png',
-	);
-	await operationScreenshot(
-		page,
-		env,
+	],
+	[
 		'Describe the screenshot',
 		{ resource: 'image', operation: 'analyze', imageSource: 'binary' },
 		'Image Source',
 		'editor-image-analyze.png',
-	);
-	await operationScreenshot(
-		page,
-		env,
+	],
+	[
 		'Read the answer aloud',
 		{ resource: 'audio', operation: 'speech', input: '={{ $json.answer }}' },
 		'Voice',
 		'editor-speech.png',
-	);
-	await operationScreenshot(
-		page,
-		env,
+	],
+	[
 		'Embed the documents',
 		{ resource: 'embedding', operation: 'create', text: '={{ $json.text }}' },
 		'Text',
 		'editor-embedding.png',
-	);
+	],
+];
+
+async function mediaScreenshots(page: Page, env: DemoEnvironment): Promise<void> {
+	for (const [title, parameters, waitFor, file] of OPERATION_SCREENSHOTS)
+		await operationScreenshot(page, env, title, parameters, waitFor, file);
 }
 
 async function main(): Promise<number> {
