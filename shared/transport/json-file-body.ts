@@ -64,21 +64,30 @@ export class Base64Writer {
 	}
 }
 
-/** The JSON text of `build(dataUri)` split around the data URI's base64. */
-function frame(
+/**
+ * The body's bytes: the JSON text of `build(dataUri)` around a slot for the base64 of a file of
+ * `size` bytes, which the caller fills.
+ */
+function bodyWithSlot(
 	build: (dataUri: string) => object,
 	mimeType: string,
-): { head: Buffer; tail: Buffer } {
+	size: number,
+): { body: Buffer; slot: Buffer } {
 	const text = JSON.stringify(build(FILE_MARKER));
 	const markerJson = JSON.stringify(FILE_MARKER).slice(1, -1);
 	const at = text.indexOf(markerJson);
 	if (at < 0 || text.indexOf(markerJson, at + 1) >= 0) {
 		throw new Error('The request body must hold the file exactly once');
 	}
-	return {
-		head: Buffer.from(text.slice(0, at) + JSON.stringify(`data:${mimeType};base64,`).slice(1, -1)),
-		tail: Buffer.from(text.slice(at + markerJson.length)),
-	};
+	const head = Buffer.from(
+		text.slice(0, at) + JSON.stringify(`data:${mimeType};base64,`).slice(1, -1),
+	);
+	const tail = Buffer.from(text.slice(at + markerJson.length));
+	const slotLength = base64Size(size);
+	const body = Buffer.allocUnsafe(head.length + slotLength + tail.length);
+	head.copy(body, 0);
+	tail.copy(body, head.length + slotLength);
+	return { body, slot: body.subarray(head.length, head.length + slotLength) };
 }
 
 /**
@@ -96,12 +105,8 @@ export async function jsonBodyWrittenBy(
 	size: number,
 	write: (target: Buffer) => Promise<boolean>,
 ): Promise<UploadBody | undefined> {
-	const { head, tail } = frame(build, mimeType);
-	const slot = base64Size(size);
-	const body = Buffer.allocUnsafe(head.length + slot + tail.length);
-	head.copy(body, 0);
-	if (!(await write(body.subarray(head.length, head.length + slot)))) return undefined;
-	tail.copy(body, head.length + slot);
+	const { body, slot } = bodyWithSlot(build, mimeType, size);
+	if (!(await write(slot))) return undefined;
 	return { data: body, contentType: 'application/json' };
 }
 
@@ -110,13 +115,9 @@ export function jsonBodyWithFile(
 	build: (dataUri: string) => object,
 	file: { mimeType: string; data: Buffer },
 ): UploadBody {
-	const { head, tail } = frame(build, file.mimeType);
-	const slot = base64Size(file.data.length);
-	const body = Buffer.allocUnsafe(head.length + slot + tail.length);
-	head.copy(body, 0);
-	const writer = new Base64Writer(body.subarray(head.length, head.length + slot), file.data.length);
+	const { body, slot } = bodyWithSlot(build, file.mimeType, file.data.length);
+	const writer = new Base64Writer(slot, file.data.length);
 	writer.write(file.data);
 	writer.end();
-	tail.copy(body, head.length + slot);
 	return { data: body, contentType: 'application/json' };
 }

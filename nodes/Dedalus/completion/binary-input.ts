@@ -176,17 +176,14 @@ export class BinaryInput {
 			const data = binary.data ?? '';
 			return base64Length(data) === target.length && target.write(data, 'base64') === target.length;
 		}
-		const helpers = this.context.helpers as Partial<IWebhookFunctions['helpers']>;
-		if (typeof helpers.getBinaryStream !== 'function') return false;
 		let offset = 0;
-		for await (const chunk of await helpers.getBinaryStream(binary.id)) {
-			const bytes = chunk as Buffer;
-			// Leaving the loop early destroys the stream.
+		const streamed = await this.eachStoredChunk(binary.id, (bytes) => {
 			if (offset + bytes.length > target.length) return false;
 			bytes.copy(target, offset);
 			offset += bytes.length;
-		}
-		return offset === target.length;
+			return true;
+		});
+		return streamed && offset === target.length;
 	}
 
 	/**
@@ -208,14 +205,22 @@ export class BinaryInput {
 				target.write(data, 'latin1') === target.length
 			);
 		}
+		const writer = new Base64Writer(target, info.bytes);
+		return (await this.eachStoredChunk(binary.id, (bytes) => writer.write(bytes))) && writer.end();
+	}
+
+	/**
+	 * Hands the chunks of a file n8n stores to `take` until it returns false; false then, or when
+	 * this n8n has no binary data stream (the caller falls back to read()).
+	 */
+	private async eachStoredChunk(id: string, take: (bytes: Buffer) => boolean): Promise<boolean> {
 		const helpers = this.context.helpers as Partial<IWebhookFunctions['helpers']>;
 		if (typeof helpers.getBinaryStream !== 'function') return false;
-		const writer = new Base64Writer(target, info.bytes);
-		for await (const chunk of await helpers.getBinaryStream(binary.id)) {
+		for await (const chunk of await helpers.getBinaryStream(id)) {
 			// Leaving the loop early destroys the stream.
-			if (!writer.write(chunk as Buffer)) return false;
+			if (!take(chunk as Buffer)) return false;
 		}
-		return writer.end();
+		return true;
 	}
 
 	private async bytesOf(info: InputFileInfo, itemIndex: number): Promise<Buffer> {
