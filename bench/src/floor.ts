@@ -2,10 +2,9 @@
 // same prompts), made by a plain HTTP client (undici, keep-alive) with the same concurrency,
 // outside n8n. Nothing can do the same work faster through HTTP; the gap to it is n8n's and the
 // node's overhead.
-import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 
-import { API_KEY, MODEL, prompt } from './workflows';
+import { MODEL, floorHeaders, prompt } from './workflows';
 
 export interface FloorRun {
 	items: number;
@@ -28,12 +27,7 @@ export async function runFloor(
 		const res = await request(url, {
 			method: 'POST',
 			dispatcher,
-			headers: {
-				authorization: `Bearer ${API_KEY}`,
-				'content-type': 'application/json',
-				accept: 'application/json',
-				'idempotency-key': `bench-${randomUUID()}`,
-			},
+			headers: floorHeaders(),
 			body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: prompt(i) }] }),
 		});
 		// Read and parse the answer, as any client that uses it would.

@@ -13,7 +13,7 @@
 // executionTime in the saved run data) minus the last sample before it started; the same measure
 // for a tiny file of the same kind, run just before, is subtracted (what the node costs whatever
 // the file size). See memoryMethod() for the limits.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -26,7 +26,13 @@ import { findN8nMainPid, RssSampler } from './proc';
 import { INSPECTOR_NODE_OPTIONS, InspectorProfiler, categorize, type CpuProfile } from './profiler';
 import { type LiveSample, extraRatios, nodeWindowGrowth, settled } from './memory-window';
 import { type TargetRow, median, spread } from './targets';
-import { API_KEY, DEDALUS_CREDENTIAL, DEDALUS_NODE_TYPE, credentials } from './workflows';
+import {
+	DEDALUS_CREDENTIAL,
+	DEDALUS_NODE_TYPE,
+	credentials,
+	floorHeaders,
+	webhookNode,
+} from './workflows';
 
 /**
  * The emulator's latency for the memory runs: the node holds its request body at least this long,
@@ -104,23 +110,8 @@ export const embeddingText = (i: number) => `Item ${i}: a short text about the n
 let uuid = 0;
 const nodeId = () => `b3c4e5f6-0000-4000-8000-${String(900 + ++uuid).padStart(12, '0')}`;
 
-function webhook(path: string, extra: Record<string, unknown> = {}) {
-	return {
-		id: nodeId(),
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: nodeId(),
-		parameters: {
-			httpMethod: 'POST',
-			path,
-			responseMode: 'lastNode',
-			responseData: 'firstEntryJson',
-			options: extra,
-		},
-	};
-}
+const webhook = (path: string, options: Record<string, unknown> = {}) =>
+	webhookNode(nodeId, path, options);
 
 function dedalus(parameters: Record<string, unknown>) {
 	return {
@@ -253,12 +244,7 @@ export async function embeddingFloor(
 		const res = await request(`${emulatorUrl}/v1/embeddings`, {
 			method: 'POST',
 			dispatcher,
-			headers: {
-				authorization: `Bearer ${API_KEY}`,
-				'content-type': 'application/json',
-				accept: 'application/json',
-				'idempotency-key': `bench-${randomUUID()}`,
-			},
+			headers: floorHeaders(),
 			body: JSON.stringify({
 				model: EMBEDDING_MODEL,
 				encoding_format: 'float',

@@ -1,12 +1,24 @@
 // The benchmark workflows: Webhook (answers when the last node is done) -> Split Out (one item
 // per entry of the posted `items` array) -> the node under test. Every variant gets the same
 // items, so only the last node differs.
+import { randomUUID } from 'node:crypto';
+
 import type { CredentialImport, WorkflowImport } from '../../n8n-runner/n8n';
 import { DEDALUS_NODE_TYPE as INSTALLED_DEDALUS_TYPE } from '../../n8n-runner/package';
 
 export const MODEL = 'openai/gpt-4.1';
 /** Matches the emulator's key pattern; a fake key only. */
 export const API_KEY = 'dsk-test-bench-0001';
+
+/** The headers the node sends with a JSON request, for the floors that send the same requests. */
+export function floorHeaders(): Record<string, string> {
+	return {
+		authorization: `Bearer ${API_KEY}`,
+		'content-type': 'application/json',
+		accept: 'application/json',
+		'idempotency-key': `bench-${randomUUID()}`,
+	};
+}
 
 export const DEDALUS_CREDENTIAL = { id: 'benchDedalusCred', name: 'Dedalus (bench emulator)' };
 export const OPENAI_CREDENTIAL = { id: 'benchOpenAiCred1', name: 'OpenAI (bench emulator)' };
@@ -151,27 +163,38 @@ export const VARIANTS: Record<VariantKey, Variant> = {
 let uuid = 0;
 const nodeId = () => `b3c4e5f6-0000-4000-8000-${String(++uuid).padStart(12, '0')}`;
 
+/**
+ * The Webhook node every bench workflow starts with: a POST that answers once the whole execution
+ * is done, with the last node's first item. `options` are the Webhook's own (e.g. binaryPropertyName).
+ */
+export function webhookNode(
+	nodeId: () => string,
+	path: string,
+	options: Record<string, unknown> = {},
+) {
+	return {
+		id: nodeId(),
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: nodeId(),
+		parameters: {
+			httpMethod: 'POST',
+			path,
+			responseMode: 'lastNode',
+			responseData: 'firstEntryJson',
+			options,
+		},
+	};
+}
+
 export function workflowOf(variant: Variant): WorkflowImport {
 	return {
 		id: variant.workflowId,
 		name: `Bench: ${variant.key}`,
 		nodes: [
-			{
-				id: nodeId(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: nodeId(),
-				parameters: {
-					httpMethod: 'POST',
-					path: variant.path,
-					// Answers once the whole execution is done, with the last node's first item.
-					responseMode: 'lastNode',
-					responseData: 'firstEntryJson',
-					options: {},
-				},
-			},
+			webhookNode(nodeId, variant.path),
 			{
 				id: nodeId(),
 				name: 'Split Out',
